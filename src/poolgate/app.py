@@ -1,0 +1,157 @@
+"""``create_app(settings)``: one plain ASGI app that mounts the three planes. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .awsproto.dispatch import Caller
+from .clock import Clock, IdGenerator, SystemClock
+from .cognito import ops  # noqa: F401  (registers the operations)
+from .cognito.keys import KeyStore
+from .cognito.passwords import PasswordHasher
+from .cognito.sender import OutboxSender
+from .cognito.service import COGNITO
+from .cognito.tokens import TokenMinter
+from .http import BodyTooLarge, Receive, Request, Scope, Send, read_request, send_json, send_response
+from .identity import wellknown
+from .services import Services
+from .settings import Settings
+from .store.db import Database
+
+log = logging.getLogger("poolgate")
+
+_WELL_KNOWN = re.compile(r"^/([\w-]+_[0-9a-zA-Z]+)/\.well-known/(jwks\.json|openid-configuration)$")
+JSON_11 = "application/x-amz-json-1.1"
+
+Startup = Callable[[Services], Awaitable[None]]
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    db = Database(settings.effective_database_url())
+    ids = IdGenerator()
+    keys = KeyStore(db)
+    return Services(
+        settings=settings, db=db, clock=clock or SystemClock(), ids=ids, keys=keys,
+        hasher=PasswordHasher(settings.password_hash_time_cost, settings.password_hash_memory_kib,
+                              settings.hash_workers),
+        sender=OutboxSender(settings.log_codes),
+        tokens=TokenMinter(keys, ids, settings.base_url, settings.aws_issuer),
+    )
+
+
+class PoolgateApp:
+    """Routes by host and path prefix to the control, identity and data planes."""
+
+    def __init__(self, services: Services, on_startup: list[Startup] | None = None) -> None:
+        self.services = services
+        self.on_startup = on_startup or []
+        self.dataplane: Any = None
+        self.started = False
+
+    async def startup(self) -> None:
+        if self.started:
+            return
+        await self.services.db.migrate()
+        for hook in self.on_startup:
+            await hook(self.services)
+        self.started = True
+
+    async def shutdown(self) -> None:
+        self.services.hasher.close()
+        await self.services.db.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.dataplane is not None and self.dataplane.claims(scope):
+            await self.dataplane(scope, receive, send)
+            return
+        request_id = self.services.ids.uuid()
+        rid = ("x-amzn-requestid", request_id)
+        try:
+            request = await read_request(scope, receive)
+        except BodyTooLarge:
+            await send_json(send, 413, {"message": "Request Too Long"}, [rid])
+            return
+        try:
+            await self._route(request, send, request_id)
+        except Exception:
+            log.exception("unhandled error in request %s", request_id)
+            await send_json(send, 500, {"__type": "InternalErrorException",
+                                        "message": f"Internal error (request id {request_id})"}, [rid])
+
+    async def _route(self, request: Request, send: Send, request_id: str) -> None:
+        rid = ("x-amzn-requestid", request_id)
+        target = request.header("x-amz-target")
+        if request.method == "POST" and request.path == "/" and target:
+            caller = Caller(region=self.services.settings.region, account=self.services.settings.account,
+                            signed=False, access_key=None, source_ip=request.client_ip, request_id=request_id)
+            status, body = await COGNITO.handle(self.services, request, target, caller)
+            headers = [rid]
+            if status != 200:
+                headers.append(("x-amzn-errortype", _error_type(body)))
+            await send_response(send, status, body, headers, JSON_11)
+            return
+        match = _WELL_KNOWN.match(request.path)
+        if match and request.method in ("GET", "HEAD"):
+            pool_id, document = match.groups()
+            handler = wellknown.jwks if document == "jwks.json" else wellknown.openid_configuration
+            result = await handler(self.services, pool_id)
+            if result is None:
+                await send_json(send, 404, {"__type": "ResourceNotFoundException",
+                                            "message": f"User pool {pool_id} does not exist."}, [rid])
+                return
+            await send_response(send, result[0], result[1], [rid, wellknown.CACHE])
+            return
+        if request.path == "/_poolgate/reset" and request.method == "POST" and self.services.settings.allow_reset:
+            await self.reset()
+            await send_json(send, 200, {"reset": True}, [rid])
+            return
+        if request.path == "/_poolgate/health":
+            await send_json(send, 200, {"status": "ok"}, [rid])
+            return
+        await send_json(send, 404, {"message": "Not Found"}, [rid])
+
+    async def reset(self) -> None:
+        await self.services.db.reset()
+        self.services.keys.forget()
+        for hook in self.services.extras.get("on_reset", []):
+            await hook()
+
+
+def _error_type(body: bytes) -> str:
+    import json
+
+    try:
+        return str(json.loads(body).get("__type", ""))
+    except ValueError:
+        return ""
+
+
+def create_app(settings: Settings, clock: Clock | None = None, on_startup: list[Startup] | None = None
+               ) -> PoolgateApp:
+    return PoolgateApp(build_services(settings, clock), on_startup)

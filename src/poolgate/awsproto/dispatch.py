@@ -1,0 +1,131 @@
+"""AWS JSON 1.1 control plane: parse → authenticate → validate → one function per operation → serialize."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+from ..errors import ServiceError
+from ..http import Request
+from . import sigv4
+from .validate import validation_errors
+
+log = logging.getLogger("poolgate.control")
+
+
+@dataclass(slots=True)
+class Caller:
+    """Who made a control-plane call: the account and region come from the SigV4 credential scope."""
+
+    region: str
+    account: str
+    signed: bool
+    access_key: str | None
+    source_ip: str
+    request_id: str
+
+
+Handler = Callable[[Any, Caller, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@cache
+def service_model(name: str) -> ServiceModel:
+    return botocore.session.get_session().get_service_model(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    model: OperationModel
+    handler: Handler
+
+    @property
+    def unsigned(self) -> bool:
+        return self.model.auth_type == "none"
+
+
+class JsonService:
+    """One AWS JSON-protocol service (``X-Amz-Target: {targetPrefix}.{Operation}``)."""
+
+    def __init__(self, service_name: str) -> None:
+        self.model = service_model(service_name)
+        self.signing_name = self.model.signing_name or self.model.endpoint_prefix
+        self.target_prefix = self.model.metadata["targetPrefix"]
+        self.operations: dict[str, Operation] = {}
+        self.strict_errors = os.environ.get("POOLGATE_STRICT_ERRORS") == "1"
+
+    def operation(self, name: str) -> Callable[[Handler], Handler]:
+        """Register ``handler`` as the implementation of AWS operation ``name``."""
+        op_model = self.model.operation_model(name)
+
+        def register(handler: Handler) -> Handler:
+            self.operations[name] = Operation(name, op_model, handler)
+            return handler
+
+        return register
+
+    async def handle(self, services: Any, request: Request, target: str, caller: Caller) -> tuple[int, bytes]:
+        try:
+            result = await self._handle(services, request, target, caller)
+            return 200, json.dumps(result, separators=(",", ":")).encode()
+        except ServiceError as err:
+            return err.status, error_body(err.code, err.message)
+
+    async def _handle(self, services: Any, request: Request, target: str, caller: Caller) -> dict[str, Any]:
+        prefix, _, name = target.partition(".")
+        op = self.operations.get(name) if prefix == self.target_prefix else None
+        if op is None:
+            raise ServiceError("UnknownOperationException", "")
+        try:
+            params = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ServiceError("SerializationException", f"Malformed request body: {exc}") from exc
+        if not isinstance(params, dict):
+            raise ServiceError("SerializationException", "Start of structure or map found where not expected.")
+        if not op.unsigned:
+            self._authenticate(services, request, caller)
+        problem = validation_errors(op.model.input_shape, params)
+        if problem:
+            raise ServiceError("InvalidParameterException", problem)
+        try:
+            return await op.handler(services, caller, params)
+        except ServiceError as err:
+            if self.strict_errors:
+                declared = {shape.name for shape in op.model.error_shapes}
+                assert err.code in declared, f"{name} raised undeclared {err.code}"
+            raise
+
+    def _authenticate(self, services: Any, request: Request, caller: Caller) -> None:
+        try:
+            signed = sigv4.parse_authorization(request)
+        except sigv4.SignatureError as err:
+            raise ServiceError(err.code, err.message) from err
+        if signed is None:
+            raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        caller.region = signed.scope.region
+        caller.access_key = signed.scope.access_key
+        caller.signed = True
+        settings = services.settings
+        if settings.local_mode:
+            return
+        by_key = {c.access_key: c for c in settings.credentials}
+        cred = by_key.get(signed.scope.access_key)
+        try:
+            sigv4.verify(request, signed, lambda k: cred.secret_key if cred else None, services.clock.now(),
+                         f"{request.scheme}://{request.host}{request.raw_path}")
+        except sigv4.SignatureError as err:
+            raise ServiceError(err.code, err.message) from err
+        assert cred is not None
+        caller.account = cred.account
+
+
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps({"__type": code, "message": message}).encode()

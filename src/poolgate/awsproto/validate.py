@@ -1,0 +1,128 @@
+"""Input validation driven by botocore's service model, with AWS's own message format.
+
+AWS reports constraint violations as
+``1 validation error detected: Value 'x' at 'userPoolId' failed to satisfy constraint: …``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+
+_MAX_REPORTED = 10
+
+
+@functools.lru_cache(maxsize=2048)
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error:
+        return None  # Java-only constructs such as \p{L}: the model's pattern cannot be checked here
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def add(self, value: Any, path: str, constraint: str, sensitive: bool) -> None:
+        if value is None:
+            shown = "Value null at"
+        elif sensitive:
+            shown = "Value at"
+        else:
+            shown = f"Value '{value}' at"
+        self.errors.append(f"{shown} '{path}' failed to satisfy constraint: Member must {constraint}")
+
+
+def _is_sensitive(shape: Shape) -> bool:
+    return bool(shape.serialization.get("sensitive") or getattr(shape, "metadata", {}).get("sensitive"))
+
+
+def _check(shape: Shape, value: Any, path: str, out: _Collector) -> None:
+    sensitive = _is_sensitive(shape)
+    kind = shape.type_name
+    meta = shape.metadata
+    if isinstance(shape, StructureShape):
+        if not isinstance(value, dict):
+            out.add("<structure>", path, "be a structure", False)
+            return
+        for name in shape.required_members:
+            if value.get(name) is None:
+                member = shape.members[name]
+                out.add(None, f"{path}.{_camel(name)}" if path else _camel(name), "not be null",
+                        _is_sensitive(member))
+        for name, member_value in value.items():
+            member = shape.members.get(name)
+            if member is None or member_value is None:
+                continue
+            _check(member, member_value, f"{path}.{_camel(name)}" if path else _camel(name), out)
+        return
+    if isinstance(shape, ListShape):
+        if not isinstance(value, list):
+            out.add("<list>", path, "be a list", False)
+            return
+        _length(meta, value, len(value), path, out, sensitive, "length")
+        for i, item in enumerate(value, start=1):
+            _check(shape.member, item, f"{path}.{i}.member", out)
+        return
+    if isinstance(shape, MapShape):
+        if not isinstance(value, dict):
+            out.add("<map>", path, "be a map", False)
+            return
+        for k, v in value.items():
+            _check(shape.value, v, f"{path}.{k}", out)
+        return
+    if kind == "string":
+        if not isinstance(value, str):
+            out.add(value, path, "be a string", sensitive)
+            return
+        _length(meta, value, len(value), path, out, sensitive, "length")
+        enum = meta.get("enum")
+        if enum and value not in enum:
+            out.add(value, path, f"satisfy enum value set: [{', '.join(enum)}]", sensitive)
+        pattern = meta.get("pattern")
+        if pattern:
+            compiled = _pattern(pattern)
+            if compiled is not None and not compiled.fullmatch(value):
+                out.add(value, path, f"satisfy regular expression pattern: {pattern}", sensitive)
+    elif kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            out.add(value, path, "be an integer", sensitive)
+            return
+        if "min" in meta and value < meta["min"]:
+            out.add(value, path, f"have value greater than or equal to {meta['min']}", sensitive)
+        if "max" in meta and value > meta["max"]:
+            out.add(value, path, f"have value less than or equal to {meta['max']}", sensitive)
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            out.add(value, path, "be a boolean", sensitive)
+    elif kind == "timestamp" and (isinstance(value, bool) or not isinstance(value, int | float | str)):
+        out.add(value, path, "be a timestamp", sensitive)
+
+
+def _length(meta: dict[str, Any], value: Any, n: int, path: str, out: _Collector, sensitive: bool,
+            what: str) -> None:
+    if "min" in meta and n < meta["min"]:
+        out.add(value, path, f"have {what} greater than or equal to {meta['min']}", sensitive)
+    if "max" in meta and n > meta["max"]:
+        out.add(value, path, f"have {what} less than or equal to {meta['max']}", sensitive)
+
+
+def validation_errors(shape: StructureShape | None, params: Any) -> str | None:
+    """AWS's validation message for ``params`` against ``shape``, or None when they conform."""
+    if shape is None:
+        return None
+    out = _Collector()
+    _check(shape, params, "", out)
+    if not out.errors:
+        return None
+    n = len(out.errors)
+    head = f"{n} validation error{'s' if n > 1 else ''} detected: "
+    return head + "; ".join(out.errors[:_MAX_REPORTED])

@@ -1,0 +1,140 @@
+"""``poolgate serve | codes``: thin wrappers over settings, the app and the store."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .settings import IamCredential, Settings
+
+log = logging.getLogger("poolgate")
+
+
+def _credentials(values: list[str]) -> list[IamCredential]:
+    out = []
+    for value in values:
+        parts = value.split(":")
+        if len(parts) not in (2, 3):
+            raise SystemExit(f"--credentials expects ACCESS_KEY:SECRET_KEY[:ACCOUNT], got {value!r}")
+        out.append(IamCredential(*parts))
+    return out
+
+
+def _settings_from(args: argparse.Namespace) -> Settings:
+    env = os.environ
+    creds = list(args.credentials or [])
+    if env.get("POOLGATE_CREDENTIALS"):
+        creds += env["POOLGATE_CREDENTIALS"].split(",")
+    return Settings(
+        host=args.host, port=args.port, data_dir=Path(args.data_dir),
+        database_url=args.database_url or env.get("POOLGATE_DATABASE_URL"),
+        public_url=args.public_url or env.get("POOLGATE_PUBLIC_URL"),
+        config_file=Path(args.config) if args.config else None,
+        allow_reset=args.allow_reset, ephemeral=args.ephemeral,
+        redis_url=args.redis_url or env.get("POOLGATE_REDIS_URL"),
+        region=args.region, aws_issuer=args.aws_issuer, credentials=_credentials(creds),
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .server import build_app, describe_startup
+
+    settings = _settings_from(args)
+    if not settings.is_loopback and settings.local_mode:
+        print(f"poolgate: refusing to listen on {settings.host} without credentials: outside loopback, "
+              "control-plane calls must be signed by known keys. Pass --credentials AK:SK[:ACCOUNT] "
+              "(or POOLGATE_CREDENTIALS), or bind to 127.0.0.1.", file=sys.stderr)
+        return 2
+    temp_dir = None
+    if settings.ephemeral and not settings.database_url:
+        temp_dir = tempfile.mkdtemp(prefix="poolgate-")
+        settings.data_dir = Path(temp_dir)
+    elif not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        app = build_app(settings, demo_if_no_config=not args.no_demo)
+    except Exception as exc:  # config errors name the file and the path in it
+        print(f"poolgate: {exc}", file=sys.stderr)
+        return 2
+    app.on_startup.append(describe_startup)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
+                            log_level=args.log_level, access_log=False, loop="auto", http="auto",
+                            timeout_graceful_shutdown=10)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+    return 0
+
+
+def codes(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .store.db import Database
+    from .store.sql.tables import outbox
+
+    url = args.database_url or os.environ.get("POOLGATE_DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{(Path(args.data_dir) / 'poolgate.db').resolve()}")
+
+    async def run() -> int:
+        db = Database(url)
+        try:
+            async with db.read() as conn:
+                query = select(outbox).where(outbox.c.pool_id == args.pool).order_by(outbox.c.id)
+                if args.user:
+                    query = query.where(outbox.c.username == args.user)
+                rows = (await conn.execute(query)).mappings().all()
+        finally:
+            await db.close()
+        for row in rows:
+            print(f"{row['purpose']}\t{row['username']}\t{row['medium']} {row['destination']}\t{row['code']}")
+        return 0 if rows else 1
+
+    return asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="poolgate", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    s = sub.add_parser("serve", help="run the server (with no --config: the embedded SecurePets demo)")
+    s.add_argument("--config")
+    s.add_argument("--host", default=os.environ.get("POOLGATE_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("POOLGATE_PORT", "8788")))
+    s.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
+    s.add_argument("--database-url")
+    s.add_argument("--public-url")
+    s.add_argument("--redis-url")
+    s.add_argument("--region", default=os.environ.get("POOLGATE_REGION", "us-east-1"))
+    s.add_argument("--credentials", action="append", metavar="AK:SK[:ACCOUNT]")
+    s.add_argument("--aws-issuer", action="store_true",
+                   help="tokens carry https://cognito-idp.{region}.amazonaws.com/{poolId} as issuer")
+    s.add_argument("--allow-reset", action="store_true", help="enable POST /_poolgate/reset")
+    s.add_argument("--ephemeral", action="store_true", help="keep state in a temporary store")
+    s.add_argument("--no-demo", action="store_true", help="without --config, start empty")
+    s.add_argument("--log-level", default="info")
+    c = sub.add_parser("codes", help="print the codes in the outbox")
+    c.add_argument("--pool", required=True)
+    c.add_argument("--user")
+    c.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
+    c.add_argument("--database-url")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "codes":
+        return codes(args)
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Cognito-compatible user pools: the identity provider."""

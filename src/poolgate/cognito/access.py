@@ -1,0 +1,66 @@
+"""How unsigned calls find their pool: by app client id (with SECRET_HASH) or by access token."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import ServiceError, not_authorized
+from ..services import Services
+from ..store.sql.tables import revoked_origins
+from . import repo
+from .domain import Client, Pool, User
+from .tokens import has_admin_scope
+
+
+def secret_hash(secret: str, username: str, client_id: str) -> str:
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def check_secret_hash(client: Client, usernames: list[str], given: str | None) -> None:
+    """Clients with a secret must prove it: HMAC-SHA256(secret, username + client id)."""
+    if not client.secret:
+        return
+    if not given:
+        raise not_authorized(f"Client {client.client_id} is configured for secret but secret was not received")
+    for name in usernames:
+        if hmac.compare_digest(secret_hash(client.secret, name, client.client_id), given):
+            return
+    raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
+
+
+async def client_and_pool(services: Services, client_id: str) -> tuple[Pool, Client]:
+    async with services.db.read() as conn:
+        client = await repo.get_client(conn, client_id)
+        pool = await repo.get_pool(conn, client.pool_id)
+    return pool, client
+
+
+async def user_from_access_token(services: Services, token: str, *, need_admin_scope: bool = True
+                                 ) -> tuple[Pool, User, dict[str, Any]]:
+    """The signed-in user behind an access token; refuses expired, revoked and foreign tokens."""
+    now = services.clock.now()
+
+    async def lookup(pool_id: str) -> Pool | None:
+        async with services.db.read() as conn:
+            return await repo.find_pool(conn, pool_id)
+
+    pool, claims = await services.tokens.verify_access_token(lookup, token, now)
+    if need_admin_scope and not has_admin_scope(claims):
+        raise not_authorized("Access Token does not have required scopes")
+    async with services.db.read() as conn:
+        revoked = (await conn.execute(select(revoked_origins.c.origin_jti)
+                                      .where(revoked_origins.c.origin_jti == claims.get("origin_jti")))).first()
+        user = await repo.find_user(conn, pool, str(claims.get("username")), aliases=False)
+    if user is None:
+        raise ServiceError("UserNotFoundException", "User does not exist.")
+    if revoked is not None or int(claims.get("iat", 0)) < int(user.tokens_valid_after):
+        raise not_authorized("Access Token has been revoked")
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    return pool, user, claims

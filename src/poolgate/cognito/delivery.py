@@ -1,0 +1,67 @@
+"""Codes for sign-up confirmation, password reset and attribute verification, sent through the Sender."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..services import Services
+from . import repo
+from .domain import Pool, User
+from .sender import Delivery, mask
+
+SIGNUP_CODE_TTL = 24 * 3600.0
+RESET_CODE_TTL = 3600.0
+VERIFY_CODE_TTL = 24 * 3600.0
+
+
+def _channel(pool: Pool, attributes: dict[str, str], *, verified_only: bool) -> tuple[str, str, str] | None:
+    """(medium, attribute name, destination) for a code, or None where the user cannot be reached."""
+    order = ["email", "phone_number"]
+    recovery = (pool.config.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
+    if recovery:
+        ranked = sorted(recovery, key=lambda m: m.get("Priority", 0))
+        order = [{"verified_email": "email", "verified_phone_number": "phone_number"}.get(m["Name"], "")
+                 for m in ranked]
+    if not verified_only:
+        order = [a for a in order if a in pool.auto_verified] or [a for a in pool.auto_verified]
+    for attr in order:
+        dest = attributes.get(attr)
+        if not dest:
+            continue
+        if verified_only and attributes.get(f"{attr}_verified", "false").lower() != "true":
+            continue
+        return ("EMAIL" if attr == "email" else "SMS"), attr, dest
+    return None
+
+
+def _message(pool: Pool, medium: str, purpose: str, code: str) -> str:
+    template = pool.config.get("VerificationMessageTemplate") or {}
+    if purpose == "signup":
+        text = (template.get("EmailMessage") or pool.config.get("EmailVerificationMessage")
+                if medium == "EMAIL" else template.get("SmsMessage") or pool.config.get("SmsVerificationMessage"))
+        text = text or "Your verification code is {####}. "
+    else:
+        text = "Your password reset code is {####}. " if purpose == "forgot" else "Your code is {####}. "
+    return text.replace("{####}", code)
+
+
+async def send_code(conn: AsyncConnection, services: Services, pool: Pool, user: User, purpose: str,
+                    *, verified_only: bool, attribute: str | None = None) -> dict[str, Any] | None:
+    """Store a fresh code and deliver it; returns CodeDeliveryDetails, or None if there is no channel."""
+    if attribute is not None:
+        dest = user.attributes.get(attribute)
+        channel = (("EMAIL" if attribute == "email" else "SMS"), attribute, dest) if dest else None
+    else:
+        channel = _channel(pool, user.attributes, verified_only=verified_only)
+    if channel is None:
+        return None
+    medium, attr, dest = channel
+    now = services.clock.now()
+    code = services.ids.numeric_code()
+    ttl = {"signup": SIGNUP_CODE_TTL, "forgot": RESET_CODE_TTL}.get(purpose, VERIFY_CODE_TTL)
+    await repo.put_code(conn, pool.id, user.username, purpose, code, now, ttl)
+    await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, purpose, code,
+                                              _message(pool, medium, purpose, code)), now)
+    return {"Destination": mask(dest, medium), "DeliveryMedium": medium, "AttributeName": attr}

@@ -1,0 +1,108 @@
+"""Per-pool RSA signing keys: ID and access tokens are signed with different keys, as Cognito does."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..store.db import Database
+from ..store.sql.tables import signing_keys
+
+TOKEN_USES = ("id", "access")
+RETIRED_KEY_GRACE = 86400.0
+"""A rotated key stays in the JWKS this long: the longest an ID or access token can live."""
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    token_use: str
+    private_key: rsa.RSAPrivateKey
+    public_jwk: dict[str, str]
+
+
+def _new_key_row(pool_id: str, token_use: str, now: float) -> dict[str, Any]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = private.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    public_jwk = {"alg": "RS256", "e": jwk["e"], "kid": kid, "kty": "RSA", "n": jwk["n"], "use": "sig"}
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return {"kid": kid, "pool_id": pool_id, "token_use": token_use, "private_pem": pem,
+            "public_jwk": public_jwk, "created": now, "retired": None}
+
+
+class KeyStore:
+    """Loads keys once per pool and keeps them in memory: minting never reads the database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._active: dict[str, dict[str, SigningKey]] = {}
+        self._jwks: dict[str, dict[str, Any]] = {}
+
+    async def create_for_pool(self, conn: AsyncConnection, pool_id: str, now: float) -> None:
+        rows = await asyncio.to_thread(lambda: [_new_key_row(pool_id, use, now) for use in TOKEN_USES])
+        await conn.execute(signing_keys.insert(), rows)
+
+    async def rotate(self, pool_id: str, now: float) -> None:
+        rows = await asyncio.to_thread(lambda: [_new_key_row(pool_id, use, now) for use in TOKEN_USES])
+        async with self._db.begin() as conn:
+            await conn.execute(update(signing_keys)
+                               .where(signing_keys.c.pool_id == pool_id, signing_keys.c.retired.is_(None))
+                               .values(retired=now))
+            await conn.execute(signing_keys.insert(), rows)
+        self.forget(pool_id)
+
+    def forget(self, pool_id: str | None = None) -> None:
+        if pool_id is None:
+            self._active.clear()
+            self._jwks.clear()
+        else:
+            self._active.pop(pool_id, None)
+            self._jwks.pop(pool_id, None)
+
+    async def _load(self, pool_id: str, now: float) -> None:
+        async with self._db.read() as conn:
+            rows = (await conn.execute(select(signing_keys).where(signing_keys.c.pool_id == pool_id)
+                                       .order_by(signing_keys.c.created))).mappings().all()
+        active: dict[str, SigningKey] = {}
+        public = []
+        for row in rows:
+            if row["retired"] is None:
+                private = serialization.load_pem_private_key(row["private_pem"].encode(), password=None)
+                assert isinstance(private, rsa.RSAPrivateKey)
+                active[row["token_use"]] = SigningKey(row["kid"], row["token_use"], private, row["public_jwk"])
+                public.append(row["public_jwk"])
+            elif row["retired"] + RETIRED_KEY_GRACE > now:
+                public.append(row["public_jwk"])
+        self._active[pool_id] = active
+        self._jwks[pool_id] = {"keys": public}
+
+    async def signing_key(self, pool_id: str, token_use: str, now: float) -> SigningKey:
+        if pool_id not in self._active:
+            await self._load(pool_id, now)
+        return self._active[pool_id][token_use]
+
+    async def jwks(self, pool_id: str, now: float) -> dict[str, Any]:
+        if pool_id not in self._jwks:
+            await self._load(pool_id, now)
+        return self._jwks[pool_id]
+
+    async def public_key(self, pool_id: str, kid: str, now: float) -> dict[str, str] | None:
+        jwks = await self.jwks(pool_id, now)
+        for key in jwks["keys"]:
+            if key["kid"] == kid:
+                return key
+        return None

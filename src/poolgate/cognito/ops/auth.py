@@ -1,0 +1,287 @@
+"""Sign-in: InitiateAuth / AdminInitiateAuth, challenges, refresh, sign-out and token revocation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from ...errors import ServiceError, invalid_parameter, not_authorized
+from ...store.sql.tables import auth_sessions, refresh_tokens, revoked_origins
+from .. import repo
+from ..access import check_secret_hash, client_and_pool, user_from_access_token
+from ..domain import ADMIN_SCOPE, Client, Pool, User
+from ..passwords import check_policy
+from ..schema import required_attributes
+from ..service import COGNITO, Caller, Services
+from ..tokens import Session, new_refresh_token, token_hash
+from .pools import owned_pool
+
+LOCKOUT_AFTER = 5
+LOCKOUT_MAX_SECONDS = 900.0
+_WRONG = "Incorrect username or password."
+
+
+async def check_password(services: Services, user: User, password: str) -> None:
+    """Verify ``password``, counting failures towards Cognito's lock-out; raises NotAuthorized on failure."""
+    now = services.clock.now()
+    if user.locked_until > now:
+        raise not_authorized("Password attempts exceeded")
+    if await services.hasher.verify(user.password_hash, password):
+        if user.failed_attempts:
+            async with services.db.begin() as conn:
+                await repo.update_user(conn, user, now, failed_attempts=0, locked_until=0.0)
+        return
+    failures = user.failed_attempts + 1
+    locked_until = 0.0
+    if failures >= LOCKOUT_AFTER:
+        locked_until = now + min(2.0 ** (failures - LOCKOUT_AFTER), LOCKOUT_MAX_SECONDS)
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, now, failed_attempts=failures, locked_until=locked_until)
+    if user.status == "UNCONFIRMED":
+        # AWS quirk: an unconfirmed user hears so even with a wrong password.
+        raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
+    raise not_authorized(_WRONG)
+
+
+async def _issue(services: Services, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+    now = services.clock.now()
+    refresh = new_refresh_token()
+    session = Session(origin_jti=services.ids.uuid(), auth_time=int(now), event_id=services.ids.uuid(),
+                      scopes=[ADMIN_SCOPE])
+    async with services.db.begin() as conn:
+        await conn.execute(refresh_tokens.insert().values(
+            token_hash=token_hash(refresh), pool_id=pool.id, client_id=client.client_id, username=user.username,
+            origin_jti=session.origin_jti, auth_time=now, created=now, expires=now + client.refresh_validity))
+    issued = await services.tokens.mint(pool, client, user, session, now)
+    return {"ChallengeParameters": {}, "AuthenticationResult": {
+        "AccessToken": issued.access_token, "ExpiresIn": issued.expires_in, "TokenType": "Bearer",
+        "RefreshToken": refresh, "IdToken": issued.id_token}}
+
+
+async def _challenge(services: Services, pool: Pool, client: Client, user: User, name: str,
+                     parameters: dict[str, str]) -> dict[str, Any]:
+    now = services.clock.now()
+    session = services.ids.token(96)
+    validity = int(client.config.get("AuthSessionValidity") or 3) * 60
+    async with services.db.begin() as conn:
+        await conn.execute(auth_sessions.insert().values(
+            session_hash=token_hash(session), pool_id=pool.id, client_id=client.client_id, username=user.username,
+            challenge=name, data={}, expires=now + validity))
+    return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
+
+
+async def _password_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str]) -> dict[str, Any]:
+    username = auth.get("USERNAME")
+    password = auth.get("PASSWORD")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    if password is None:
+        raise invalid_parameter("Missing required parameter PASSWORD")
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, username)
+    check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
+    if user is None:
+        await services.hasher.verify(None, password)
+        if client.prevent_user_existence_errors:
+            raise not_authorized(_WRONG)
+        raise ServiceError("UserNotFoundException", "User does not exist.")
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    await check_password(services, user, password)
+    if user.status == "UNCONFIRMED":
+        raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
+    if user.status == "RESET_REQUIRED":
+        raise ServiceError("PasswordResetRequiredException", "Password reset required for the user")
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        days = int(pool.password_policy.get("TemporaryPasswordValidityDays", 7))
+        if (user.password_set_at or 0) + days * 86400 < services.clock.now():
+            raise not_authorized("Temporary password has expired and must be reset by an administrator.")
+        attrs = {k: v for k, v in user.attributes.items() if k not in ("email_verified", "phone_number_verified")}
+        required = [f"userAttributes.{a}" for a in required_attributes(pool.config) if not user.attributes.get(a)]
+        return await _challenge(services, pool, client, user, "NEW_PASSWORD_REQUIRED", {
+            "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
+            "userAttributes": json.dumps(attrs)})
+    return await _issue(services, pool, client, user)
+
+
+async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str]) -> dict[str, Any]:
+    token = auth.get("REFRESH_TOKEN")
+    if not token:
+        raise invalid_parameter("Missing required parameter REFRESH_TOKEN")
+    now = services.clock.now()
+    async with services.db.read() as conn:
+        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
+               ).mappings().first()
+        user = await repo.find_user(conn, pool, row["username"], aliases=False) if row else None
+    if row is None or row["client_id"] != client.client_id or row["pool_id"] != pool.id:
+        raise not_authorized("Invalid Refresh Token")
+    check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
+    if row["revoked"] is not None:
+        raise not_authorized("Refresh Token has been revoked")
+    if row["expires"] <= now:
+        raise not_authorized("Refresh Token has expired")
+    if user is None:
+        raise not_authorized("User does not exist.")
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]),
+                      event_id=services.ids.uuid(), scopes=[ADMIN_SCOPE])
+    issued = await services.tokens.mint(pool, client, user, session, now)
+    return {"ChallengeParameters": {}, "AuthenticationResult": {
+        "AccessToken": issued.access_token, "ExpiresIn": issued.expires_in, "TokenType": "Bearer",
+        "IdToken": issued.id_token}}
+
+
+def _require_flow(client: Client, flow: str) -> None:
+    if not client.allows(flow):
+        if flow == "USER_PASSWORD_AUTH":
+            raise invalid_parameter("USER_PASSWORD_AUTH flow not enabled for this client")
+        raise invalid_parameter("Auth flow not enabled for this client")
+
+
+async def _initiate(services: Services, pool: Pool, client: Client, flow: str, auth: dict[str, str],
+                    admin: bool) -> dict[str, Any]:
+    password_flows = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH") if admin else ("USER_PASSWORD_AUTH",)
+    if flow in password_flows:
+        _require_flow(client, flow)
+        return await _password_flow(services, pool, client, auth)
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        _require_flow(client, flow)
+        return await _refresh_flow(services, pool, client, auth)
+    if flow in ("USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"):
+        _require_flow(client, flow)
+        raise invalid_parameter(f"{flow} is not supported by this poolgate version.")
+    raise invalid_parameter("Initiate Auth method not supported.")
+
+
+@COGNITO.operation("InitiateAuth")
+async def initiate_auth(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, False)
+
+
+@COGNITO.operation("AdminInitiateAuth")
+async def admin_initiate_auth(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    async with services.db.read() as conn:
+        client = await repo.get_client(conn, params["ClientId"], pool.id)
+    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, True)
+
+
+async def _respond(services: Services, pool: Pool, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    session_token = params.get("Session") or ""
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        where = auth_sessions.c.session_hash == token_hash(session_token)
+        row = (await conn.execute(select(auth_sessions).where(where))).mappings().first()
+        if row is not None:
+            await conn.execute(delete(auth_sessions).where(where))  # single use
+    if (row is None or row["expires"] <= now or row["client_id"] != client.client_id
+            or row["challenge"] != params["ChallengeName"]):
+        raise not_authorized("Invalid session for the user, session is expired.")
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, row["username"], aliases=False)
+    if user is None:
+        raise not_authorized("Invalid session for the user, session is expired.")
+    check_secret_hash(client, [responses.get("USERNAME", ""), user.username], responses.get("SECRET_HASH"))
+    if row["challenge"] == "NEW_PASSWORD_REQUIRED":
+        new_password = responses.get("NEW_PASSWORD")
+        if not new_password:
+            raise invalid_parameter("Missing required parameter NEW_PASSWORD")
+        check_policy(new_password, pool.password_policy)
+        changes = {k.removeprefix("userAttributes."): v for k, v in responses.items()
+                   if k.startswith("userAttributes.")}
+        attributes = {**user.attributes, **changes}
+        missing = [a for a in required_attributes(pool.config) if not attributes.get(a)]
+        if missing:
+            raise invalid_parameter(f"Invalid attributes given, {missing[0]} is missing")
+        hashed = await services.hasher.hash(new_password)
+        async with services.db.begin() as conn:
+            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now,
+                                   status="CONFIRMED", attributes=attributes)
+            user = await repo.get_user(conn, pool, user.username, aliases=False)
+        return await _issue(services, pool, client, user)
+    raise invalid_parameter(f"Challenge {row['challenge']} is not supported by this poolgate version.")
+
+
+@COGNITO.operation("RespondToAuthChallenge")
+async def respond_to_auth_challenge(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    return await _respond(services, pool, client, params)
+
+
+@COGNITO.operation("AdminRespondToAuthChallenge")
+async def admin_respond_to_auth_challenge(services: Services, caller: Caller, params: dict[str, Any]
+                                          ) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    async with services.db.read() as conn:
+        client = await repo.get_client(conn, params["ClientId"], pool.id)
+    return await _respond(services, pool, client, params)
+
+
+async def sign_out_everywhere(services: Services, pool: Pool, user: User) -> None:
+    """Revoke every refresh token of ``user`` and every access token minted from them."""
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        live = (await conn.execute(select(refresh_tokens.c.origin_jti, refresh_tokens.c.expires).where(
+            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
+            refresh_tokens.c.revoked.is_(None)))).all()
+        await conn.execute(update(refresh_tokens).where(
+            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
+            refresh_tokens.c.revoked.is_(None)).values(revoked=now))
+        if live:
+            await conn.execute(revoked_origins.insert(), [
+                {"origin_jti": r.origin_jti, "pool_id": pool.id, "revoked": now, "expires": r.expires}
+                for r in live])
+        await repo.update_user(conn, user, now, tokens_valid_after=now)
+    notify = services.extras.get("on_revoke")
+    if notify:
+        await notify([r.origin_jti for r in live])
+
+
+@COGNITO.operation("GlobalSignOut")
+async def global_sign_out(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    await sign_out_everywhere(services, pool, user)
+    return {}
+
+
+@COGNITO.operation("AdminUserGlobalSignOut")
+async def admin_user_global_sign_out(services: Services, caller: Caller, params: dict[str, Any]
+                                     ) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    async with services.db.read() as conn:
+        user = await repo.get_user(conn, pool, params["Username"])
+    await sign_out_everywhere(services, pool, user)
+    return {}
+
+
+@COGNITO.operation("RevokeToken")
+async def revoke_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    if client.secret and params.get("ClientSecret") != client.secret:
+        raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
+    if not client.config.get("EnableTokenRevocation", True):
+        raise ServiceError("UnsupportedOperationException", "Token revocation is not enabled for this client.")
+    token = params["Token"]
+    if token.count(".") == 2:
+        raise ServiceError("UnsupportedTokenTypeException", "The token type is not supported.")
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
+               ).mappings().first()
+        if row is None or row["revoked"] is not None:
+            return {}
+        if row["client_id"] != client.client_id:
+            raise ServiceError("UnauthorizedException", "The token was not issued to this client.")
+        await conn.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == row["token_hash"])
+                           .values(revoked=now))
+        await conn.execute(revoked_origins.insert().values(origin_jti=row["origin_jti"], pool_id=pool.id,
+                                                           revoked=now, expires=row["expires"]))
+    notify = services.extras.get("on_revoke")
+    if notify:
+        await notify([row["origin_jti"]])
+    return {}

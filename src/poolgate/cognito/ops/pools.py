@@ -1,0 +1,129 @@
+"""CreateUserPool, DescribeUserPool, ListUserPools, UpdateUserPool, DeleteUserPool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from ...errors import invalid_parameter
+from ...store.sql.tables import ALL_TABLES, user_pools
+from .. import repo
+from ..domain import Pool
+from ..passwords import DEFAULT_POLICY
+from ..schema import merge_schema
+from ..service import COGNITO, Caller, Services, paginate, same_owner
+
+_MUTABLE = ("Policies", "DeletionProtection", "LambdaConfig", "AutoVerifiedAttributes", "SmsVerificationMessage",
+            "EmailVerificationMessage", "EmailVerificationSubject", "VerificationMessageTemplate",
+            "SmsAuthenticationMessage", "UserAttributeUpdateSettings", "MfaConfiguration", "DeviceConfiguration",
+            "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig",
+            "UserPoolAddOns", "AccountRecoverySetting", "PoolName", "UserPoolTier")
+
+
+def _initial_config(params: dict[str, Any]) -> dict[str, Any]:
+    config = {k: v for k, v in params.items() if k not in ("PoolName", "Schema")}
+    policy = {**DEFAULT_POLICY, **((params.get("Policies") or {}).get("PasswordPolicy") or {})}
+    config["Policies"] = {**(params.get("Policies") or {}), "PasswordPolicy": policy}
+    config["SchemaAttributes"] = merge_schema(params.get("Schema"))
+    config.setdefault("MfaConfiguration", "OFF")
+    config.setdefault("LambdaConfig", {})
+    config.setdefault("DeletionProtection", "INACTIVE")
+    config.setdefault("AdminCreateUserConfig", {"AllowAdminCreateUserOnly": False, "UnusedAccountValidityDays": 7})
+    config.setdefault("VerificationMessageTemplate", {"DefaultEmailOption": "CONFIRM_WITH_CODE"})
+    config.setdefault("UserPoolTags", {})
+    return config
+
+
+async def create_pool(services: Services, region: str, account: str, params: dict[str, Any],
+                      pool_id: str | None = None) -> Pool:
+    """Create a pool (``pool_id`` pins the id, as ``poolgate.yaml`` may) with its two signing keys."""
+    now = services.clock.now()
+    new_id = pool_id or services.ids.pool_id(region)
+    async with services.db.begin() as conn:
+        await conn.execute(user_pools.insert().values(
+            id=new_id, region=region, account=account, name=params["PoolName"],
+            config=_initial_config(params), created=now, modified=now))
+        await services.keys.create_for_pool(conn, new_id, now)
+        pool = await repo.get_pool(conn, new_id)
+    return pool
+
+
+async def describe(services: Services, pool: Pool) -> dict[str, Any]:
+    async with services.db.read() as conn:
+        count = await repo.count_users(conn, pool.id)
+    out: dict[str, Any] = {"Id": pool.id, "Name": pool.name, "Arn": pool.arn,
+                           "LastModifiedDate": pool.modified, "CreationDate": pool.created,
+                           "EstimatedNumberOfUsers": count, **pool.config}
+    return out
+
+
+async def owned_pool(services: Services, caller: Caller, pool_id: str) -> Pool:
+    async with services.db.read() as conn:
+        pool = await repo.get_pool(conn, pool_id)
+    same_owner(caller, pool.region, pool.account, f"User pool {pool_id} does not exist.")
+    return pool
+
+
+@COGNITO.operation("CreateUserPool")
+async def create_user_pool(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await create_pool(services, caller.region, caller.account, params)
+    return {"UserPool": await describe(services, pool)}
+
+
+@COGNITO.operation("DescribeUserPool")
+async def describe_user_pool(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    return {"UserPool": await describe(services, pool)}
+
+
+@COGNITO.operation("ListUserPools")
+async def list_user_pools(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    async with services.db.read() as conn:
+        rows = (await conn.execute(
+            select(user_pools).where(user_pools.c.region == caller.region, user_pools.c.account == caller.account)
+            .order_by(user_pools.c.created, user_pools.c.id))).mappings().all()
+    chunk, token = paginate(list(rows), params.get("MaxResults"), params.get("NextToken"))
+    pools = [{"Id": r["id"], "Name": r["name"], "LambdaConfig": r["config"].get("LambdaConfig", {}),
+              "LastModifiedDate": r["modified"], "CreationDate": r["created"]} for r in chunk]
+    result: dict[str, Any] = {"UserPools": pools}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+@COGNITO.operation("UpdateUserPool")
+async def update_user_pool(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    config = dict(pool.config)
+    for key in _MUTABLE:
+        if key in params and key != "PoolName":
+            config[key] = params[key]
+    if "Policies" in params:
+        policy = {**DEFAULT_POLICY, **((params["Policies"] or {}).get("PasswordPolicy") or {})}
+        config["Policies"] = {**params["Policies"], "PasswordPolicy": policy}
+    values: dict[str, Any] = {"config": config, "modified": services.clock.now()}
+    if params.get("PoolName"):
+        values["name"] = params["PoolName"]
+    async with services.db.begin() as conn:
+        await conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(**values))
+    return {}
+
+
+@COGNITO.operation("DeleteUserPool")
+async def delete_user_pool(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    if pool.config.get("DeletionProtection") == "ACTIVE":
+        raise invalid_parameter("The user pool cannot be deleted because deletion protection is activated. "
+                                "Deletion protection must be inactivated first.")
+    async with services.db.begin() as conn:
+        await _delete_pool_rows(conn, pool.id)
+    services.keys.forget(pool.id)
+    return {}
+
+
+async def _delete_pool_rows(conn: Any, pool_id: str) -> None:
+    for table in ALL_TABLES:
+        if "pool_id" in table.c:
+            await conn.execute(delete(table).where(table.c.pool_id == pool_id))
+    await conn.execute(delete(user_pools).where(user_pools.c.id == pool_id))

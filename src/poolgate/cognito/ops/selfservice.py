@@ -1,0 +1,198 @@
+"""What users do for themselves (unsigned): sign-up, confirmation, profile, password changes and resets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import ServiceError, invalid_parameter, not_authorized
+from .. import repo
+from ..access import check_secret_hash, client_and_pool, user_from_access_token
+from ..delivery import send_code
+from ..passwords import check_policy
+from ..schema import attributes_from_list
+from ..service import COGNITO, Caller, Services
+from ..users import apply_attribute_changes, insert_user
+from .users import delete_user_rows
+
+_NO_CHANNEL = "Cannot reset password for the user as there is no registered/verified email or phone_number"
+
+
+@COGNITO.operation("SignUp")
+async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    check_secret_hash(client, [params["Username"]], params.get("SecretHash"))
+    if (pool.config.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+        raise not_authorized("SignUp is not permitted for this user pool")
+    if "Password" not in params:
+        raise invalid_parameter("1 validation error detected: Value null at 'password' failed to satisfy "
+                                "constraint: Member must not be null")
+    check_policy(params["Password"], pool.password_policy)
+    attributes = attributes_from_list(params.get("UserAttributes"))
+    hashed = await services.hasher.hash(params["Password"])
+    async with services.db.begin() as conn:
+        user = await insert_user(conn, services, pool, params["Username"], attributes, "UNCONFIRMED", hashed)
+        details = await send_code(conn, services, pool, user, "signup", verified_only=False)
+    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+    if details:
+        result["CodeDeliveryDetails"] = details
+    return result
+
+
+@COGNITO.operation("ConfirmSignUp")
+async def confirm_sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, params["Username"])
+    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    if user is None:
+        if client.prevent_user_existence_errors:
+            raise ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
+        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+    if user.status != "UNCONFIRMED":
+        raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        failure = await repo.check_code(conn, pool.id, user.username, "signup", params["ConfirmationCode"], now)
+        if failure is None:
+            attributes = dict(user.attributes)
+            for attr in pool.auto_verified:
+                if attr in attributes:
+                    attributes[f"{attr}_verified"] = "true"
+            await repo.update_user(conn, user, now, status="CONFIRMED", attributes=attributes)
+    if failure:
+        raise failure
+    return {}
+
+
+@COGNITO.operation("ResendConfirmationCode")
+async def resend_confirmation_code(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    async with services.db.begin() as conn:
+        user = await repo.find_user(conn, pool, params["Username"])
+        check_secret_hash(client, [params["Username"], *([user.username] if user else [])],
+                          params.get("SecretHash"))
+        if user is None:
+            raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+        if user.status != "UNCONFIRMED":
+            raise invalid_parameter("User is already confirmed.")
+        details = await send_code(conn, services, pool, user, "signup", verified_only=False)
+    if details is None:
+        raise invalid_parameter("No verified email or phone_number to send the code to.")
+    return {"CodeDeliveryDetails": details}
+
+
+@COGNITO.operation("GetUser")
+async def get_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = await user_from_access_token(services, params["AccessToken"])
+    return {"Username": user.username, "UserAttributes": user.attribute_list()}
+
+
+@COGNITO.operation("UpdateUserAttributes")
+async def update_user_attributes(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    changes = attributes_from_list(params["UserAttributes"])
+    deliveries = []
+    async with services.db.begin() as conn:
+        merged = await apply_attribute_changes(conn, services, pool, user, changes, admin=False)
+        await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+        user.attributes = merged
+        for attr in ("email", "phone_number"):
+            if attr in changes and merged.get(f"{attr}_verified") != "true" and attr in pool.auto_verified:
+                details = await send_code(conn, services, pool, user, f"verify:{attr}", verified_only=False,
+                                          attribute=attr)
+                if details:
+                    deliveries.append(details)
+    return {"CodeDeliveryDetailsList": deliveries} if deliveries else {}
+
+
+@COGNITO.operation("GetUserAttributeVerificationCode")
+async def get_user_attribute_verification_code(services: Services, caller: Caller, params: dict[str, Any]
+                                               ) -> dict[str, Any]:
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    attr = params["AttributeName"]
+    async with services.db.begin() as conn:
+        details = await send_code(conn, services, pool, user, f"verify:{attr}", verified_only=False,
+                                  attribute=attr)
+    if details is None:
+        raise invalid_parameter(f"The user does not have an attribute {attr}.")
+    return {"CodeDeliveryDetails": details}
+
+
+@COGNITO.operation("VerifyUserAttribute")
+async def verify_user_attribute(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    attr = params["AttributeName"]
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        failure = await repo.check_code(conn, pool.id, user.username, f"verify:{attr}", params["Code"], now)
+        if failure is None:
+            await repo.update_user(conn, user, now, attributes={**user.attributes, f"{attr}_verified": "true"})
+    if failure:
+        raise failure
+    return {}
+
+
+@COGNITO.operation("DeleteUser")
+async def delete_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    async with services.db.begin() as conn:
+        await delete_user_rows(conn, pool.id, user.username)
+    return {}
+
+
+@COGNITO.operation("ChangePassword")
+async def change_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    from .auth import check_password
+
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    await check_password(services, user, params.get("PreviousPassword") or "")
+    check_policy(params["ProposedPassword"], pool.password_policy)
+    hashed = await services.hasher.hash(params["ProposedPassword"])
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now)
+    return {}
+
+
+@COGNITO.operation("ForgotPassword")
+async def forgot_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    async with services.db.begin() as conn:
+        user = await repo.find_user(conn, pool, params["Username"])
+        check_secret_hash(client, [params["Username"], *([user.username] if user else [])],
+                          params.get("SecretHash"))
+        if user is None:
+            if client.prevent_user_existence_errors:
+                return {"CodeDeliveryDetails": {"Destination": "u***@e***", "DeliveryMedium": "EMAIL",
+                                                "AttributeName": "email"}}
+            raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+        if not user.enabled:
+            raise not_authorized("User is disabled.")
+        details = await send_code(conn, services, pool, user, "forgot", verified_only=True)
+    if details is None:
+        raise invalid_parameter(_NO_CHANNEL)
+    return {"CodeDeliveryDetails": details}
+
+
+@COGNITO.operation("ConfirmForgotPassword")
+async def confirm_forgot_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, client = await client_and_pool(services, params["ClientId"])
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, params["Username"])
+    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    if user is None:
+        if client.prevent_user_existence_errors:
+            raise ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
+        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+    check_policy(params["Password"], pool.password_policy)
+    hashed = await services.hasher.hash(params["Password"])
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        failure = await repo.check_code(conn, pool.id, user.username, "forgot", params["ConfirmationCode"], now)
+        if failure is None:
+            status = "CONFIRMED" if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD") else user.status
+            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now, status=status,
+                                   failed_attempts=0, locked_until=0.0)
+    if failure:
+        raise failure
+    return {}

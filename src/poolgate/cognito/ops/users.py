@@ -1,0 +1,178 @@
+"""Admin user management: AdminCreateUser … AdminDisableUser, and ListUsers."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ...errors import ServiceError, not_authorized
+from ...store.sql.tables import refresh_tokens, users
+from .. import repo
+from ..domain import Pool, User
+from ..filters import parse_filter
+from ..passwords import check_policy
+from ..schema import attributes_from_list
+from ..sender import Delivery
+from ..service import COGNITO, Caller, Services, paginate
+from ..users import apply_attribute_changes, insert_user, user_type
+from .pools import owned_pool
+
+
+def _temporary_password(policy: dict[str, Any]) -> str:
+    length = max(int(policy.get("MinimumLength", 8)), 12)
+    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "^$*.!@#%&"]
+    chars = [secrets.choice(p) for p in pools]
+    chars += [secrets.choice("".join(pools)) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+async def _pool_and_user(services: Services, caller: Caller, params: dict[str, Any]) -> tuple[Pool, User]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    async with services.db.read() as conn:
+        user = await repo.get_user(conn, pool, params["Username"])
+    return pool, user
+
+
+@COGNITO.operation("AdminCreateUser")
+async def admin_create_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    attributes = attributes_from_list(params.get("UserAttributes"))
+    action = params.get("MessageAction")
+    if action == "RESEND":
+        async with services.db.read() as conn:
+            user = await repo.get_user(conn, pool, params["Username"])
+        if user.status != "FORCE_CHANGE_PASSWORD":
+            raise ServiceError("UnsupportedUserStateException", "User is not in FORCE_CHANGE_PASSWORD state.")
+        temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
+    else:
+        temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
+    check_policy(temporary, pool.password_policy)
+    hashed = await services.hasher.hash(temporary)
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        if action == "RESEND":
+            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now)
+            user = await repo.get_user(conn, pool, user.username, aliases=False)
+        else:
+            user = await insert_user(conn, services, pool, params["Username"], attributes,
+                                     "FORCE_CHANGE_PASSWORD", hashed)
+        if action != "SUPPRESS":
+            for medium in params.get("DesiredDeliveryMediums") or ["SMS"]:
+                attr = "email" if medium == "EMAIL" else "phone_number"
+                dest = user.attributes.get(attr)
+                if dest:
+                    message = (f"Your username is {params['Username']} and temporary password is "
+                               f"{temporary}. ")
+                    await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, "invite",
+                                                              temporary, message), now)
+    return {"User": user_type(user)}
+
+
+@COGNITO.operation("AdminGetUser")
+async def admin_get_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    _, user = await _pool_and_user(services, caller, params)
+    out = user_type(user)
+    out["UserAttributes"] = out.pop("Attributes")
+    return out
+
+
+@COGNITO.operation("AdminConfirmSignUp")
+async def admin_confirm_sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    _pool, user = await _pool_and_user(services, caller, params)
+    if user.status != "UNCONFIRMED":
+        raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, services.clock.now(), status="CONFIRMED")
+    return {}
+
+
+@COGNITO.operation("AdminSetUserPassword")
+async def admin_set_user_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user = await _pool_and_user(services, caller, params)
+    check_policy(params["Password"], pool.password_policy)
+    hashed = await services.hasher.hash(params["Password"])
+    status = "CONFIRMED" if params.get("Permanent") else "FORCE_CHANGE_PASSWORD"
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now, status=status,
+                               failed_attempts=0, locked_until=0.0)
+    return {}
+
+
+@COGNITO.operation("AdminDeleteUser")
+async def admin_delete_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user = await _pool_and_user(services, caller, params)
+    async with services.db.begin() as conn:
+        await delete_user_rows(conn, pool.id, user.username)
+    return {}
+
+
+async def delete_user_rows(conn: Any, pool_id: str, username: str) -> None:
+    await conn.execute(delete(refresh_tokens).where(refresh_tokens.c.pool_id == pool_id,
+                                                    refresh_tokens.c.username == username))
+    await conn.execute(delete(users).where(users.c.pool_id == pool_id, users.c.username == username))
+
+
+@COGNITO.operation("AdminUpdateUserAttributes")
+async def admin_update_user_attributes(services: Services, caller: Caller, params: dict[str, Any]
+                                       ) -> dict[str, Any]:
+    pool, user = await _pool_and_user(services, caller, params)
+    async with services.db.begin() as conn:
+        merged = await apply_attribute_changes(conn, services, pool, user,
+                                               attributes_from_list(params["UserAttributes"]), admin=True)
+        await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+    return {}
+
+
+@COGNITO.operation("AdminDeleteUserAttributes")
+async def admin_delete_user_attributes(services: Services, caller: Caller, params: dict[str, Any]
+                                       ) -> dict[str, Any]:
+    _pool, user = await _pool_and_user(services, caller, params)
+    merged = {k: v for k, v in user.attributes.items() if k not in params["UserAttributeNames"]}
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+    return {}
+
+
+async def _set_enabled(services: Services, caller: Caller, params: dict[str, Any], enabled: bool) -> None:
+    _, user = await _pool_and_user(services, caller, params)
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, services.clock.now(), enabled=enabled)
+
+
+@COGNITO.operation("AdminDisableUser")
+async def admin_disable_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    await _set_enabled(services, caller, params, False)
+    return {}
+
+
+@COGNITO.operation("AdminEnableUser")
+async def admin_enable_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    await _set_enabled(services, caller, params, True)
+    return {}
+
+
+@COGNITO.operation("ListUsers")
+async def list_users(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    wanted = parse_filter(params.get("Filter"))
+    async with services.db.read() as conn:
+        query = select(users).where(users.c.pool_id == pool.id).order_by(users.c.created, users.c.username)
+        if wanted and wanted.attribute == "username" and not wanted.prefix:
+            query = query.where(users.c.username == wanted.value)
+        elif wanted and wanted.attribute == "email" and not wanted.prefix:
+            query = query.where(users.c.email_key == wanted.value.lower())
+        rows = (await conn.execute(query)).mappings().all()
+    found = [User.from_row(r) for r in rows]
+    if wanted:
+        found = [u for u in found if wanted.matches(u)]
+    chunk, token = paginate(found, params.get("Limit"), params.get("PaginationToken"))
+    only = params.get("AttributesToGet")
+    result: dict[str, Any] = {"Users": [user_type(u, only) for u in chunk]}
+    if token:
+        result["PaginationToken"] = token
+    return result

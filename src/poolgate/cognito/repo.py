@@ -1,0 +1,140 @@
+"""Reads and writes of user-pool rows; every function takes the caller's connection (its transaction)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..errors import ServiceError, resource_not_found
+from ..store.sql.tables import codes, groups, user_groups, user_pool_clients, user_pools, users
+from .domain import Client, Pool, User
+
+
+async def get_pool(conn: AsyncConnection, pool_id: str) -> Pool:
+    row = (await conn.execute(select(user_pools).where(user_pools.c.id == pool_id))).mappings().first()
+    if row is None:
+        raise resource_not_found(f"User pool {pool_id} does not exist.")
+    return Pool.from_row(row)
+
+
+async def find_pool(conn: AsyncConnection, pool_id: str) -> Pool | None:
+    row = (await conn.execute(select(user_pools).where(user_pools.c.id == pool_id))).mappings().first()
+    return Pool.from_row(row) if row else None
+
+
+async def get_client(conn: AsyncConnection, client_id: str, pool_id: str | None = None) -> Client:
+    query = select(user_pool_clients).where(user_pool_clients.c.client_id == client_id)
+    if pool_id is not None:
+        query = query.where(user_pool_clients.c.pool_id == pool_id)
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise resource_not_found(f"User pool client {client_id} does not exist.")
+    return Client.from_row(row)
+
+
+def username_key(pool: Pool, username: str) -> str:
+    return username if pool.case_sensitive else username.lower()
+
+
+def attribute_keys(attributes: dict[str, str]) -> dict[str, Any]:
+    """The indexed lookup columns derived from a user's attributes."""
+    email = attributes.get("email")
+    pref = attributes.get("preferred_username")
+    return {"email_key": email.lower() if email else None, "phone_key": attributes.get("phone_number"),
+            "preferred_key": pref.lower() if pref else None}
+
+
+async def _with_groups(conn: AsyncConnection, user: User) -> User:
+    rows = await conn.execute(
+        select(user_groups.c.group_name, groups.c.precedence)
+        .join(groups, (groups.c.pool_id == user_groups.c.pool_id) & (groups.c.name == user_groups.c.group_name))
+        .where(user_groups.c.pool_id == user.pool_id, user_groups.c.username == user.username)
+    )
+    ordered = sorted(rows.all(), key=lambda r: (r.precedence is None, r.precedence or 0, r.group_name))
+    user.groups = [r.group_name for r in ordered]
+    return user
+
+
+async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True,
+                    for_update: bool = False) -> User | None:
+    """The user that ``name`` signs in as: the username itself, or an e-mail/phone/alias the pool allows."""
+    query = select(users).where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name))
+    row = (await conn.execute(query)).mappings().first()
+    if row is None and aliases:
+        row = await _find_by_alias(conn, pool, name)
+    if row is None:
+        return None
+    return await _with_groups(conn, User.from_row(row))
+
+
+async def _find_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> Any:
+    candidates: list[tuple[Any, str, bool]] = []
+    via_username = pool.username_attributes
+    via_alias = pool.alias_attributes
+    if "email" in via_username or "email" in via_alias:
+        candidates.append((users.c.email_key, name.lower(), "email" in via_alias))
+    if "phone_number" in via_username or "phone_number" in via_alias:
+        candidates.append((users.c.phone_key, name, "phone_number" in via_alias))
+    if "preferred_username" in via_alias:
+        candidates.append((users.c.preferred_key, name.lower(), False))
+    for column, value, must_be_verified in candidates:
+        rows = (await conn.execute(select(users).where(users.c.pool_id == pool.id, column == value))).mappings()
+        for row in rows:
+            attrs = row["attributes"]
+            verified_flag = "email_verified" if column is users.c.email_key else "phone_number_verified"
+            if must_be_verified and str(attrs.get(verified_flag, "false")).lower() != "true":
+                continue
+            return row
+    return None
+
+
+async def get_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True) -> User:
+    user = await find_user(conn, pool, name, aliases=aliases)
+    if user is None:
+        raise ServiceError("UserNotFoundException", "User does not exist.")
+    return user
+
+
+async def update_user(conn: AsyncConnection, user: User, now: float, **values: Any) -> None:
+    if "attributes" in values:
+        values.update(attribute_keys(values["attributes"]))
+    await conn.execute(update(users).where(users.c.pool_id == user.pool_id, users.c.username == user.username)
+                       .values(modified=now, **values))
+
+
+async def count_users(conn: AsyncConnection, pool_id: str) -> int:
+    return int((await conn.execute(select(func.count()).select_from(users)
+                                   .where(users.c.pool_id == pool_id))).scalar_one())
+
+
+async def put_code(conn: AsyncConnection, pool_id: str, username: str, purpose: str, code: str,
+                   now: float, ttl: float) -> None:
+    await conn.execute(delete(codes).where(codes.c.pool_id == pool_id, codes.c.username == username,
+                                           codes.c.purpose == purpose))
+    await conn.execute(codes.insert().values(pool_id=pool_id, username=username, purpose=purpose, code=code,
+                                             created=now, expires=now + ttl, attempts=0))
+
+
+MAX_CODE_ATTEMPTS = 5
+
+
+async def check_code(conn: AsyncConnection, pool_id: str, username: str, purpose: str, given: str,
+                     now: float) -> ServiceError | None:
+    """Consume a code, or return the error to raise once this transaction has committed.
+
+    Returning (not raising) keeps the attempt counter's update from being rolled back.
+    """
+    where = (codes.c.pool_id == pool_id, codes.c.username == username, codes.c.purpose == purpose)
+    row = (await conn.execute(select(codes).where(*where))).mappings().first()
+    if row is None or row["expires"] <= now:
+        return ServiceError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    if row["attempts"] >= MAX_CODE_ATTEMPTS:
+        return ServiceError("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    if not hmac.compare_digest(row["code"].encode(), given.encode()):
+        await conn.execute(update(codes).where(*where).values(attempts=row["attempts"] + 1))
+        return ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
+    await conn.execute(delete(codes).where(*where))
+    return None

@@ -1,0 +1,146 @@
+"""ID, access and refresh tokens with Cognito's claims, and access-token checks for the JSON API."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+from ..clock import IdGenerator
+from ..errors import not_authorized
+from .domain import ADMIN_SCOPE, Client, Pool, User
+from .keys import KeyStore
+
+_REFRESH_HEADER = base64.urlsafe_b64encode(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}').rstrip(b"=")
+
+
+def new_refresh_token() -> str:
+    """An opaque token shaped like Cognito's (five JWE-like segments); only its hash is stored."""
+    parts = [_REFRESH_HEADER.decode()] + [secrets.token_urlsafe(n) for n in (192, 9, 512, 16)]
+    return ".".join(parts)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def id_token_attributes(user: User, client: Client) -> dict[str, Any]:
+    """User attributes as ID-token claims: ``*_verified`` as booleans, custom ones as strings."""
+    readable = client.read_attributes
+    claims: dict[str, Any] = {}
+    for name, value in user.attributes.items():
+        if readable is not None and name not in readable:
+            continue
+        if name in ("email_verified", "phone_number_verified"):
+            claims[name] = value.lower() == "true"
+        elif name == "updated_at":
+            claims[name] = int(value) if value.isdigit() else value
+        else:
+            claims[name] = value
+    return claims
+
+
+@dataclass(slots=True)
+class Issued:
+    id_token: str
+    access_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The facts a token set is minted from: one sign-in (``origin_jti``) and its refreshes."""
+
+    origin_jti: str
+    auth_time: int
+    event_id: str
+    scopes: list[str]
+    oauth: bool = False
+    nonce: str | None = None
+
+
+class TokenMinter:
+    def __init__(self, keys: KeyStore, ids: IdGenerator, base_url: str, aws_issuer_default: bool) -> None:
+        self.keys = keys
+        self.ids = ids
+        self.base_url = base_url
+        self.aws_issuer_default = aws_issuer_default
+
+    def issuer(self, pool: Pool) -> str:
+        return pool.issuer(self.base_url, self.aws_issuer_default)
+
+    async def mint(self, pool: Pool, client: Client, user: User, session: Session, now: float,
+                   *, include_id: bool = True, extra_id_claims: dict[str, Any] | None = None) -> Issued:
+        iat = int(now)
+        iss = self.issuer(pool)
+        groups = {"cognito:groups": user.groups} if user.groups else {}
+        access: dict[str, Any] = {"sub": user.sub, **groups, "iss": iss}
+        if session.oauth:
+            access["version"] = 2
+        access.update({
+            "client_id": client.client_id, "origin_jti": session.origin_jti, "event_id": session.event_id,
+            "token_use": "access", "scope": " ".join(session.scopes), "auth_time": session.auth_time,
+            "exp": iat + client.access_validity, "iat": iat, "jti": self.ids.uuid(), "username": user.username,
+        })
+        access_key = await self.keys.signing_key(pool.id, "access", now)
+        access_token = _sign(access, access_key.private_key, access_key.kid)
+        id_token = ""
+        if include_id:
+            claims: dict[str, Any] = {"sub": user.sub, **groups}
+            claims.update(id_token_attributes(user, client))
+            claims.update({"iss": iss, "cognito:username": user.username, "origin_jti": session.origin_jti,
+                           "aud": client.client_id, "event_id": session.event_id, "token_use": "id",
+                           "auth_time": session.auth_time, "exp": iat + client.id_validity, "iat": iat,
+                           "jti": self.ids.uuid()})
+            if session.nonce:
+                claims["nonce"] = session.nonce
+            if extra_id_claims:
+                claims.update(extra_id_claims)
+            id_key = await self.keys.signing_key(pool.id, "id", now)
+            id_token = _sign(claims, id_key.private_key, id_key.kid)
+        return Issued(id_token, access_token, client.access_validity)
+
+    async def verify_access_token(self, pool_lookup: Any, token: str, now: float) -> tuple[Pool, dict[str, Any]]:
+        """Claims of a valid access token of one of our pools; NotAuthorizedException otherwise.
+
+        ``pool_lookup`` is an async callable from pool id to ``Pool | None``. Revocation is checked by
+        the caller, which holds the database connection.
+        """
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise not_authorized("Invalid Access Token") from exc
+        iss = unverified.get("iss")
+        pool_id = iss.rsplit("/", 1)[-1] if isinstance(iss, str) else None
+        pool = await pool_lookup(pool_id) if pool_id else None
+        if pool is None or iss != self.issuer(pool) or header.get("alg") != "RS256":
+            raise not_authorized("Invalid Access Token")
+        jwk = await self.keys.public_key(pool.id, str(header.get("kid")), now)
+        if jwk is None:
+            raise not_authorized("Invalid Access Token")
+        public = RSAAlgorithm.from_jwk(jwk)
+        try:
+            claims = jwt.decode(token, public, algorithms=["RS256"],  # type: ignore[arg-type]
+                                options={"verify_exp": False, "verify_aud": False})
+        except jwt.PyJWTError as exc:
+            raise not_authorized("Invalid Access Token") from exc
+        if claims.get("token_use") != "access":
+            raise not_authorized("Invalid Access Token")
+        if int(claims.get("exp", 0)) <= now:
+            raise not_authorized("Access Token has expired")
+        return pool, claims
+
+
+def has_admin_scope(claims: dict[str, Any]) -> bool:
+    return ADMIN_SCOPE in str(claims.get("scope", "")).split()
+
+
+def _sign(claims: dict[str, Any], key: Any, kid: str) -> str:
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, "typ": None})
+

@@ -1,0 +1,98 @@
+"""Creating users and describing them as UserType; shared by the admin and self-service operations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..errors import ServiceError, invalid_parameter
+from ..services import Services
+from ..store.sql.tables import users
+from . import repo
+from .domain import Pool, User
+from .schema import check_attributes, immutable_attributes
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+[0-9]{4,15}$")
+
+
+def user_type(user: User, only: list[str] | None = None) -> dict[str, Any]:
+    return {"Username": user.username, "Attributes": user.attribute_list(only),
+            "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
+            "Enabled": user.enabled, "UserStatus": user.status}
+
+
+def resolve_new_username(pool: Pool, username: str, attributes: dict[str, str], sub: str) -> str:
+    """Where the pool signs in by e-mail or phone, the username must be one; the stored name is the sub."""
+    allowed = pool.username_attributes
+    if not allowed:
+        return username
+    if "email" in allowed and _EMAIL.match(username):
+        attributes.setdefault("email", username)
+    elif "phone_number" in allowed and _PHONE.match(username):
+        attributes.setdefault("phone_number", username)
+    else:
+        kinds = " or ".join("an email" if a == "email" else "a phone number" for a in allowed)
+        raise invalid_parameter(f"Username should be either {kinds}." if len(allowed) > 1
+                                else f"Username should be {kinds}.")
+    return sub
+
+
+async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: dict[str, str],
+                                exclude: str | None = None) -> None:
+    checks: list[tuple[Any, str | None, str]] = []
+    if "email" in pool.username_attributes:
+        checks.append((users.c.email_key, (attributes.get("email") or "").lower() or None, "email"))
+    if "phone_number" in pool.username_attributes:
+        checks.append((users.c.phone_key, attributes.get("phone_number"), "phone_number"))
+    for column, value, name in checks:
+        if not value:
+            continue
+        query = select(users.c.username).where(users.c.pool_id == pool.id, column == value)
+        if exclude:
+            query = query.where(users.c.username != exclude)
+        if (await conn.execute(query)).first() is not None:
+            raise ServiceError("UsernameExistsException", f"An account with the given {name} already exists.")
+
+
+async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, username: str,
+                      attributes: dict[str, str], status: str, password_hash: str | None) -> User:
+    sub = services.ids.uuid()
+    stored_name = resolve_new_username(pool, username, attributes, sub)
+    check_attributes(pool.config, attributes, creating=True)
+    if await repo.find_user(conn, pool, stored_name, aliases=False) is not None:
+        raise ServiceError("UsernameExistsException", "User already exists")
+    await _check_unique_aliases(conn, pool, attributes)
+    now = services.clock.now()
+    await conn.execute(users.insert().values(
+        pool_id=pool.id, username=stored_name, username_key=repo.username_key(pool, stored_name), sub=sub,
+        status=status, enabled=True, attributes=attributes, password_hash=password_hash,
+        password_set_at=now if password_hash else None, failed_attempts=0, locked_until=0.0,
+        tokens_valid_after=0.0, created=now, modified=now, **repo.attribute_keys(attributes)))
+    user = await repo.find_user(conn, pool, stored_name, aliases=False)
+    assert user is not None
+    return user
+
+
+async def apply_attribute_changes(conn: AsyncConnection, services: Services, pool: Pool, user: User,
+                                  changes: dict[str, str], *, admin: bool) -> dict[str, str]:
+    """New attributes of ``user``; e-mail/phone changes drop the verified flag unless an admin sets it."""
+    check_attributes(pool.config, changes, creating=False)
+    frozen = immutable_attributes(pool.config) & set(changes)
+    if frozen:
+        name = sorted(frozen)[0]
+        raise invalid_parameter(f"Attributes did not conform to the schema: {name}: cannot modify an immutable "
+                                "attribute")
+    merged = dict(user.attributes)
+    for name, value in changes.items():
+        if name in ("email", "phone_number") and merged.get(name) != value and f"{name}_verified" not in changes:
+            merged[f"{name}_verified"] = "false"
+        if value == "" and name in merged:
+            del merged[name]
+        else:
+            merged[name] = value
+    await _check_unique_aliases(conn, pool, merged, exclude=user.username)
+    return merged

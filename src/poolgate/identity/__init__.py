@@ -1,0 +1,1 @@
+"""What a user pool serves over plain HTTP: JWKS and OpenID discovery (hosted UI and OAuth come later)."""

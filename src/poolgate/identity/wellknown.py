@@ -1,0 +1,43 @@
+"""``/{poolId}/.well-known/jwks.json`` and ``/{poolId}/.well-known/openid-configuration``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..cognito import repo
+from ..services import Services
+
+CACHE = ("cache-control", "public, max-age=300")
+
+
+async def jwks(services: Services, pool_id: str) -> tuple[int, bytes] | None:
+    async with services.db.read() as conn:
+        pool = await repo.find_pool(conn, pool_id)
+    if pool is None:
+        return None
+    document = await services.keys.jwks(pool.id, services.clock.now())
+    return 200, json.dumps(document).encode()
+
+
+async def openid_configuration(services: Services, pool_id: str) -> tuple[int, bytes] | None:
+    async with services.db.read() as conn:
+        pool = await repo.find_pool(conn, pool_id)
+    if pool is None:
+        return None
+    base = services.settings.base_url
+    issuer = services.tokens.issuer(pool)
+    own = f"{base}/{pool.id}"
+    document: dict[str, Any] = {
+        "authorization_endpoint": f"{own}/oauth2/authorize",
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "issuer": issuer,
+        "jwks_uri": f"{own}/.well-known/jwks.json",
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "token_endpoint": f"{own}/oauth2/token",
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "userinfo_endpoint": f"{own}/oauth2/userInfo",
+    }
+    return 200, json.dumps(document).encode()

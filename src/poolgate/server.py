@@ -1,0 +1,53 @@
+"""Assembling a runnable app from settings: config file or embedded demo, startup hooks, banner."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+
+from .app import PoolgateApp, create_app
+from .config import Config, apply_user_pools, load_config
+from .services import Services
+from .settings import Settings
+from .store.sql.tables import user_pools
+
+log = logging.getLogger("poolgate")
+
+DEMO_CONFIG = Path(__file__).parent / "demo" / "poolgate.yaml"
+
+
+def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp:
+    path = settings.config_file
+    if path is None and demo_if_no_config and DEMO_CONFIG.exists():
+        path = DEMO_CONFIG
+    config = load_config(path) if path else Config(None, {})
+
+    async def apply(services: Services) -> None:
+        await apply_user_pools(services, config)
+
+    app = create_app(settings, on_startup=[apply])
+    app.services.extras["config"] = config
+    app.services.extras.setdefault("on_reset", []).append(lambda: apply(app.services))
+    return app
+
+
+async def describe_startup(services: Services) -> None:
+    settings = services.settings
+    mode = ("local mode: any SigV4 credentials accepted (loopback only)" if settings.local_mode
+            else f"signed mode: {len(settings.credentials)} configured access key(s)")
+    storage = "ephemeral " if settings.ephemeral else ""
+    log.info("poolgate listening on %s (%s; %sstorage %s)", settings.base_url, mode, storage,
+             settings.effective_database_url().split("://")[0])
+    async with services.db.read() as conn:
+        ids = (await conn.execute(select(user_pools.c.id).order_by(user_pools.c.created))).scalars().all()
+    for pool_id in ids:
+        from .cognito import repo
+
+        async with services.db.read() as conn:
+            pool = await repo.get_pool(conn, pool_id)
+        print(f"user pool {pool.id} ({pool.name}): issuer {services.tokens.issuer(pool)}  "
+              f"jwks {settings.base_url}/{pool.id}/.well-known/jwks.json", flush=True)
+    for line in services.extras.get("banner", []):
+        print(line, flush=True)

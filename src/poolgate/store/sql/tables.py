@@ -1,0 +1,161 @@
+"""The schema. Every change here comes with an Alembic revision under ``migrations/versions``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+user_pools = Table(
+    "user_pools", metadata,
+    Column("id", String(55), primary_key=True),
+    Column("region", String(32), nullable=False),
+    Column("account", String(12), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+user_pool_clients = Table(
+    "user_pool_clients", metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(128), nullable=False),
+    Column("secret", String(64)),
+    Column("config", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("username", String(128), primary_key=True),
+    Column("username_key", String(128), nullable=False),
+    Column("sub", String(36), nullable=False, unique=True),
+    Column("email_key", String(256)),
+    Column("phone_key", String(32)),
+    Column("preferred_key", String(128)),
+    Column("status", String(32), nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("attributes", JSON, nullable=False),
+    Column("password_hash", Text),
+    Column("password_set_at", Float),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", Float, nullable=False, default=0.0),
+    Column("tokens_valid_after", Float, nullable=False, default=0.0),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    UniqueConstraint("pool_id", "username_key", name="uq_users_username_key"),
+    Index("ix_users_email_key", "pool_id", "email_key"),
+    Index("ix_users_phone_key", "pool_id", "phone_key"),
+    Index("ix_users_preferred_key", "pool_id", "preferred_key"),
+)
+
+groups = Table(
+    "groups", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("description", String(2048)),
+    Column("role_arn", String(2048)),
+    Column("precedence", Integer),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+user_groups = Table(
+    "user_groups", metadata,
+    Column("pool_id", String(55), primary_key=True),
+    Column("username", String(128), primary_key=True),
+    Column("group_name", String(128), primary_key=True),
+    ForeignKeyConstraint(["pool_id", "username"], ["users.pool_id", "users.username"], ondelete="CASCADE"),
+    ForeignKeyConstraint(["pool_id", "group_name"], ["groups.pool_id", "groups.name"], ondelete="CASCADE"),
+    Index("ix_user_groups_group", "pool_id", "group_name"),
+)
+
+signing_keys = Table(
+    "signing_keys", metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_use", String(8), nullable=False),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("retired", Float),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("origin_jti", String(36), nullable=False, unique=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("revoked", Float),
+    Index("ix_refresh_tokens_user", "pool_id", "username"),
+)
+
+revoked_origins = Table(
+    "revoked_origins", metadata,
+    Column("origin_jti", String(36), primary_key=True),
+    Column("pool_id", String(55), nullable=False),
+    Column("revoked", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+)
+
+codes = Table(
+    "codes", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("username", String(128), primary_key=True),
+    Column("purpose", String(32), primary_key=True),
+    Column("code", String(16), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pool_id", String(55), nullable=False, index=True),
+    Column("username", String(128), nullable=False),
+    Column("medium", String(8), nullable=False),
+    Column("destination", String(256), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("code", String(64)),
+    Column("message", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+auth_sessions = Table(
+    "auth_sessions", metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("challenge", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("expires", Float, nullable=False),
+)
+
+ALL_TABLES = [outbox, codes, auth_sessions, revoked_origins, refresh_tokens, signing_keys, user_groups,
+              groups, users, user_pool_clients, user_pools]
+"""Every table, children first: the order in which a reset empties them."""
