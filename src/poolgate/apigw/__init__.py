@@ -1,0 +1,1 @@
+"""API Gateway REST APIs: the domain model, the YAML and OpenAPI loaders."""
