@@ -10,6 +10,7 @@ from typing import Any
 from .awsproto.dispatch import Caller
 from .clock import Clock, IdGenerator, SystemClock
 from .cognito import ops  # noqa: F401  (registers the operations)
+from .cognito.cache import RecordCache
 from .cognito.keys import KeyStore
 from .cognito.passwords import PasswordHasher
 from .cognito.sender import OutboxSender
@@ -31,14 +32,16 @@ Startup = Callable[[Services], Awaitable[None]]
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     db = Database(settings.effective_database_url())
+    clock = clock or SystemClock()
     ids = IdGenerator()
     keys = KeyStore(db)
     return Services(
-        settings=settings, db=db, clock=clock or SystemClock(), ids=ids, keys=keys,
+        settings=settings, db=db, clock=clock, ids=ids, keys=keys,
         hasher=PasswordHasher(settings.password_hash_time_cost, settings.password_hash_memory_kib,
                               settings.hash_workers),
         sender=OutboxSender(settings.log_codes),
         tokens=TokenMinter(keys, ids, settings.base_url, settings.aws_issuer),
+        records=RecordCache(db, clock),
     )
 
 
@@ -139,6 +142,7 @@ class PoolgateApp:
     async def reset(self) -> None:
         await self.services.db.reset()
         self.services.keys.forget()
+        self.services.records.clear()
         for hook in self.services.extras.get("on_reset", []):
             await hook()
 

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 
 from .cognito import repo
+from .cognito.credentials import NewPassword, prepare_password
 from .cognito.domain import AWS_ISSUER_TAG
 from .cognito.ops.clients import create_client
 from .cognito.ops.groups import add_user_to_group, create_group
@@ -165,10 +166,10 @@ async def _apply_user(services: Services, pool_id: str, spec: dict[str, Any]) ->
         user = await repo.find_user(conn, pool, spec["username"])
     if user is None:
         password = spec.get("password") or spec.get("temporaryPassword")
-        hashed = None
+        hashed: NewPassword | None = None
         if password:
             check_policy(password, pool.password_policy)
-            hashed = await services.hasher.hash(password)
+            hashed = await prepare_password(services.hasher, password)
         status = spec.get("status") or ("CONFIRMED" if spec.get("password") else "FORCE_CHANGE_PASSWORD")
         attributes = {k: str(v).lower() if isinstance(v, bool) else str(v)
                       for k, v in (spec.get("attributes") or {}).items()}

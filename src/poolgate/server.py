@@ -29,6 +29,8 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
 
     app = create_app(settings, on_startup=[apply])
     app.services.extras["config"] = config
+    if path == DEMO_CONFIG:
+        app.services.extras.setdefault("banner", []).extend(demo_walkthrough(settings))
     app.services.extras.setdefault("on_reset", []).append(lambda: apply(app.services))
     return app
 
@@ -51,3 +53,26 @@ async def describe_startup(services: Services) -> None:
               f"jwks {settings.base_url}/{pool.id}/.well-known/jwks.json", flush=True)
     for line in services.extras.get("banner", []):
         print(line, flush=True)
+
+
+def demo_walkthrough(settings: Settings) -> list[str]:
+    """The copy-paste curl walk-through printed when the embedded demo runs."""
+    base = settings.base_url
+    api = f"{base}/restapis/securepets/prod/_user_request_"
+    auth = (f"curl -s {base}/ -H 'Content-Type: application/x-amz-json-1.1' "
+            "-H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' "
+            "-d '{\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"ClientId\":\"securepetsdemo0client0001a\","
+            "\"AuthParameters\":{\"USERNAME\":\"demo\",\"PASSWORD\":\"Demo-Passw0rd!\"}}'")
+    return [
+        "",
+        "SecurePets demo: paste these into a shell (needs curl and python3)",
+        "# 1. sign in as the demo user and keep the ID token",
+        f"ID_TOKEN=$({auth} | python3 -c 'import json,sys; print(json.load(sys.stdin)"
+        "[\"AuthenticationResult\"][\"IdToken\"])')",
+        "# 2. without a token the API answers 401",
+        f"curl -s -i {api}/pets",
+        "# 3. with the ID token it answers 200",
+        f"curl -s -H \"Authorization: Bearer $ID_TOKEN\" {api}/pets",
+        f"curl -s -H \"Authorization: Bearer $ID_TOKEN\" -d '{{\"petId\": \"1\"}}' {api}/purchase",
+        "",
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock, IdGenerator
+from .cognito.cache import RecordCache
 from .cognito.keys import KeyStore
 from .cognito.passwords import PasswordHasher
 from .cognito.sender import Sender
@@ -24,4 +25,5 @@ class Services:
     hasher: PasswordHasher
     sender: Sender
     tokens: TokenMinter
+    records: RecordCache
     extras: dict[str, Any] = field(default_factory=dict)

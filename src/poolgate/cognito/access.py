@@ -35,10 +35,7 @@ def check_secret_hash(client: Client, usernames: list[str], given: str | None) -
 
 
 async def client_and_pool(services: Services, client_id: str) -> tuple[Pool, Client]:
-    async with services.db.read() as conn:
-        client = await repo.get_client(conn, client_id)
-        pool = await repo.get_pool(conn, client.pool_id)
-    return pool, client
+    return await services.records.client_and_pool(client_id)
 
 
 async def user_from_access_token(services: Services, token: str, *, need_admin_scope: bool = True

@@ -61,10 +61,21 @@ async def _with_groups(conn: AsyncConnection, user: User) -> User:
 async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True,
                     for_update: bool = False) -> User | None:
     """The user that ``name`` signs in as: the username itself, or an e-mail/phone/alias the pool allows."""
-    query = select(users).where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name))
-    row = (await conn.execute(query)).mappings().first()
-    if row is None and aliases:
-        row = await _find_by_alias(conn, pool, name)
+    # One round trip: the user row joined with its groups (one row per group).
+    query = (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
+             .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
+                                          & (user_groups.c.username == users.c.username))
+                          .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
+                                     & (groups.c.name == user_groups.c.group_name)))
+             .where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name)))
+    rows = (await conn.execute(query)).mappings().all()
+    if rows:
+        user = User.from_row(rows[0])
+        ranked = sorted((r for r in rows if r["group_name"] is not None),
+                        key=lambda r: (r["group_precedence"] is None, r["group_precedence"] or 0, r["group_name"]))
+        user.groups = [r["group_name"] for r in ranked]
+        return user
+    row = await _find_by_alias(conn, pool, name) if aliases else None
     if row is None:
         return None
     return await _with_groups(conn, User.from_row(row))

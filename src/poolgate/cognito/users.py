@@ -12,6 +12,7 @@ from ..errors import ServiceError, invalid_parameter
 from ..services import Services
 from ..store.sql.tables import users
 from . import repo
+from .credentials import NewPassword
 from .domain import Pool, User
 from .schema import check_attributes, immutable_attributes
 
@@ -59,7 +60,8 @@ async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: d
 
 
 async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, username: str,
-                      attributes: dict[str, str], status: str, password_hash: str | None) -> User:
+                      attributes: dict[str, str], status: str, password_hash: NewPassword | str | None) -> User:
+    """Insert a user; pass the password as ``credentials.prepare_password``'s result so SRP works too."""
     sub = services.ids.uuid()
     stored_name = resolve_new_username(pool, username, attributes, sub)
     check_attributes(pool.config, attributes, creating=True)
@@ -67,9 +69,11 @@ async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, use
         raise ServiceError("UsernameExistsException", "User already exists")
     await _check_unique_aliases(conn, pool, attributes)
     now = services.clock.now()
+    stored = (password_hash.columns(pool.id, stored_name) if isinstance(password_hash, NewPassword)
+              else {"password_hash": password_hash})
     await conn.execute(users.insert().values(
         pool_id=pool.id, username=stored_name, username_key=repo.username_key(pool, stored_name), sub=sub,
-        status=status, enabled=True, attributes=attributes, password_hash=password_hash,
+        status=status, enabled=True, attributes=attributes, **stored,
         password_set_at=now if password_hash else None, failed_attempts=0, locked_until=0.0,
         tokens_valid_after=0.0, created=now, modified=now, **repo.attribute_keys(attributes)))
     user = await repo.find_user(conn, pool, stored_name, aliases=False)

@@ -130,6 +130,7 @@ async def update_user_pool_client(services: Services, caller: Caller, params: di
         await conn.execute(update(user_pool_clients)
                            .where(user_pool_clients.c.client_id == client.client_id).values(**values))
         updated = await repo.get_client(conn, client.client_id)
+    services.records.forget_client(client.client_id)
     return {"UserPoolClient": describe(updated, updated.pool_id)}
 
 
@@ -138,4 +139,5 @@ async def delete_user_pool_client(services: Services, caller: Caller, params: di
     client = await _owned_client(services, caller, params)
     async with services.db.begin() as conn:
         await conn.execute(delete(user_pool_clients).where(user_pool_clients.c.client_id == client.client_id))
+    services.records.forget_client(client.client_id)
     return {}

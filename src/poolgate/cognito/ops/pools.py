@@ -107,6 +107,7 @@ async def update_user_pool(services: Services, caller: Caller, params: dict[str,
         values["name"] = params["PoolName"]
     async with services.db.begin() as conn:
         await conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(**values))
+    services.records.forget_pool(pool.id)
     return {}
 
 
@@ -119,6 +120,7 @@ async def delete_user_pool(services: Services, caller: Caller, params: dict[str,
     async with services.db.begin() as conn:
         await _delete_pool_rows(conn, pool.id)
     services.keys.forget(pool.id)
+    services.records.forget_pool(pool.id)
     return {}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from ...errors import ServiceError, invalid_parameter, not_authorized
 from .. import repo
 from ..access import check_secret_hash, client_and_pool, user_from_access_token
+from ..credentials import prepare_password
 from ..delivery import send_code
 from ..passwords import check_policy
 from ..schema import attributes_from_list
@@ -28,7 +29,7 @@ async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) ->
                                 "constraint: Member must not be null")
     check_policy(params["Password"], pool.password_policy)
     attributes = attributes_from_list(params.get("UserAttributes"))
-    hashed = await services.hasher.hash(params["Password"])
+    hashed = await prepare_password(services.hasher, params["Password"])
     async with services.db.begin() as conn:
         user = await insert_user(conn, services, pool, params["Username"], attributes, "UNCONFIRMED", hashed)
         details = await send_code(conn, services, pool, user, "signup", verified_only=False)
@@ -147,10 +148,10 @@ async def change_password(services: Services, caller: Caller, params: dict[str, 
     pool, user, _ = await user_from_access_token(services, params["AccessToken"])
     await check_password(services, user, params.get("PreviousPassword") or "")
     check_policy(params["ProposedPassword"], pool.password_policy)
-    hashed = await services.hasher.hash(params["ProposedPassword"])
+    hashed = await prepare_password(services.hasher, params["ProposedPassword"])
     now = services.clock.now()
     async with services.db.begin() as conn:
-        await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now)
+        await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now)
     return {}
 
 
@@ -185,13 +186,14 @@ async def confirm_forgot_password(services: Services, caller: Caller, params: di
             raise ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
         raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
     check_policy(params["Password"], pool.password_policy)
-    hashed = await services.hasher.hash(params["Password"])
+    hashed = await prepare_password(services.hasher, params["Password"])
     now = services.clock.now()
     async with services.db.begin() as conn:
         failure = await repo.check_code(conn, pool.id, user.username, "forgot", params["ConfirmationCode"], now)
         if failure is None:
             status = "CONFIRMED" if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD") else user.status
-            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now, status=status,
+            await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now,
+                                   status=status,
                                    failed_attempts=0, locked_until=0.0)
     if failure:
         raise failure

@@ -12,6 +12,7 @@ from ...errors import ServiceError, not_authorized
 from ...store.sql.tables import refresh_tokens, users
 from .. import repo
 from ..domain import Pool, User
+from ..credentials import prepare_password
 from ..filters import parse_filter
 from ..passwords import check_policy
 from ..schema import attributes_from_list
@@ -51,11 +52,11 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
     else:
         temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
     check_policy(temporary, pool.password_policy)
-    hashed = await services.hasher.hash(temporary)
+    hashed = await prepare_password(services.hasher, temporary)
     now = services.clock.now()
     async with services.db.begin() as conn:
         if action == "RESEND":
-            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now)
+            await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now)
             user = await repo.get_user(conn, pool, user.username, aliases=False)
         else:
             user = await insert_user(conn, services, pool, params["Username"], attributes,
@@ -94,11 +95,12 @@ async def admin_confirm_sign_up(services: Services, caller: Caller, params: dict
 async def admin_set_user_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user = await _pool_and_user(services, caller, params)
     check_policy(params["Password"], pool.password_policy)
-    hashed = await services.hasher.hash(params["Password"])
+    hashed = await prepare_password(services.hasher, params["Password"])
     status = "CONFIRMED" if params.get("Permanent") else "FORCE_CHANGE_PASSWORD"
     now = services.clock.now()
     async with services.db.begin() as conn:
-        await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now, status=status,
+        await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now,
+                               status=status,
                                failed_attempts=0, locked_until=0.0)
     return {}
 

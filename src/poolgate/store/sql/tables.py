@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -61,6 +62,10 @@ users = Table(
     Column("tokens_valid_after", Float, nullable=False, default=0.0),
     Column("created", Float, nullable=False),
     Column("modified", Float, nullable=False),
+    Column("srp_salt", String(64)),  # SRP salt and verifier v = g^x (hex): docs/passwords.md
+    Column("srp_verifier", Text),
+    Column("mfa", JSON),  # cognito.mfa.MfaSettings: enabled methods, preference, TOTP secret
+    Column("totp_last_step", Integer),  # the last TOTP time step accepted: a code works once
     UniqueConstraint("pool_id", "username_key", name="uq_users_username_key"),
     Index("ix_users_email_key", "pool_id", "email_key"),
     Index("ix_users_phone_key", "pool_id", "phone_key"),
@@ -159,3 +164,70 @@ auth_sessions = Table(
 ALL_TABLES = [outbox, codes, auth_sessions, revoked_origins, refresh_tokens, signing_keys, user_groups,
               groups, users, user_pool_clients, user_pools]
 """Every table, children first: the order in which a reset empties them."""
+
+# --- hosted UI / OAuth 2.0 (migration 0002) ---
+
+user_pool_domains = Table(
+    "user_pool_domains", metadata,
+    Column("domain", String(63), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("account", String(12), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+resource_servers = Table(
+    "resource_servers", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("identifier", String(256), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+ui_customizations = Table(
+    "ui_customizations", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_id", String(128), primary_key=True),
+    Column("css", Text),
+    Column("image", LargeBinary),
+    Column("image_type", String(32)),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+oauth_codes = Table(
+    "oauth_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("nonce", Text),
+    Column("code_challenge", String(128)),
+    Column("code_challenge_method", String(8)),
+    Column("auth_time", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+)
+
+oauth_grants = Table(
+    "oauth_grants", metadata,
+    Column("origin_jti", String(36), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("expires", Float, nullable=False),
+)
+"""The OAuth scopes a hosted-UI refresh token (by its ``origin_jti``) was granted."""
+
+server_secrets = Table(
+    "server_secrets", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+"""Per-server secrets (the hosted UI's cookie HMAC key), created on first use."""
+
+ALL_TABLES[:0] = [oauth_grants, oauth_codes, ui_customizations, resource_servers, user_pool_domains,
+                  server_secrets]

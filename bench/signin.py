@@ -1,0 +1,117 @@
+"""Sign-ins per second over the wire, against the hash-bound limit measured in the same run.
+
+    python bench/signin.py [--seconds 10] [--concurrency 16] [--users 16]
+
+Prints the cost of one argon2id verification with the server's parameters, the limit that cost sets
+(cores ÷ hash time), the measured InitiateAuth USER_PASSWORD_AUTH rate and their ratio.
+Goals: ratio ≥ 0.85 and ≥ 120 sign-ins/s (Cognito's default per-pool quota) on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+
+import aiohttp
+import boto3
+from argon2 import PasswordHasher
+
+from poolgate.settings import Settings
+
+try:
+    from ._server import start_poolgate, stop
+except ImportError:  # run as a script
+    from _server import start_poolgate, stop  # type: ignore[no-redef]
+
+PASSWORD = "Bench-Passw0rd!"
+
+
+def hash_time(samples: int = 40) -> float:
+    defaults = Settings()
+    hasher = PasswordHasher(time_cost=defaults.password_hash_time_cost,
+                            memory_cost=defaults.password_hash_memory_kib, parallelism=1)
+    stored = hasher.hash(PASSWORD)
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        hasher.verify(stored, PASSWORD)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def prepare(url: str, users: int) -> str:
+    idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    pool = idp.create_user_pool(PoolName="bench", Policies={"PasswordPolicy": {"MinimumLength": 8}})["UserPool"]
+    client = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName="bench",
+                                         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH",
+                                                            "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]
+    for i in range(users):
+        idp.admin_create_user(UserPoolId=pool["Id"], Username=f"user{i}", MessageAction="SUPPRESS")
+        idp.admin_set_user_password(UserPoolId=pool["Id"], Username=f"user{i}", Password=PASSWORD, Permanent=True)
+    return str(client["ClientId"])
+
+
+async def drive(url: str, client_id: str, users: int, concurrency: int, seconds: float) -> tuple[int, int, float]:
+    headers = {"Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"}
+    bodies = [json.dumps({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                          "AuthParameters": {"USERNAME": f"user{i}", "PASSWORD": PASSWORD}}).encode()
+              for i in range(users)]
+    ok = failed = 0
+    stop_at = 0.0
+
+    async def worker(n: int, session: aiohttp.ClientSession) -> None:
+        nonlocal ok, failed
+        i = n
+        while time.perf_counter() < stop_at:
+            async with session.post(url, data=bodies[i % users], headers=headers) as response:
+                await response.read()
+                if response.status == 200:
+                    ok += 1
+                else:
+                    failed += 1
+            i += concurrency
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        stop_at = time.perf_counter() + 2.0  # warm-up
+        await asyncio.gather(*(worker(n, session) for n in range(concurrency)))
+        ok = failed = 0
+        start = time.perf_counter()
+        stop_at = start + seconds
+        await asyncio.gather(*(worker(n, session) for n in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    return ok, failed, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--users", type=int, default=16)
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    per_hash = hash_time()
+    limit = cores / per_hash
+    process, url = start_poolgate("--ephemeral", "--no-demo")
+    try:
+        client_id = prepare(url, args.users)
+        ok, failed, elapsed = asyncio.run(drive(url, client_id, args.users, args.concurrency, args.seconds))
+    finally:
+        stop(process)
+    rate = ok / elapsed
+    print(f"argon2id verify (server parameters): {per_hash * 1000:.1f} ms")
+    print(f"hash-bound limit: {cores} cores / {per_hash * 1000:.1f} ms = {limit:.0f} sign-ins/s")
+    print(f"measured: {rate:.0f} sign-ins/s over {elapsed:.1f} s, {args.concurrency} concurrent clients "
+          f"({ok} ok, {failed} failed)")
+    print(f"ratio to the hash-bound limit: {rate / limit:.2f}  (goal >= 0.85)")
+    print(f"against Cognito's default quota: {rate:.0f}/120 sign-ins/s  (goal >= 120)")
+
+
+if __name__ == "__main__":
+    main()
