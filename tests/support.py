@@ -84,12 +84,13 @@ class Server:
 
 
 def start_server(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
-                 port: int | None = None, cwd: str | None = None, wait: float = 30.0) -> Server:
+                 port: int | None = None, cwd: str | None = None, wait: float = 30.0,
+                 allow_reset: bool = True) -> Server:
     port = port or free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="poolgate-test-"))
     log_path = data_dir / "server.log"
     cmd = [sys.executable, "-m", "poolgate.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
-           "--allow-reset", *args]
+           *(["--allow-reset"] if allow_reset else []), *args]
     if database_url:
         cmd += ["--database-url", database_url]
     full_env = {**os.environ, "POOLGATE_STRICT_ERRORS": "1", **(env or {})}

@@ -18,6 +18,8 @@ from .cognito.service import COGNITO
 from .cognito.tokens import TokenMinter
 from .http import BodyTooLarge, Receive, Request, Scope, Send, read_request, send_json, send_response
 from .identity import wellknown
+from .oauth.plane import OAuthPlane
+from .oauth.plane import match as oauth_match
 from .services import Services
 from .settings import Settings
 from .store.db import Database
@@ -52,6 +54,7 @@ class PoolgateApp:
         self.services = services
         self.on_startup = on_startup or []
         self.dataplane: Any = None
+        self.oauth = OAuthPlane(services)
         self.started = False
 
     async def startup(self) -> None:
@@ -63,6 +66,8 @@ class PoolgateApp:
         self.started = True
 
     async def shutdown(self) -> None:
+        for hook in self.services.extras.get("on_shutdown", []):
+            await hook()
         self.services.hasher.close()
         await self.services.db.close()
 
@@ -129,6 +134,10 @@ class PoolgateApp:
                                             "message": f"User pool {pool_id} does not exist."}, [rid])
                 return
             await send_response(send, result[0], result[1], [rid, wellknown.CACHE])
+            return
+        domain = oauth_match(request)
+        if domain is not None:
+            await self.oauth.handle(request, send, domain, request_id)
             return
         if request.path == "/_poolgate/reset" and request.method == "POST" and self.services.settings.allow_reset:
             await self.reset()

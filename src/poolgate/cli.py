@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -42,6 +43,10 @@ def _settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -68,6 +73,9 @@ def serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
                             log_level=args.log_level, access_log=False, loop="auto", http="auto",
                             timeout_graceful_shutdown=10)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
+    # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.Server(config).run()
     finally:

@@ -18,11 +18,14 @@ from .cognito import repo
 from .cognito.credentials import NewPassword, prepare_password
 from .cognito.domain import AWS_ISSUER_TAG
 from .cognito.ops.clients import create_client
+from .cognito.ops.domains import ensure_domain
 from .cognito.ops.groups import add_user_to_group, create_group
 from .cognito.ops.pools import create_pool
+from .cognito.ops.resource_servers import ensure_resource_server
 from .cognito.passwords import check_policy
 from .cognito.users import insert_user
 from .errors import ServiceError
+from .iam.principals import IamConfigError, IamDirectory
 from .services import Services
 from .store.sql.tables import groups, user_pool_clients, user_pools
 
@@ -49,7 +52,24 @@ Extension = Callable[[Config], None]
 EXTENSIONS: dict[str, Extension] = {}
 """Other planes' top-level keys (``functions``, ``apis``): each validates its own section."""
 
-_KNOWN_POOL_KEYS = {"id", "name", "region", "awsIssuer", "settings", "clients", "groups", "users"}
+from .cognito.triggers import accept_functions  # noqa: E402 (the gateway may replace it: assign, not setdefault)
+
+EXTENSIONS.setdefault("functions", accept_functions)
+
+
+def _load_iam(config: Config) -> None:
+    """Validate the ``iam:`` section (accounts, users, roles, policies); the parsed form is
+    ``IamDirectory.parse(config.raw.get("iam"))``."""
+    try:
+        IamDirectory.parse(config.raw.get("iam"))
+    except IamConfigError as err:
+        raise ConfigError(config.file or "<config>", f"$.iam{err.path}", err.problem) from err
+
+
+EXTENSIONS["iam"] = _load_iam
+
+_KNOWN_POOL_KEYS = {"id", "name", "region", "awsIssuer", "settings", "clients", "groups", "users", "domain",
+                    "resourceServers"}
 _KNOWN_CLIENT_KEYS = {"id", "name", "secret", "generateSecret", "settings", "explicitAuthFlows"}
 _KNOWN_USER_KEYS = {"username", "password", "temporaryPassword", "attributes", "groups", "status", "enabled"}
 
@@ -129,6 +149,10 @@ async def _apply_pool(services: Services, spec: dict[str, Any]) -> str:
         existing = (await create_pool(services, region, settings.account, params, pool_id)).id
     async with services.db.read() as conn:
         pool = await repo.get_pool(conn, existing)
+    for server in spec.get("resourceServers") or []:
+        await ensure_resource_server(services, pool.id, server)
+    if spec.get("domain"):
+        await ensure_domain(services, pool.id, pool.account, str(spec["domain"]))
     for client in spec.get("clients") or []:
         await _apply_client(services, pool.id, client)
     for group in spec.get("groups") or []:

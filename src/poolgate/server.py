@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .app import PoolgateApp, create_app
 from .config import Config, apply_user_pools, load_config
+from .dataplane import build_dataplane
 from .services import Services
 from .settings import Settings
 from .store.sql.tables import user_pools
@@ -32,6 +33,12 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
     if path == DEMO_CONFIG:
         app.services.extras.setdefault("banner", []).extend(demo_walkthrough(settings))
     app.services.extras.setdefault("on_reset", []).append(lambda: apply(app.services))
+    plane = build_dataplane(app.services, config)
+    app.dataplane = plane
+    app.on_startup.append(lambda services: plane.startup())
+    app.services.extras.setdefault("banner", []).extend(plane.invoke_urls())
+    app.services.extras["on_reset"].append(plane.reset)
+    app.services.extras.setdefault("on_shutdown", []).append(plane.shutdown)
     return app
 
 

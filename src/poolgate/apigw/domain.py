@@ -60,6 +60,8 @@ class Method:
     authorization_scopes: list[str] = field(default_factory=list)
     api_key_required: bool = False
     integration: Integration | None = None
+    request_parameters: dict[str, bool] = field(default_factory=dict)
+    """``method.request.{path|querystring|header}.NAME`` → required; every path variable is listed."""
 
 
 @dataclass(slots=True)

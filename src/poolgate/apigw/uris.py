@@ -39,6 +39,11 @@ def lambda_function_name(uri: str) -> str | None:
     return uri if _FUNCTION_NAME.match(uri) and len(uri) <= 140 else None
 
 
+def is_lambda_invocation_uri(uri: str) -> bool:
+    """Whether ``uri`` is an ``arn:aws:apigateway:…:lambda:path/…/invocations`` URI naming a function."""
+    return _INVOCATION_URI.match(uri) is not None and lambda_function_name(uri) is not None
+
+
 def lambda_invocation_uri(function: str, region: str, account: str) -> str:
     """The integration URI API Gateway uses for Lambda function ``function`` in ``region``/``account``."""
     return (f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"

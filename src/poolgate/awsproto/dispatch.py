@@ -73,17 +73,20 @@ class JsonService:
         return register
 
     async def handle(self, services: Any, request: Request, target: str, caller: Caller) -> tuple[int, bytes]:
+        prefix, _, name = target.partition(".")
+        op = self.operations.get(name) if prefix == self.target_prefix else None
+        if op is None:
+            # AWS quirk: Coral answers an unknown target with its namespaced type and a null message, as
+            # DynamoDB Local does and as captured from cognito-idp (test_errors.py::test_unknown_operation).
+            return 400, json.dumps({"__type": UNKNOWN_OPERATION, "message": None}).encode()
         try:
-            result = await self._handle(services, request, target, caller)
+            result = await self._handle(services, request, op, caller)
             return 200, json.dumps(result, separators=(",", ":")).encode()
         except ServiceError as err:
             return err.status, error_body(err.code, err.message)
 
-    async def _handle(self, services: Any, request: Request, target: str, caller: Caller) -> dict[str, Any]:
-        prefix, _, name = target.partition(".")
-        op = self.operations.get(name) if prefix == self.target_prefix else None
-        if op is None:
-            raise ServiceError("UnknownOperationException", "")
+    async def _handle(self, services: Any, request: Request, op: Operation, caller: Caller) -> dict[str, Any]:
+        name = op.name
         try:
             params = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError) as exc:
@@ -125,6 +128,9 @@ class JsonService:
             raise ServiceError(err.code, err.message) from err
         assert cred is not None
         caller.account = cred.account
+
+
+UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
 
 
 def error_body(code: str, message: str) -> bytes:

@@ -149,7 +149,11 @@ def verify(
     query = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True)
              if not (signed.in_query and k == "X-Amz-Signature")]
     full_url = url + (("?" + urlencode(query)) if query else "")
-    aws_request = AWSRequest(method=request.method, url=full_url, headers=request.headers, data=request.body)
+    headers: dict[str, str] = {}
+    for name, value in request.headers:  # repeated headers are signed as one comma-joined value
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    aws_request = AWSRequest(method=request.method, url=full_url, headers=headers, data=request.body)
     aws_request.context["timestamp"] = signed.amz_date
     signer = _ServerSideSigV4(Credentials(signed.scope.access_key, secret), signed.scope.service,
                               signed.scope.region, signed.signed_headers)

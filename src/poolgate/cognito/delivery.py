@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..services import Services
 from . import repo
 from .domain import Pool, User
+from .hooks import custom_message
 from .sender import Delivery, mask
 
 SIGNUP_CODE_TTL = 24 * 3600.0
@@ -62,6 +63,7 @@ async def send_code(conn: AsyncConnection, services: Services, pool: Pool, user:
     code = services.ids.numeric_code()
     ttl = {"signup": SIGNUP_CODE_TTL, "forgot": RESET_CODE_TTL}.get(purpose, VERIFY_CODE_TTL)
     await repo.put_code(conn, pool.id, user.username, purpose, code, now, ttl)
-    await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, purpose, code,
-                                              _message(pool, medium, purpose, code)), now)
+    message, _subject = await custom_message(services, pool, user, purpose, code, medium,
+                                             _message(pool, medium, purpose, code))
+    await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, purpose, code, message), now)
     return {"Destination": mask(dest, medium), "DeliveryMedium": medium, "AttributeName": attr}

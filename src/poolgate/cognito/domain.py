@@ -155,7 +155,8 @@ class User:
                    row["created"], row["modified"])
 
     def attribute_list(self, only: list[str] | None = None) -> list[dict[str, str]]:
-        out = [{"Name": "sub", "Value": self.sub}]
+        """UserAttributes as AWS lists them; ``only`` is ListUsers' AttributesToGet (``sub`` included only if named)."""
+        out = [{"Name": "sub", "Value": self.sub}] if only is None or "sub" in only else []
         for name, value in self.attributes.items():
             if only is None or name in only:
                 out.append({"Name": name, "Value": value})

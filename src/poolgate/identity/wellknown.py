@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..cognito import repo
+from ..cognito.ops.domains import domain_base_url
 from ..services import Services
 
 CACHE = ("cache-control", "public, max-age=300")
@@ -28,16 +29,18 @@ async def openid_configuration(services: Services, pool_id: str) -> tuple[int, b
     base = services.settings.base_url
     issuer = services.tokens.issuer(pool)
     own = f"{base}/{pool.id}"
+    domain = pool.config.get("Domain")
+    endpoints = domain_base_url(services, domain) if domain else own
     document: dict[str, Any] = {
-        "authorization_endpoint": f"{own}/oauth2/authorize",
+        "authorization_endpoint": f"{endpoints}/oauth2/authorize",
         "id_token_signing_alg_values_supported": ["RS256"],
         "issuer": issuer,
         "jwks_uri": f"{own}/.well-known/jwks.json",
         "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],
-        "token_endpoint": f"{own}/oauth2/token",
+        "token_endpoint": f"{endpoints}/oauth2/token",
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "userinfo_endpoint": f"{own}/oauth2/userInfo",
+        "userinfo_endpoint": f"{endpoints}/oauth2/userInfo",
     }
     return 200, json.dumps(document).encode()

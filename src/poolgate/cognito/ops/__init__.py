@@ -1,3 +1,3 @@
 """One module per family of cognito-idp operations; importing this package registers them all."""
 
-from . import auth, clients, groups, pools, selfservice, users  # noqa: F401
+from . import auth, clients, domains, groups, mfa, pools, resource_servers, selfservice, users  # noqa: F401

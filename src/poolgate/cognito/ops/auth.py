@@ -11,6 +11,7 @@ from ...errors import ServiceError, invalid_parameter, not_authorized
 from ...store.sql.tables import auth_sessions, refresh_tokens, revoked_origins
 from .. import repo
 from ..access import check_secret_hash, client_and_pool, user_from_access_token
+from ..credentials import prepare_password
 from ..domain import ADMIN_SCOPE, Client, Pool, User
 from ..passwords import check_policy
 from ..schema import required_attributes
@@ -29,32 +30,44 @@ async def check_password(services: Services, user: User, password: str) -> None:
     if user.locked_until > now:
         raise not_authorized("Password attempts exceeded")
     if await services.hasher.verify(user.password_hash, password):
-        if user.failed_attempts:
-            async with services.db.begin() as conn:
-                await repo.update_user(conn, user, now, failed_attempts=0, locked_until=0.0)
+        from ..challenges import password_accepted
+
+        await password_accepted(services, user, password)
         return
-    failures = user.failed_attempts + 1
-    locked_until = 0.0
-    if failures >= LOCKOUT_AFTER:
-        locked_until = now + min(2.0 ** (failures - LOCKOUT_AFTER), LOCKOUT_MAX_SECONDS)
-    async with services.db.begin() as conn:
-        await repo.update_user(conn, user, now, failed_attempts=failures, locked_until=locked_until)
+    await record_failure(services, user)
     if user.status == "UNCONFIRMED":
         # AWS quirk: an unconfirmed user hears so even with a wrong password.
         raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
     raise not_authorized(_WRONG)
 
 
-async def _issue(services: Services, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+async def record_failure(services: Services, user: User) -> None:
+    """Count a wrong password or code towards the lock-out (doubling delays after LOCKOUT_AFTER failures)."""
+    now = services.clock.now()
+    failures = user.failed_attempts + 1
+    locked_until = 0.0
+    if failures >= LOCKOUT_AFTER:
+        locked_until = now + min(2.0 ** (failures - LOCKOUT_AFTER), LOCKOUT_MAX_SECONDS)
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, now, failed_attempts=failures, locked_until=locked_until)
+
+
+async def _issue(services: Services, pool: Pool, client: Client, user: User,
+                 source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
+    from ..pretoken import customize
+
     now = services.clock.now()
     refresh = new_refresh_token()
     session = Session(origin_jti=services.ids.uuid(), auth_time=int(now), event_id=services.ids.uuid(),
                       scopes=[ADMIN_SCOPE])
+    custom = await customize(services, pool, client, user, session, source)
+    user, session = custom.user, custom.session
     async with services.db.begin() as conn:
         await conn.execute(refresh_tokens.insert().values(
             token_hash=token_hash(refresh), pool_id=pool.id, client_id=client.client_id, username=user.username,
             origin_jti=session.origin_jti, auth_time=now, created=now, expires=now + client.refresh_validity))
-    issued = await services.tokens.mint(pool, client, user, session, now)
+    issued = await services.tokens.mint(pool, client, user, session, now, extra_id_claims=custom.id_claims,
+                                        extra_access_claims=custom.access_claims)
     return {"ChallengeParameters": {}, "AuthenticationResult": {
         "AccessToken": issued.access_token, "ExpiresIn": issued.expires_in, "TokenType": "Bearer",
         "RefreshToken": refresh, "IdToken": issued.id_token}}
@@ -72,7 +85,10 @@ async def _challenge(services: Services, pool: Pool, client: Client, user: User,
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
 
 
-async def _password_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str]) -> dict[str, Any]:
+async def _password_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str],
+                         metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    from ..challenges import migrate_user, pre_authentication
+
     username = auth.get("USERNAME")
     password = auth.get("PASSWORD")
     if not username:
@@ -83,13 +99,23 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
         user = await repo.find_user(conn, pool, username)
     check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
     if user is None:
+        user = await migrate_user(services, pool, client, username, password, metadata)
+    if user is None:
         await services.hasher.verify(None, password)
         if client.prevent_user_existence_errors:
             raise not_authorized(_WRONG)
         raise ServiceError("UserNotFoundException", "User does not exist.")
     if not user.enabled:
         raise not_authorized("User is disabled.")
+    await pre_authentication(services, pool, client, user, metadata)
     await check_password(services, user, password)
+    return await after_first_factor(services, pool, client, user)
+
+
+async def after_first_factor(services: Services, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+    """After the password (or SRP proof): status checks, NEW_PASSWORD_REQUIRED, then MFA or tokens."""
+    from ..challenges import second_factor
+
     if user.status == "UNCONFIRMED":
         raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
     if user.status == "RESET_REQUIRED":
@@ -103,7 +129,7 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
         return await _challenge(services, pool, client, user, "NEW_PASSWORD_REQUIRED", {
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
             "userAttributes": json.dumps(attrs)})
-    return await _issue(services, pool, client, user)
+    return await second_factor(services, pool, client, user)
 
 
 async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str]) -> dict[str, Any]:
@@ -126,9 +152,13 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
         raise not_authorized("User does not exist.")
     if not user.enabled:
         raise not_authorized("User is disabled.")
+    from ..pretoken import customize
+
     session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]),
                       event_id=services.ids.uuid(), scopes=[ADMIN_SCOPE])
-    issued = await services.tokens.mint(pool, client, user, session, now)
+    custom = await customize(services, pool, client, user, session, "TokenGeneration_RefreshTokens")
+    issued = await services.tokens.mint(pool, client, custom.user, custom.session, now,
+                                        extra_id_claims=custom.id_claims, extra_access_claims=custom.access_claims)
     return {"ChallengeParameters": {}, "AuthenticationResult": {
         "AccessToken": issued.access_token, "ExpiresIn": issued.expires_in, "TokenType": "Bearer",
         "IdToken": issued.id_token}}
@@ -142,15 +172,23 @@ def _require_flow(client: Client, flow: str) -> None:
 
 
 async def _initiate(services: Services, pool: Pool, client: Client, flow: str, auth: dict[str, str],
-                    admin: bool) -> dict[str, Any]:
+                    admin: bool, metadata: dict[str, str] | None = None) -> dict[str, Any]:
     password_flows = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH") if admin else ("USER_PASSWORD_AUTH",)
     if flow in password_flows:
         _require_flow(client, flow)
-        return await _password_flow(services, pool, client, auth)
+        return await _password_flow(services, pool, client, auth, metadata)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         _require_flow(client, flow)
         return await _refresh_flow(services, pool, client, auth)
-    if flow in ("USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"):
+    if flow in ("USER_SRP_AUTH", "CUSTOM_AUTH"):
+        from ..challenges import srp_initiate
+        from ..custom import custom_initiate
+
+        _require_flow(client, flow)
+        if flow == "USER_SRP_AUTH":
+            return await srp_initiate(services, pool, client, auth, metadata)
+        return await custom_initiate(services, pool, client, auth, metadata)
+    if flow == "USER_AUTH":
         _require_flow(client, flow)
         raise invalid_parameter(f"{flow} is not supported by this poolgate version.")
     raise invalid_parameter("Initiate Auth method not supported.")
@@ -159,7 +197,8 @@ async def _initiate(services: Services, pool: Pool, client: Client, flow: str, a
 @COGNITO.operation("InitiateAuth")
 async def initiate_auth(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, client = await client_and_pool(services, params["ClientId"])
-    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, False)
+    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, False,
+                           params.get("ClientMetadata"))
 
 
 @COGNITO.operation("AdminInitiateAuth")
@@ -167,11 +206,16 @@ async def admin_initiate_auth(services: Services, caller: Caller, params: dict[s
     pool = await owned_pool(services, caller, params["UserPoolId"])
     async with services.db.read() as conn:
         client = await repo.get_client(conn, params["ClientId"], pool.id)
-    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, True)
+    return await _initiate(services, pool, client, params["AuthFlow"], params.get("AuthParameters") or {}, True,
+                           params.get("ClientMetadata"))
 
 
 async def _respond(services: Services, pool: Pool, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+    from ..challenges import respond_challenge, respond_password_verifier
+
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    if params["ChallengeName"] in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
+        return await respond_password_verifier(services, pool, client, params)
     session_token = params.get("Session") or ""
     now = services.clock.now()
     async with services.db.begin() as conn:
@@ -198,13 +242,15 @@ async def _respond(services: Services, pool: Pool, client: Client, params: dict[
         missing = [a for a in required_attributes(pool.config) if not attributes.get(a)]
         if missing:
             raise invalid_parameter(f"Invalid attributes given, {missing[0]} is missing")
-        hashed = await services.hasher.hash(new_password)
+        hashed = await prepare_password(services.hasher, new_password)
         async with services.db.begin() as conn:
-            await repo.update_user(conn, user, now, password_hash=hashed, password_set_at=now,
+            await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now,
                                    status="CONFIRMED", attributes=attributes)
             user = await repo.get_user(conn, pool, user.username, aliases=False)
-        return await _issue(services, pool, client, user)
-    raise invalid_parameter(f"Challenge {row['challenge']} is not supported by this poolgate version.")
+        from ..challenges import second_factor
+
+        return await second_factor(services, pool, client, user, source="TokenGeneration_NewPasswordChallenge")
+    return await respond_challenge(services, pool, client, user, dict(row), params)
 
 
 @COGNITO.operation("RespondToAuthChallenge")

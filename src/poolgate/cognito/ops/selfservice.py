@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ServiceError, invalid_parameter, not_authorized
-from .. import repo
+from .. import hooks, repo
 from ..access import check_secret_hash, client_and_pool, user_from_access_token
 from ..credentials import prepare_password
 from ..delivery import send_code
@@ -15,6 +15,8 @@ from ..service import COGNITO, Caller, Services
 from ..users import apply_attribute_changes, insert_user
 from .users import delete_user_rows
 
+_HIDDEN_DELIVERY = {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+"""What a client with PreventUserExistenceErrors ENABLED hears about a code "sent" to an unknown user."""
 _NO_CHANNEL = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 
 
@@ -29,11 +31,16 @@ async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) ->
                                 "constraint: Member must not be null")
     check_policy(params["Password"], pool.password_policy)
     attributes = attributes_from_list(params.get("UserAttributes"))
+    verdict = await hooks.pre_sign_up(services, pool, client, params["Username"], attributes, params,
+                                      "PreSignUp_SignUp")
+    hooks.apply_verdict(verdict, attributes)
     hashed = await prepare_password(services.hasher, params["Password"])
+    status = "CONFIRMED" if verdict.auto_confirm else "UNCONFIRMED"
     async with services.db.begin() as conn:
-        user = await insert_user(conn, services, pool, params["Username"], attributes, "UNCONFIRMED", hashed)
-        details = await send_code(conn, services, pool, user, "signup", verified_only=False)
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+        user = await insert_user(conn, services, pool, params["Username"], attributes, status, hashed)
+        details = None if verdict.auto_confirm else await send_code(conn, services, pool, user, "signup",
+                                                                    verified_only=False)
+    result: dict[str, Any] = {"UserConfirmed": verdict.auto_confirm, "UserSub": user.sub}
     if details:
         result["CodeDeliveryDetails"] = details
     return result
@@ -62,6 +69,9 @@ async def confirm_sign_up(services: Services, caller: Caller, params: dict[str, 
             await repo.update_user(conn, user, now, status="CONFIRMED", attributes=attributes)
     if failure:
         raise failure
+    user.status, user.attributes = "CONFIRMED", attributes
+    await hooks.post_confirmation(services, pool, client, user, "PostConfirmation_ConfirmSignUp",
+                                  params.get("ClientMetadata"))
     return {}
 
 
@@ -73,6 +83,8 @@ async def resend_confirmation_code(services: Services, caller: Caller, params: d
         check_secret_hash(client, [params["Username"], *([user.username] if user else [])],
                           params.get("SecretHash"))
         if user is None:
+            if client.prevent_user_existence_errors:
+                return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
             raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
         if user.status != "UNCONFIRMED":
             raise invalid_parameter("User is already confirmed.")
@@ -164,8 +176,7 @@ async def forgot_password(services: Services, caller: Caller, params: dict[str, 
                           params.get("SecretHash"))
         if user is None:
             if client.prevent_user_existence_errors:
-                return {"CodeDeliveryDetails": {"Destination": "u***@e***", "DeliveryMedium": "EMAIL",
-                                                "AttributeName": "email"}}
+                return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
             raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
         if not user.enabled:
             raise not_authorized("User is disabled.")
@@ -197,4 +208,6 @@ async def confirm_forgot_password(services: Services, caller: Caller, params: di
                                    failed_attempts=0, locked_until=0.0)
     if failure:
         raise failure
+    await hooks.post_confirmation(services, pool, client, user, "PostConfirmation_ConfirmForgotPassword",
+                                  params.get("ClientMetadata"))
     return {}

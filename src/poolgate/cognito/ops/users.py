@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 
 from ...errors import ServiceError, not_authorized
 from ...store.sql.tables import refresh_tokens, users
-from .. import repo
-from ..domain import Pool, User
+from .. import hooks, repo
 from ..credentials import prepare_password
+from ..domain import Pool, User
 from ..filters import parse_filter
 from ..passwords import check_policy
 from ..schema import attributes_from_list
@@ -52,6 +52,10 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
     else:
         temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
     check_policy(temporary, pool.password_policy)
+    if action != "RESEND":
+        verdict = await hooks.pre_sign_up(services, pool, None, params["Username"], attributes, params,
+                                          "PreSignUp_AdminCreateUser")
+        hooks.apply_verdict(verdict, attributes)
     hashed = await prepare_password(services.hasher, temporary)
     now = services.clock.now()
     async with services.db.begin() as conn:

@@ -1,0 +1,176 @@
+"""Gateway throughput and latency against baselines measured in the same run.
+
+    python bench/gateway.py [--seconds 10] [--connections 32]
+
+Starts, one after another, with the same uvicorn settings (one worker): a bare ASGI hello-world, the same
+behind Starlette's routing, and poolgate with a benchmark config; drives each with wrk over loopback and
+prints requests/s and p50/p99 latency for
+  (a) bare ASGI                       (baseline)
+  (b) poolgate NONE auth + MOCK        vs (a)
+  (c) poolgate Cognito auth + Python handler vs (a)
+  (d) poolgate HTTP_PROXY to an upstream vs the upstream direct
+Goals: (c) >= 0.7x (a), (d) >= 0.5x direct. Needs wrk (Debian package `wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    from ._server import free_port, start_poolgate, stop, wait_http
+except ImportError:  # run as a script
+    from _server import free_port, start_poolgate, stop, wait_http  # type: ignore[no-redef]
+
+BENCH_DIR = Path(__file__).resolve().parent
+POOL = "us-east-1_BenchPool1"
+CLIENT = "benchclient000000000000001"
+PASSWORD = "Bench-Passw0rd!"
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def uvicorn_app(target: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--app-dir", str(BENCH_DIR)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/", process)
+    return process, url
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(name: str, url: str, seconds: float, connections: int, headers: dict[str, str] | None = None) -> Result:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
+    for key, value in (headers or {}).items():
+        cmd += ["-H", f"{key}: {value}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return Result(name, rps, p50, p99, int(non2xx.group(1)) if non2xx else 0)
+
+
+def write_config(directory: Path, upstream: str) -> Path:
+    (directory / "functions").mkdir()
+    (directory / "functions" / "hello.py").write_text(textwrap.dedent("""
+        import json
+
+        def handler(event, context):
+            user = event["requestContext"]["authorizer"]["claims"]["cognito:username"]
+            return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
+                    "body": json.dumps({"message": "hello", "user": user})}
+    """))
+    config = {
+        "userPools": [{"id": POOL, "name": "bench",
+                       "clients": [{"id": CLIENT, "name": "bench",
+                                    "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+                       "users": [{"username": "bench", "password": PASSWORD}]}],
+        "functions": {"hello": {"handler": "hello.handler", "code": "./functions"}},
+        "apis": [{
+            "id": "benchapi01", "name": "bench",
+            "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [POOL]}},
+            "resources": {
+                "/mock": {"GET": {"integration": {"type": "MOCK", "statusCode": 200, "body": '{"message":"hello"}',
+                                                  "headers": {"Content-Type": "application/json"}}}},
+                "/hello": {"GET": {"authorization": "COGNITO_USER_POOLS", "authorizer": "Pool",
+                                   "integration": {"type": "AWS_PROXY", "function": "hello"}}},
+                "/proxy/{proxy+}": {"ANY": {"integration": {"type": "HTTP_PROXY", "uri": upstream + "/{proxy}"}}},
+            },
+            "stages": {"prod": {}},
+        }],
+    }
+    path = directory / "poolgate.yaml"
+    path.write_text(json.dumps(config))  # JSON is YAML
+    return path
+
+
+def id_token(url: str) -> str:
+    body = json.dumps({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
+                       "AuthParameters": {"USERNAME": "bench", "PASSWORD": PASSWORD}}).encode()
+    request = urllib.request.Request(url + "/", data=body, headers={
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+    with urllib.request.urlopen(request) as response:
+        return str(json.load(response)["AuthenticationResult"]["IdToken"])
+
+
+def row(result: Result, baseline: Result | None) -> str:
+    ratio = f"{result.rps / baseline.rps:5.2f}x {baseline.name}" if baseline else "baseline"
+    errors = f"  non-2xx: {result.errors}" if result.errors else ""
+    return (f"{result.name:<34} {result.rps:>9.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+            f"  {ratio}{errors}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/gateway.py needs wrk: apt-get install -y wrk")
+    run = {"seconds": args.seconds, "connections": args.connections}
+    results: list[tuple[Result, Result | None]] = []
+
+    raw, raw_url = uvicorn_app("_apps:raw")
+    try:
+        bare = wrk("(a) bare ASGI (uvicorn)", raw_url + "/", **run)
+    finally:
+        stop(raw)
+    results.append((bare, None))
+    star, star_url = uvicorn_app("_apps:starlette_app")
+    try:
+        results.append((wrk("    Starlette routing (uvicorn)", star_url + "/x", **run), bare))
+    finally:
+        stop(star)
+
+    upstream, upstream_url = uvicorn_app("_apps:raw")
+    try:
+        direct = wrk("    upstream direct", upstream_url + "/item", **run)
+        with tempfile.TemporaryDirectory() as tmp:
+            config = write_config(Path(tmp), upstream_url)
+            process, url = start_poolgate("--config", str(config), "--ephemeral")
+            try:
+                base = f"{url}/restapis/benchapi01/prod/_user_request_"
+                token = id_token(url)
+                urllib.request.urlopen(base + "/mock").read()
+                results.append((wrk("(b) poolgate NONE + MOCK", base + "/mock", **run), bare))
+                results.append((wrk("(c) poolgate Cognito + Python", base + "/hello", **run,
+                                    headers={"Authorization": token}), bare))
+                results.append((direct, None))
+                results.append((wrk("(d) poolgate HTTP_PROXY", base + "/proxy/item", **run), direct))
+            finally:
+                stop(process)
+    finally:
+        stop(upstream)
+    print(f"wrk -t1 -c{args.connections} -d{int(args.seconds)}s, one server worker each, over loopback")
+    for result, baseline in results:
+        print(row(result, baseline))
+    print("goals: (c) >= 0.70x bare ASGI, (d) >= 0.50x upstream direct")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,329 @@
+"""Sign-in challenges after InitiateAuth: SRP's PASSWORD_VERIFIER, the MFA challenges, and finishing.
+
+``ops/auth.py`` owns the flows' entry points; this module owns what happens between the first answer
+and the tokens. Every challenge is a row of ``auth_sessions`` keyed by the hash of its opaque ``Session``
+(or, for PASSWORD_VERIFIER, of its SECRET_BLOCK), consumed on first use and dead after
+``AuthSessionValidity`` minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ..errors import ServiceError, invalid_parameter, not_authorized
+from ..services import Services
+from ..store.sql.tables import auth_sessions, users
+from . import mfa, repo, srp, triggers
+from .access import check_secret_hash
+from .credentials import srp_columns
+from .domain import Client, Pool, User
+from .hooks import custom_message
+from .sender import Delivery, mask
+from .tokens import token_hash
+
+WRONG = "Incorrect username or password."
+EXPIRED = "Invalid session for the user, session is expired."
+CODE_MISMATCH = "Invalid code received for user"
+TOTP_REUSED = "Your software token has already been used once."
+TIMESTAMP_SKEW = 300.0
+"""How far a PASSWORD_VERIFIER TIMESTAMP may be from the server's clock (AWS: "a few" seconds; UNCONFIRMED)."""
+
+
+def session_validity(client: Client) -> float:
+    return int(client.config.get("AuthSessionValidity") or 3) * 60.0
+
+
+async def open_session(services: Services, pool: Pool, client: Client, username: str, challenge: str,
+                       data: dict[str, Any], key: str | None = None) -> str:
+    """Store a challenge's state; returns the opaque Session (or stores under ``key``, e.g. a SECRET_BLOCK)."""
+    session = key or services.ids.token(96)
+    async with services.db.begin() as conn:
+        await conn.execute(auth_sessions.insert().values(
+            session_hash=token_hash(session), pool_id=pool.id, client_id=client.client_id, username=username,
+            challenge=challenge, data=data, expires=services.clock.now() + session_validity(client)))
+    return session
+
+
+async def take_session(services: Services, client: Client, key: str, challenge: str) -> dict[str, Any]:
+    """Consume a challenge's state (single use); NotAuthorized when unknown, expired or for another challenge."""
+    async with services.db.begin() as conn:
+        where = auth_sessions.c.session_hash == token_hash(key)
+        row = (await conn.execute(select(auth_sessions).where(where))).mappings().first()
+        if row is not None:
+            await conn.execute(delete(auth_sessions).where(where))
+    if (row is None or row["expires"] <= services.clock.now() or row["client_id"] != client.client_id
+            or row["challenge"] != challenge):
+        raise not_authorized(EXPIRED)
+    return dict(row)
+
+
+# --- password accepted: housekeeping, triggers around the first factor ---
+
+async def password_accepted(services: Services, user: User, password: str) -> None:
+    """A correct password: derive the SRP verifier for users that lack one. (Failures are cleared only when
+    the whole sign-in succeeds, in ``finish``: wrong MFA codes after right passwords add up.)"""
+    values: dict[str, Any] = {}
+    async with services.db.begin() as conn:
+        row = (await conn.execute(select(*_srp_cols()).where(*_user_where(user)))).first()
+        if row is not None and not row.srp_verifier:
+            values.update(srp_columns(user.pool_id, user.username, password))
+        if values:
+            await repo.update_user(conn, user, services.clock.now(), **values)
+
+
+def _srp_cols() -> Any:
+    return users.c.srp_salt, users.c.srp_verifier
+
+
+def _user_where(user: User) -> tuple[Any, ...]:
+    return users.c.pool_id == user.pool_id, users.c.username == user.username
+
+
+async def pre_authentication(services: Services, pool: Pool, client: Client, user: User,
+                             metadata: dict[str, str] | None) -> None:
+    """The PreAuthentication trigger; a handler error refuses the sign-in."""
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "validationData": {},
+                               "userNotFound": False}
+    if metadata:
+        request["clientMetadata"] = metadata
+    body = triggers.event(pool, client, user.username, "PreAuthentication_Authentication", request)
+    await triggers.invoke(services, pool, "PreAuthentication", body)
+
+
+async def migrate_user(services: Services, pool: Pool, client: Client, username: str, password: str,
+                       metadata: dict[str, str] | None) -> User | None:
+    """The UserMigration trigger for an unknown user signing in with a password: creates the user it vouches for."""
+    from .credentials import prepare_password
+    from .users import insert_user
+
+    if not triggers.configured(pool, "UserMigration"):
+        return None
+    request: dict[str, Any] = {"password": password, "validationData": {}}
+    if metadata:
+        request["clientMetadata"] = metadata
+    body = triggers.event(pool, client, username, "UserMigration_Authentication", request,
+                          {"userAttributes": None, "finalUserStatus": None, "messageAction": None,
+                           "desiredDeliveryMediums": None, "forceAliasCreation": None})
+    response = await triggers.invoke(services, pool, "UserMigration", body)
+    attributes = (response or {}).get("userAttributes")
+    if not isinstance(attributes, dict):
+        raise ServiceError("UserNotFoundException", "Exception migrating user in app client "
+                                                    f"{client.client_id}")
+    attributes = {str(k): str(v) for k, v in attributes.items() if k != "username"}
+    status = "RESET_REQUIRED" if response and response.get("finalUserStatus") == "RESET_REQUIRED" else "CONFIRMED"
+    stored = await prepare_password(services.hasher, password)
+    async with services.db.begin() as conn:
+        user = await insert_user(conn, services, pool, username, attributes, status, stored)
+    return user
+
+
+# --- SRP: USER_SRP_AUTH → PASSWORD_VERIFIER ---
+
+async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dict[str, str],
+                       metadata: dict[str, str] | None, custom: list[dict[str, Any]] | None = None
+                       ) -> dict[str, Any]:
+    """USER_SRP_AUTH (or CUSTOM_AUTH beginning with SRP_A): answer A with the PASSWORD_VERIFIER challenge."""
+    username = auth.get("USERNAME")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    a_hex = auth.get("SRP_A")
+    if not a_hex:
+        raise invalid_parameter("Missing required parameter SRP_A")
+    if srp.valid_client_public(a_hex) is None:
+        raise invalid_parameter("SRP_A is invalid.")  # message UNCONFIRMED
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, username)
+        row = (await conn.execute(select(*_srp_cols()).where(*_user_where(user)))).first() if user else None
+    check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
+    if user is None and not client.prevent_user_existence_errors:
+        raise ServiceError("UserNotFoundException", "User does not exist.")
+    if user is not None and not user.enabled:
+        raise not_authorized("User is disabled.")
+    if user is not None and custom is None:
+        await pre_authentication(services, pool, client, user, metadata)
+    user_id = user.username if user else username
+    salt, verifier = (row.srp_salt, row.srp_verifier) if row is not None and row.srp_verifier else (None, None)
+    fake = verifier is None
+    if fake:  # unknown user (or no verifier yet): answer alike, and fail at the verifier step
+        salt = secrets.token_hex(16)
+        verifier = f"{secrets.randbits(3000):x}"
+    b = secrets.randbits(256) | 1
+    b_pub = srp.server_public(verifier, b)
+    secret_block = base64.b64encode(secrets.token_bytes(48) + services.ids.token(24).encode()).decode()
+    data = {"b": f"{b:x}", "A": a_hex, "verifier": verifier, "fake": fake, "metadata": metadata or {},
+            "custom": custom}
+    await open_session(services, pool, client, user_id, "PASSWORD_VERIFIER", data, key=secret_block)
+    return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
+        "SALT": salt, "SECRET_BLOCK": secret_block, "SRP_B": f"{b_pub:x}", "USERNAME": user_id,
+        "USER_ID_FOR_SRP": user_id}}
+
+
+async def respond_password_verifier(services: Services, pool: Pool, client: Client, params: dict[str, Any]
+                                    ) -> dict[str, Any]:
+    """Check the client's proof; then the rest of sign-in (status, new password, MFA, tokens)."""
+    from .ops.auth import after_first_factor, record_failure
+
+    responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"):
+        if not responses.get(name):
+            raise invalid_parameter(f"Missing required parameter {name}")
+    row = await take_session(services, client, responses["PASSWORD_CLAIM_SECRET_BLOCK"], "PASSWORD_VERIFIER")
+    data = row["data"]
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, row["username"], aliases=False)
+    check_secret_hash(client, [responses["USERNAME"], row["username"]], responses.get("SECRET_HASH"))
+    if user is None or data.get("fake"):
+        raise not_authorized(WRONG)
+    if user.locked_until > services.clock.now():
+        raise not_authorized("Password attempts exceeded")
+    claim = srp.Claim(responses["PASSWORD_CLAIM_SECRET_BLOCK"], responses["PASSWORD_CLAIM_SIGNATURE"],
+                      responses["TIMESTAMP"])
+    stamp = srp.parse_timestamp(claim.timestamp)
+    fresh = stamp is not None and abs(stamp - services.clock.now()) <= TIMESTAMP_SKEW
+    if not fresh or not srp.check_claim(pool.id, user.username, data["verifier"], data["A"], int(data["b"], 16),
+                                        claim):
+        await record_failure(services, user)
+        if user.status == "UNCONFIRMED":
+            raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
+        raise not_authorized(WRONG)
+    if data.get("custom") is not None:
+        from .custom import next_custom_step
+
+        history = [*data["custom"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
+                                     "challengeMetadata": None}]
+        return await next_custom_step(services, pool, client, user, history, data.get("metadata") or None)
+    return await after_first_factor(services, pool, client, user)
+
+
+# --- MFA ---
+
+async def second_factor(services: Services, pool: Pool, client: Client, user: User,
+                        source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
+    """After a good password: the MFA challenge the pool and user call for, or the tokens."""
+    pool_mode = mfa.mode(pool)
+    if pool_mode == "OFF":
+        return await finish(services, pool, client, user, source)
+    async with services.db.read() as conn:
+        settings = await mfa.load(conn, user)
+    methods = mfa.user_methods(pool, user, settings)
+    if not methods and pool_mode == "ON":
+        offered = mfa.pool_methods(pool)
+        if mfa.SMS in offered and user.attributes.get("phone_number"):
+            methods = [mfa.SMS]
+        elif mfa.TOTP in offered:
+            return await _challenge(services, pool, client, user, "MFA_SETUP",
+                                    {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP])}, {"source": source})
+        else:
+            raise ServiceError("MFAMethodNotFoundException", "No MFA mechanism registered in the account.")
+    if not methods:
+        return await finish(services, pool, client, user, source)
+    chosen = settings.preferred if settings.preferred in methods else (methods[0] if len(methods) == 1 else None)
+    if chosen is None:
+        return await _challenge(services, pool, client, user, "SELECT_MFA_TYPE",
+                                {"MFAS_CAN_CHOOSE": json.dumps(methods)}, {"source": source})
+    return await mfa_challenge(services, pool, client, user, chosen, source)
+
+
+async def mfa_challenge(services: Services, pool: Pool, client: Client, user: User, method: str, source: str
+                        ) -> dict[str, Any]:
+    """Issue SOFTWARE_TOKEN_MFA, or send a code and issue SMS_MFA / EMAIL_OTP."""
+    if method == mfa.TOTP:
+        return await _challenge(services, pool, client, user, mfa.TOTP, {}, {"source": source})
+    medium, attr = ("SMS", "phone_number") if method == mfa.SMS else ("EMAIL", "email")
+    destination = user.attributes[attr]
+    code = services.ids.numeric_code()
+    template = (pool.config.get("SmsAuthenticationMessage") if medium == "SMS" else None) \
+        or "Your authentication code is {####}. "
+    now = services.clock.now()
+    message, _ = await custom_message(services, pool, user, f"mfa:{method}", code, medium,
+                                      template.replace("{####}", code))
+    async with services.db.begin() as conn:
+        await services.sender.send(conn, Delivery(pool.id, user.username, medium, destination,
+                                                  f"mfa:{method}", code, message), now)
+    return await _challenge(services, pool, client, user, method, {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": mask(destination, medium)},
+        {"source": source, "code": token_hash(code)})
+
+
+async def _challenge(services: Services, pool: Pool, client: Client, user: User, name: str,
+                     parameters: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:
+    session = await open_session(services, pool, client, user.username, name, data)
+    return {"ChallengeName": name, "Session": session,
+            "ChallengeParameters": {**parameters, "USER_ID_FOR_SRP": user.username}}
+
+
+async def finish(services: Services, pool: Pool, client: Client, user: User, source: str,
+                 metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    """The PostAuthentication trigger, then the tokens."""
+    from .ops.auth import _issue
+
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False}
+    if metadata:
+        request["clientMetadata"] = metadata
+    body = triggers.event(pool, client, user.username, "PostAuthentication_Authentication", request)
+    await triggers.invoke(services, pool, "PostAuthentication", body)
+    if user.failed_attempts:
+        async with services.db.begin() as conn:
+            await repo.update_user(conn, user, services.clock.now(), failed_attempts=0, locked_until=0.0)
+    return await _issue(services, pool, client, user, source)
+
+
+async def respond_challenge(services: Services, pool: Pool, client: Client, user: User, row: dict[str, Any],
+                            params: dict[str, Any]) -> dict[str, Any]:
+    """RespondToAuthChallenge for everything but PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED (the session
+    ``row`` is already consumed and matches ``ChallengeName``)."""
+    from .ops.auth import record_failure
+
+    responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    name = row["challenge"]
+    data = row["data"] or {}
+    source = str(data.get("source") or "TokenGeneration_Authentication")
+    if name == "CUSTOM_CHALLENGE":
+        from .custom import answer_custom
+
+        return await answer_custom(services, pool, client, user, data, responses, params.get("ClientMetadata"))
+    if name == "SELECT_MFA_TYPE":
+        answer = responses.get("ANSWER", "")
+        async with services.db.read() as conn:
+            settings = await mfa.load(conn, user)
+        if answer not in mfa.user_methods(pool, user, settings):
+            raise invalid_parameter("Invalid MFA type selected.")  # message UNCONFIRMED
+        return await mfa_challenge(services, pool, client, user, answer, source)
+    if name == "MFA_SETUP":
+        if not data.get("verified"):
+            raise invalid_parameter("Software token MFA has not been verified for the user.")  # UNCONFIRMED
+        return await finish(services, pool, client, user, source)
+    if user.locked_until > services.clock.now():
+        raise not_authorized("Password attempts exceeded")
+    if name == mfa.TOTP:
+        code = responses.get("SOFTWARE_TOKEN_MFA_CODE")
+        if not code:
+            raise invalid_parameter("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
+        async with services.db.read() as conn:
+            settings = await mfa.load(conn, user)
+        if not settings.totp_secret:
+            raise ServiceError("SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
+        step = mfa.matching_step(settings.totp_secret, code, services.clock.now())
+        if step is None:
+            await record_failure(services, user)
+            raise ServiceError("CodeMismatchException", CODE_MISMATCH)
+        async with services.db.begin() as conn:
+            fresh = await mfa.consume_step(conn, user, step)
+        if not fresh:
+            raise ServiceError("ExpiredCodeException", TOTP_REUSED)
+        return await finish(services, pool, client, user, source)
+    if name in (mfa.SMS, mfa.EMAIL):
+        field = "SMS_MFA_CODE" if name == mfa.SMS else "EMAIL_OTP_CODE"
+        code = responses.get(field)
+        if not code:
+            raise invalid_parameter(f"Missing required parameter {field}")
+        if not secrets.compare_digest(token_hash(code), str(data.get("code"))):
+            await record_failure(services, user)
+            raise ServiceError("CodeMismatchException", CODE_MISMATCH)
+        return await finish(services, pool, client, user, source)
+    raise invalid_parameter(f"Challenge {name} is not supported by this poolgate version.")

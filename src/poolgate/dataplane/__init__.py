@@ -1,0 +1,38 @@
+"""The data plane (API Gateway REST ``execute-api``): ``build_dataplane`` wires it from poolgate.yaml.
+
+Layout: ``gateway.py`` (the ASGI entry and the ordered pipeline), ``context.py``, ``router.py``,
+``deployment.py`` (compiling), ``plugins.py`` (the authorizer / integration contract) with
+``authorizers/`` and ``integrations/`` (one module per type), ``events.py`` (proxy events),
+``responses.py`` (gateway responses), ``tokens.py`` + ``revocation.py`` (Cognito token checks),
+``functions.py`` + ``output.py`` (local Lambda handlers), ``upstream.py`` (HTTP backends),
+``config.py`` (the ``functions:`` / ``apis:`` sections).
+"""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..services import Services
+from .authorizers import cognito
+from .config import load_gateway, register
+from .functions import FunctionRuntime
+from .gateway import DataPlane
+from .integrations import aws_proxy, http, http_proxy, mock
+from .plugins import register_authorizer, register_integration
+
+register_authorizer(cognito)
+for _module in (aws_proxy, http, http_proxy, mock):
+    register_integration(_module)
+register()
+
+__all__ = ["DataPlane", "build_dataplane"]
+
+
+def build_dataplane(services: Services, config: Config) -> DataPlane:
+    """Parse ``functions:`` / ``apis:``, compile every stage and return the plane serving them."""
+    settings = services.settings
+    gateway = load_gateway(config, settings.region, settings.account, lambda: services.ids.short_id(6))
+    plane = DataPlane(services, FunctionRuntime(gateway.functions, settings.region, settings.account))
+    for deployment in gateway.deployments:
+        plane.install(deployment)
+    services.extras["function_runtime"] = plane.functions
+    return plane

@@ -1,0 +1,1 @@
+"""Authorizer plug-ins, one module per type (see ``dataplane/plugins.py`` for the contract)."""

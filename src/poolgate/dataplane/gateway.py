@@ -1,0 +1,250 @@
+"""The data plane: API Gateway's execute-api, as plain ASGI.
+
+Invoke URLs, on the server's own port:
+
+- ``/restapis/{apiId}/{stage}/_user_request_/{path}``
+- ``Host: {apiId}.execute-api.localhost[:port]`` → ``/{stage}/{path}``
+
+Every request runs ``PIPELINE`` in order (design.md §3); a stage fills its part of the
+``InvocationContext`` or raises ``GatewayError``, which ``render_gateway_error`` alone turns into bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from ..errors import GatewayError
+from ..http import MAX_BODY, Receive, Scope, Send
+from ..services import Services
+from . import output
+from .context import IntegrationResult, InvocationContext
+from .deployment import Deployment
+from .events import request_time_text
+from .functions import FunctionRuntime
+from .responses import (
+    configuration_error,
+    forbidden,
+    missing_authentication_token,
+    render_gateway_error,
+    request_too_large,
+)
+from .revocation import RevokedOrigins
+from .tokens import TokenVerifier
+from .upstream import Upstream
+
+log = logging.getLogger("poolgate.dataplane")
+access_log = logging.getLogger("poolgate.access")
+
+_EXECUTE_API = ".execute-api."
+_USER_REQUEST = "_user_request_"
+_TARGET = "poolgate.execute_api"
+
+
+async def receive(ctx: InvocationContext) -> None:
+    """Read the body; more than 10 MB → 413."""
+    length = ctx.header("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY:
+        raise request_too_large()
+    body = b""
+    chunks: list[bytes] | None = None
+    size = 0
+    while True:
+        message = await ctx.receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise request_too_large()
+            if not body:
+                body = chunk
+            else:
+                if chunks is None:
+                    chunks = [body]
+                chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    ctx.body = b"".join(chunks) if chunks is not None else body
+
+
+async def resolve(ctx: InvocationContext) -> None:
+    """API id and stage → the compiled deployment; unknown → 403 Forbidden."""
+    stages = ctx.plane.deployments.get(ctx.api_id or "")
+    deployment = stages.get(ctx.stage_name or "") if stages else None
+    if deployment is None:
+        raise forbidden()
+    ctx.deployment = deployment
+
+
+async def route(ctx: InvocationContext) -> None:
+    """The compiled router; no resource or method → 403 Missing Authentication Token."""
+    assert ctx.deployment is not None
+    found = ctx.deployment.router.match(ctx.method, ctx.raw_path)
+    if found is None:
+        raise missing_authentication_token()
+    ctx.route, ctx.path_params = found
+
+
+async def authorize(ctx: InvocationContext) -> None:
+    """The method's authorizer plug-in, if any, fills ``ctx.authorizer`` or raises 401/403."""
+    route = ctx.route
+    assert route is not None
+    if route.auth is not None:
+        await route.auth.authorize(ctx, route.auth_state)
+
+
+async def integrate(ctx: InvocationContext) -> None:
+    """The integration plug-in calls the backend (timeouts → 504, malformed results → 502)."""
+    route = ctx.route
+    assert route is not None
+    ctx.result = await route.integration.invoke(ctx, route.integration_state)
+
+
+Stage = Callable[[InvocationContext], Awaitable[None]]
+PIPELINE: list[Stage] = [receive, resolve, route, authorize, integrate]
+"""The stages in order; a later feature (usage plans: ``meter``) inserts itself after ``authorize``."""
+
+
+def _split_target(scope: Scope) -> tuple[str, str, str, str, str] | None:
+    """(api id, stage, decoded path, raw path, host) when the request is for execute-api, else None."""
+    host = ""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value.decode("latin-1")
+            break
+    path: str = scope["path"]
+    raw = scope.get("raw_path")
+    raw_path = raw.decode("latin-1") if raw else path
+    index = host.find(_EXECUTE_API)
+    if index > 0:
+        api_id = host[:index]
+    elif path.startswith("/restapis/"):
+        parts = path.split("/", 5)
+        if len(parts) < 5 or parts[4] != _USER_REQUEST:
+            return None
+        api_id = parts[2]
+        prefix = f"/restapis/{api_id}"
+        path = path[len(prefix):].replace(f"/{_USER_REQUEST}", "", 1)
+        raw_parts = raw_path.split("/", 5)
+        raw_path = "/" + "/".join([raw_parts[3], *raw_parts[5:]]) if len(raw_parts) > 4 else "/"
+    else:
+        return None
+    _, stage, rest = (path + "/" if path.count("/") == 1 else path).split("/", 2)
+    _, _, raw_rest = (raw_path + "/" if raw_path.count("/") == 1 else raw_path).split("/", 2)
+    return api_id, stage, "/" + rest, "/" + raw_rest, host
+
+
+class DataPlane:
+    """Serves every deployed stage of every API on the server's port (plain ASGI)."""
+
+    def __init__(self, services: Services, functions: FunctionRuntime) -> None:
+        self.services = services
+        self.functions = functions
+        self.upstream = Upstream()
+        self.verifier = TokenVerifier(services, self.upstream.get_json)
+        self.revoked = RevokedOrigins(services)
+        self.deployments: dict[str, dict[str, Deployment]] = {}
+        self.pipeline = PIPELINE
+        self._started = False
+
+    def install(self, deployment: Deployment) -> None:
+        """Serve ``deployment`` (replacing what its stage served before)."""
+        self.deployments.setdefault(deployment.api.id, {})[deployment.stage.name] = deployment
+
+    def claims(self, scope: Scope) -> bool:
+        """Whether the request is for an invoke URL (the parsed target is kept in the scope)."""
+        target = _split_target(scope)
+        if target is None:
+            return False
+        scope[_TARGET] = target
+        return True
+
+    async def startup(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        if self.functions.functions:
+            output.install()
+        if any(d.reject_revoked for stages in self.deployments.values() for d in stages.values()):
+            self.services.extras["on_revoke"] = self.revoked.on_revoke
+            await self.revoked.start()
+
+    async def shutdown(self) -> None:
+        await self.revoked.stop()
+        await self.upstream.close()
+        self.functions.close()
+
+    async def reset(self) -> None:
+        self.verifier.clear()
+        self.revoked.clear()
+        if self._started and "on_revoke" in self.services.extras:
+            await self.revoked.refresh()
+
+    def invoke_urls(self) -> list[str]:
+        settings = self.services.settings
+        lines = []
+        for api_id, stages in self.deployments.items():
+            for name, deployment in stages.items():
+                lines.append(f"api {api_id} ({deployment.api.name}) stage {name}: "
+                             f"{settings.base_url}/restapis/{api_id}/{name}/_user_request_/  "
+                             f"http://{api_id}.execute-api.localhost:{settings.port}/{name}/")
+        return lines
+
+    async def __call__(self, scope: Scope, receive_: Receive, send: Send) -> None:
+        target = scope.get(_TARGET) or _split_target(scope)
+        if target is None:  # not for us: only reachable when mounted without ``claims``
+            target = ("", "", scope["path"], scope["path"], "")
+        api_id, stage, path, raw_path, host = target
+        services = self.services
+        client = scope.get("client")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        ctx = InvocationContext(self, scope, receive_, services.ids.uuid(), services.clock.now(), scope["method"],
+                                host, client[0] if client else "127.0.0.1", headers, api_id=api_id,
+                                stage_name=stage, path=path, raw_path=raw_path)
+        try:
+            for stage_fn in self.pipeline:
+                await stage_fn(ctx)
+            result = ctx.result
+            if result is None:
+                raise configuration_error()
+        except GatewayError as err:
+            result = render_gateway_error(ctx, err)
+        except Exception:
+            log.exception("%s\tunhandled error in the data plane", ctx.request_id)
+            result = render_gateway_error(ctx, configuration_error())
+        await respond(ctx, result, send)
+        if access_log.isEnabledFor(logging.INFO):
+            route_ = ctx.route
+            access_log.info('%s %s [%s] "%s %s %s" %d %d %s', ctx.request_id, ctx.client_ip,
+                            request_time_text(ctx.request_time), ctx.method,
+                            route_.resource_path if route_ else "-", "HTTP/" + scope.get("http_version", "1.1"),
+                            ctx.status, ctx.response_length,
+                            "-" if ctx.integration_latency is None else ctx.integration_latency)
+
+
+async def respond(ctx: InvocationContext, result: IntegrationResult, send: Send) -> None:
+    """Headers (request id, default Content-Type, CORS for non-proxy answers), then the body."""
+    raw: list[tuple[bytes, bytes]] = [(b"x-amzn-requestid", ctx.request_id.encode()),
+                                      (b"x-amz-apigw-id", ctx.extended_request_id.encode())]
+    has_type = has_origin = False
+    for name, value in result.headers:
+        lower = name.lower()
+        if lower == "content-type":
+            has_type = True
+        elif lower == "access-control-allow-origin":
+            has_origin = True
+        raw.append((name.encode("latin-1"), value.encode("latin-1", "replace")))
+    if not has_type and result.content_type is not None:
+        raw.append((b"content-type", result.content_type.encode("latin-1")))
+    deployment, route_ = ctx.deployment, ctx.route
+    if (not has_origin and deployment is not None and deployment.cors_origin is not None and route_ is not None
+            and not route_.proxy):
+        raw.append((b"access-control-allow-origin", deployment.cors_origin.encode("latin-1")))
+    body = result.body
+    raw.append((b"content-length", str(len(body)).encode()))
+    ctx.status = result.status
+    ctx.response_length = len(body)
+    await send({"type": "http.response.start", "status": result.status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""Integration plug-ins, one module per type (see ``dataplane/plugins.py`` for the contract)."""

@@ -1,0 +1,199 @@
+"""Gateway responses: the one place a data-plane error becomes a status, headers and bytes.
+
+API Gateway answers its own errors with a *gateway response* of a type (UNAUTHORIZED,
+MISSING_AUTHENTICATION_TOKEN …); an API may override a type, or DEFAULT_4XX / DEFAULT_5XX for every
+type it does not override, with a status, ``gatewayresponse.header.*`` parameters and a body template.
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..apigw.domain import GatewayResponse
+from ..errors import GatewayError
+from .context import IntegrationResult, InvocationContext
+
+if TYPE_CHECKING:
+    from .deployment import Deployment
+
+DEFAULT_STATUS: dict[str, int] = {
+    "ACCESS_DENIED": 403, "API_CONFIGURATION_ERROR": 500, "AUTHORIZER_CONFIGURATION_ERROR": 500,
+    "AUTHORIZER_FAILURE": 500, "BAD_REQUEST_PARAMETERS": 400, "BAD_REQUEST_BODY": 400, "EXPIRED_TOKEN": 403,
+    "INTEGRATION_FAILURE": 504, "INTEGRATION_TIMEOUT": 504, "INVALID_API_KEY": 403, "INVALID_SIGNATURE": 403,
+    "MISSING_AUTHENTICATION_TOKEN": 403, "QUOTA_EXCEEDED": 429, "REQUEST_TOO_LARGE": 413,
+    "RESOURCE_NOT_FOUND": 404, "THROTTLED": 429, "UNAUTHORIZED": 401, "UNSUPPORTED_MEDIA_TYPE": 415,
+    "WAF_FILTERED": 403, "DEFAULT_4XX": 400, "DEFAULT_5XX": 500,
+}
+RESPONSE_TYPES = frozenset(DEFAULT_STATUS)
+
+
+class IntegrationError(GatewayError):
+    """An integration's failure (502/504): AWS writes these bodies with a space after the colon."""
+
+
+def unauthorized(message: str = "Unauthorized") -> GatewayError:
+    return GatewayError("UNAUTHORIZED", 401, message, "UnauthorizedException")
+
+
+def expired_token() -> GatewayError:
+    return GatewayError("UNAUTHORIZED", 401, "The incoming token has expired", "UnauthorizedException")
+
+
+def forbidden() -> GatewayError:
+    return GatewayError("DEFAULT_4XX", 403, "Forbidden", "ForbiddenException")
+
+
+def missing_authentication_token() -> GatewayError:
+    return GatewayError("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
+                        "MissingAuthenticationTokenException")
+
+
+def request_too_large() -> GatewayError:
+    return GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", "RequestTooLargeException")
+
+
+def internal_error() -> IntegrationError:
+    """A malformed proxy result, an unhandled function error: 502 ``{"message": "Internal server error"}``."""
+    return IntegrationError("DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException")
+
+
+def configuration_error() -> GatewayError:
+    """poolgate itself failed (a bug or a broken plug-in): 500, never an allow."""
+    return IntegrationError("API_CONFIGURATION_ERROR", 500, "Internal server error", "InternalServerErrorException")
+
+
+def integration_timeout() -> IntegrationError:
+    return IntegrationError("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out", "InternalServerErrorException")
+
+
+def integration_failure() -> IntegrationError:
+    return IntegrationError("INTEGRATION_FAILURE", 504, "Network error communicating with endpoint",
+                            "InternalServerErrorException")
+
+
+_VARIABLE = re.compile(r"\$\{?((?:context|stageVariables|input\.params)[\w.:\-]*|context\.[\w.]+)\}?")
+
+
+@dataclass(slots=True)
+class CompiledGatewayResponse:
+    status: int | None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    """(header name, source expression): ``'literal'``, ``method.request.header.X``, ``stageVariables.X`` …"""
+    template: str | None = None
+    content_type: str = "application/json"
+
+
+def compile_gateway_responses(responses: dict[str, GatewayResponse]) -> dict[str, CompiledGatewayResponse]:
+    """Validate an API's overrides; raises ValueError naming the bad type or parameter."""
+    compiled = {}
+    for kind, response in responses.items():
+        if kind not in RESPONSE_TYPES:
+            raise ValueError(f"unknown gateway response type {kind!r}")
+        headers = []
+        for target, source in response.response_parameters.items():
+            if not target.startswith("gatewayresponse.header."):
+                raise ValueError(f"{kind}: response parameter {target!r} must be gatewayresponse.header.<name>")
+            headers.append((target[len("gatewayresponse.header."):], source))
+        template, content_type = None, "application/json"
+        if response.response_templates:
+            content_type, template = next(iter(response.response_templates.items()))
+        compiled[kind] = CompiledGatewayResponse(response.status_code, headers, template, content_type)
+    return compiled
+
+
+def _context_value(ctx: InvocationContext, err: GatewayError, name: str) -> str:
+    if name == "error.messageString":
+        return json.dumps(err.message)
+    if name == "error.message":
+        return err.message or ""
+    if name == "error.responseType":
+        return err.response_type
+    if name.startswith("authorizer.claims."):
+        claims = (ctx.authorizer or {}).get("claims") or {}
+        return str(claims.get(name[len("authorizer.claims."):], ""))
+    if name.startswith("authorizer."):
+        return str((ctx.authorizer or {}).get(name[len("authorizer."):], ""))
+    route = ctx.route
+    values = {
+        "requestId": ctx.request_id, "extendedRequestId": ctx.extended_request_id, "apiId": ctx.api_id or "",
+        "stage": ctx.stage_name or "", "httpMethod": ctx.method, "path": ctx.path,
+        "resourcePath": route.resource_path if route else "", "resourceId": route.resource_id if route else "",
+        "domainName": ctx.host.split(":", 1)[0], "identity.sourceIp": ctx.client_ip,
+        "identity.userAgent": ctx.header("user-agent") or "",
+    }
+    return values.get(name, "")
+
+
+def _source_value(ctx: InvocationContext, err: GatewayError, source: str) -> str | None:
+    if len(source) >= 2 and source[0] == source[-1] == "'":
+        return source[1:-1]
+    if source.startswith("method.request.header."):
+        return ctx.header(source[len("method.request.header."):].lower())
+    if source.startswith("method.request.querystring."):
+        from urllib.parse import parse_qsl
+
+        wanted = source[len("method.request.querystring."):]
+        values = [v for k, v in parse_qsl(ctx.query_string, keep_blank_values=True) if k == wanted]
+        return values[-1] if values else None
+    if source.startswith("method.request.path."):
+        return (ctx.path_params or {}).get(source[len("method.request.path."):])
+    if source.startswith("stageVariables."):
+        return ctx.deployment.variables.get(source[len("stageVariables."):]) if ctx.deployment else None
+    if source.startswith("context."):
+        return _context_value(ctx, err, source[len("context."):])
+    return None
+
+
+def _render_template(ctx: InvocationContext, err: GatewayError, template: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("context."):
+            return _context_value(ctx, err, name[len("context."):])
+        if name.startswith("stageVariables.") and ctx.deployment:
+            return ctx.deployment.variables.get(name[len("stageVariables."):], "")
+        return ""
+
+    return _VARIABLE.sub(value, template)
+
+
+def _override(deployment: Deployment | None, err: GatewayError, status: int) -> CompiledGatewayResponse | None:
+    if deployment is None or not deployment.gateway_responses:
+        return None
+    responses = deployment.gateway_responses
+    found = responses.get(err.response_type)
+    if found is None:
+        found = responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    return found
+
+
+def render_gateway_error(ctx: InvocationContext, err: GatewayError) -> IntegrationResult:
+    """The API's gateway response for ``err`` (or AWS's default), with ``x-amzn-ErrorType``."""
+    status = err.status
+    override = _override(ctx.deployment, err, status)
+    headers: list[tuple[str, str]] = []
+    content_type = "application/json"
+    if override is not None:
+        status = override.status or status
+        for name, source in override.headers:
+            value = _source_value(ctx, err, source)
+            if value is not None:
+                headers.append((name, value))
+        content_type = override.content_type
+    if override is not None and override.template is not None:
+        body = _render_template(ctx, err, override.template).encode()
+    elif isinstance(err, IntegrationError):
+        body = json.dumps({err.message_key: err.message}).encode()
+    else:
+        body = json.dumps({err.message_key: err.message}, separators=(",", ":")).encode()
+    headers.append(("x-amzn-ErrorType", err.error_type))
+    headers.extend(err.headers.items())
+    deployment = ctx.deployment
+    if deployment is not None and deployment.cors_origin is not None and not any(
+            k.lower() == "access-control-allow-origin" for k, _ in headers):
+        headers.append(("Access-Control-Allow-Origin", deployment.cors_origin))
+    ctx.error_message = err.message
+    return IntegrationResult(status, headers, body, content_type)

@@ -1,0 +1,168 @@
+"""``/oauth2/authorize`` parameters: validated once, carried through the pages, completed with a code or tokens.
+
+Cognito's rules (CogDG authorization-endpoint.md): an unknown client or a redirect_uri that is not exactly one
+of the client's CallbackURLs gets an error page; every other problem is ``302 {redirect_uri}?error=…``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from ..cognito.domain import Client, User
+from ..cognito.ops.resource_servers import custom_scopes
+from ..cognito.tokens import Session, token_hash
+from ..store.sql.tables import oauth_codes
+from .site import PageError, Site
+from .web import Response, redirect, with_params
+
+CODE_SECONDS = 300
+RESERVED_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+OAUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "state", "scope", "nonce", "code_challenge",
+                "code_challenge_method", "identity_provider", "idp_identifier", "lang")
+"""Query parameters that travel from ``/oauth2/authorize`` through the sign-in pages."""
+_PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+
+
+class RedirectError(Exception):
+    """An authorize error reported to a redirect URI that has been validated against CallbackURLs."""
+
+    def __init__(self, error: str, redirect_uri: str, state: str | None, description: str | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.redirect_uri = redirect_uri
+        self.state = state
+        self.description = description
+
+    def response(self) -> Response:
+        params = {"error": self.error}
+        if self.description:
+            params["error_description"] = self.description
+        if self.state is not None:
+            params["state"] = self.state
+        return redirect(with_params(self.redirect_uri, params))
+
+
+@dataclass(slots=True)
+class AuthorizeRequest:
+    client: Client
+    redirect_uri: str
+    response_type: str
+    state: str | None
+    scopes: list[str]
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    params: dict[str, str]
+
+    def fail(self, error: str, description: str | None = None) -> RedirectError:
+        return RedirectError(error, self.redirect_uri, self.state, description)
+
+
+def carried(query: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in query.items() if k in OAUTH_PARAMS}
+
+
+def oauth_enabled(client: Client) -> bool:
+    return bool(client.config.get("AllowedOAuthFlowsUserPoolClient"))
+
+
+async def validated_client(site: Site, query: dict[str, str]) -> tuple[Client, str]:
+    """The client and its validated redirect URI, or a PageError: nothing here may redirect."""
+    client_id = query.get("client_id")
+    if not client_id:
+        raise PageError("invalid_request", "The request has no client_id.")
+    client = await site.client(client_id)
+    if client is None:
+        raise PageError("invalid_request", f"There is no app client {client_id} in this user pool.")
+    redirect_uri = query.get("redirect_uri")
+    if not redirect_uri or redirect_uri not in (client.config.get("CallbackURLs") or []):
+        raise PageError("redirect_mismatch", "The redirect_uri is not one of the callback URLs registered for "
+                                             "this app client.")
+    return client, redirect_uri
+
+
+async def validate(site: Site, query: dict[str, str]) -> AuthorizeRequest:
+    client, redirect_uri = await validated_client(site, query)
+    state = query.get("state")
+    request = AuthorizeRequest(client, redirect_uri, query.get("response_type", ""), state, [],
+                               query.get("nonce") or None, query.get("code_challenge") or None,
+                               query.get("code_challenge_method") or None, carried(query))
+    if not oauth_enabled(client):
+        raise request.fail("unauthorized_client")
+    if request.response_type not in ("code", "token"):
+        raise request.fail("invalid_request")
+    flows = client.config.get("AllowedOAuthFlows") or []
+    if ("code" if request.response_type == "code" else "implicit") not in flows:
+        raise request.fail("unauthorized_client")
+    providers = client.config.get("SupportedIdentityProviders") or []
+    provider = query.get("identity_provider")
+    if provider and provider not in providers:
+        raise request.fail("invalid_request", f"{provider} is not an identity provider of this app client.")
+    if (provider and provider != "COGNITO") or query.get("idp_identifier") or "COGNITO" not in providers:
+        raise request.fail("unauthorized_client", "poolgate signs in COGNITO users only; no federated identity "
+                                                  "provider is available for this app client.")
+    if request.code_challenge or request.code_challenge_method:
+        # AWS quirk: of RFC 7636's methods, Cognito accepts only S256.
+        if request.code_challenge_method != "S256" or not _PKCE_CHALLENGE.match(request.code_challenge or ""):
+            raise request.fail("invalid_request")
+        if request.response_type != "code":
+            raise request.fail("invalid_request")
+    request.scopes = await _scopes(site, client, query.get("scope"), request)
+    return request
+
+
+async def _scopes(site: Site, client: Client, requested: str | None, request: AuthorizeRequest) -> list[str]:
+    allowed = list(client.config.get("AllowedOAuthScopes") or [])
+    async with site.services.db.read() as conn:
+        defined = await custom_scopes(conn, site.pool.id)
+    usable = [s for s in allowed if s in RESERVED_SCOPES or s in defined]
+    wanted = requested.split() if requested and requested.strip() else usable
+    if not wanted or any(s not in usable for s in wanted):
+        raise request.fail("invalid_scope")
+    if "openid" not in wanted and any(s in ("email", "phone", "profile") for s in wanted):
+        raise request.fail("invalid_scope")
+    return list(dict.fromkeys(wanted))
+
+
+async def complete(site: Site, request: AuthorizeRequest, user: User, auth_time: int) -> Response:
+    """Send the signed-in user back to the client with a code (code grant) or tokens (implicit grant)."""
+    services = site.services
+    now = services.clock.now()
+    if request.response_type == "code":
+        code = services.ids.uuid()
+        async with services.db.begin() as conn:
+            await conn.execute(oauth_codes.insert().values(
+                code_hash=token_hash(code), pool_id=site.pool.id, client_id=request.client.client_id,
+                username=user.username, redirect_uri=request.redirect_uri, scopes=request.scopes,
+                nonce=request.nonce, code_challenge=request.code_challenge,
+                code_challenge_method=request.code_challenge_method, auth_time=float(auth_time),
+                expires=now + CODE_SECONDS))
+        params = {"code": code}
+        if request.state is not None:
+            params["state"] = request.state
+        return redirect(with_params(request.redirect_uri, params))
+    session = Session(origin_jti=services.ids.uuid(), auth_time=auth_time, event_id=services.ids.uuid(),
+                      scopes=request.scopes, oauth=True, nonce=request.nonce)
+    with_id = "openid" in request.scopes
+    issued = await services.tokens.mint(site.pool, request.client, user, session, now, include_id=with_id)
+    fragment: dict[str, Any] = {}
+    if with_id:
+        fragment["id_token"] = issued.id_token
+    fragment.update({"access_token": issued.access_token, "token_type": "bearer",
+                     "expires_in": str(issued.expires_in)})
+    if request.state is not None:
+        fragment["state"] = request.state
+    return redirect(with_params(request.redirect_uri, fragment, fragment=True))
+
+
+async def authorize(site: Site) -> Response:
+    """``GET /oauth2/authorize``: a signed-in session completes at once; otherwise on to ``/login``."""
+    query = site.query()
+    request = await validate(site, query)
+    signed_in = await site.session_user()
+    if signed_in is not None:
+        return await complete(site, request, *signed_in)
+    return redirect(f"{site.url('login')}?{urlencode(request.params)}")

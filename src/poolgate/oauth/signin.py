@@ -1,0 +1,92 @@
+"""``/login`` and ``/logout``: the sign-in form, the session cookie, and sign-out back to a LogoutURL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ..cognito import repo
+from ..cognito.delivery import send_code
+from ..cognito.ops.auth import check_password
+from ..errors import ServiceError
+from .authz import AuthorizeRequest, complete, validate, validated_client
+from .pages import page_url, render_page
+from .site import PageError, Site
+from .web import Response, redirect
+
+_WRONG = "Incorrect username or password."
+
+
+async def login(site: Site) -> Response:
+    request = await validate(site, site.query())
+    if site.request.method != "POST":
+        return await render_page(site, "login.html", "Sign in with your username and password", request)
+    form = site.request.form()
+    values = {"username": form.get("username", "").strip()}
+    if not await site.csrf_ok(form):
+        return await _again(site, request, values, error="This page expired. Please sign in again.")
+    errors = {}
+    if not values["username"]:
+        errors["username"] = "Enter your username."
+    if not form.get("password"):
+        errors["password"] = "Enter your password."
+    if errors:
+        return await _again(site, request, values, errors=errors)
+    return await _sign_in(site, request, values["username"], form["password"], values)
+
+
+async def _again(site: Site, request: AuthorizeRequest, values: dict[str, str], *, error: str | None = None,
+                 errors: dict[str, str] | None = None) -> Response:
+    return await render_page(site, "login.html", "Sign in with your username and password", request,
+                             status=400, values=values, error=error, errors=errors or {})
+
+
+async def _sign_in(site: Site, request: AuthorizeRequest, username: str, password: str,
+                   values: dict[str, str]) -> Response:
+    services = site.services
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, site.pool, username)
+    if user is None:
+        await services.hasher.verify(None, password)
+        return await _again(site, request, values, error=_WRONG)
+    if not user.enabled:
+        return await _again(site, request, values, error="Your account is disabled.")
+    try:
+        await check_password(services, user, password)
+    except ServiceError as err:
+        if err.code != "UserNotConfirmedException":
+            message = _WRONG if err.message == _WRONG else "Too many failed attempts. Wait a moment and try " \
+                "again." if "exceeded" in err.message else err.message
+            return await _again(site, request, values, error=message)
+        return await _again(site, request, values, error=_WRONG)
+    if user.status == "UNCONFIRMED":
+        async with services.db.begin() as conn:
+            await send_code(conn, services, site.pool, user, "signup", verified_only=False)
+        return redirect(page_url(site, "confirmUser", request, username=username, notice="code_sent"))
+    if user.status == "RESET_REQUIRED":
+        return redirect(page_url(site, "forgotPassword", request, username=username))
+    if user.status != "CONFIRMED":
+        return await _again(site, request, values, error="You must set a new password before you can sign in "
+                                                         "here. Ask your administrator to reset it.")
+    auth_time = await site.start_session(user)
+    return site.finish(await complete(site, request, user, auth_time))
+
+
+async def logout(site: Site) -> Response:
+    """``GET /logout``: with ``logout_uri`` (one of LogoutURLs) or ``redirect_uri`` + ``response_type``."""
+    query = site.query()
+    client = await site.client(query.get("client_id"))
+    if client is None:
+        raise PageError("invalid_request", "The request has no valid client_id.")
+    logout_uri = query.get("logout_uri")
+    if logout_uri:
+        if logout_uri not in (client.config.get("LogoutURLs") or []):
+            raise PageError("invalid_request", "The logout_uri is not one of the sign-out URLs registered for "
+                                               "this app client.")
+        site.end_session()
+        return site.finish(redirect(logout_uri))
+    if query.get("redirect_uri"):
+        await validated_client(site, query)
+        site.end_session()
+        request = await validate(site, query)
+        return site.finish(redirect(f"{site.url('login')}?{urlencode({**request.params, 'notice': 'signed_out'})}"))
+    raise PageError("invalid_request", "The request has neither a logout_uri nor a redirect_uri.")

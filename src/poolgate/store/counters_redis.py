@@ -1,0 +1,117 @@
+"""Redis backend of ``Counters``: shared by every worker and node; each operation is one Lua script, so it is
+atomic in Redis. Scripts are registered once per client (EVALSHA, reloaded by redis-py if Redis forgets them).
+
+Time comes from the caller (``now``), not from Redis, so windows agree with the injected clock; Redis
+expiry (real time) only reclaims memory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from .counters import QuotaPeriod, QuotaResult, period_bounds
+
+_TAKE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = burst
+  ts = now
+end
+if now > ts then
+  tokens = math.min(burst, tokens + (now - ts) * rate)
+  ts = now
+end
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', ts))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return allowed
+"""
+
+_CONSUME = """
+local limit = tonumber(ARGV[1])
+local offset = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local first = tonumber(redis.call('HGET', KEYS[1], 'first'))
+if first == nil then
+  first = tonumber(ARGV[4])
+  redis.call('HSET', KEYS[1], 'first', ARGV[4])
+end
+local current = tonumber(redis.call('HGET', KEYS[1], 'window'))
+local count = tonumber(redis.call('HGET', KEYS[1], 'count')) or 0
+if current == nil or window > current then
+  current = window
+  count = 0
+  redis.call('HSET', KEYS[1], 'window', ARGV[3], 'count', 0)
+end
+local allowance = limit
+if current == first then
+  allowance = limit - offset
+end
+if count < allowance then
+  count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+  return {1, allowance - count}
+end
+return {0, math.max(0, allowance - count)}
+"""
+
+
+class RedisCounters:
+    """``Counters`` on Redis (redis-py asyncio). Keys: ``{prefix}tb:{key}`` (token bucket hash),
+    ``{prefix}q:{key}`` (quota hash: first window, current window, count), ``{prefix}c:{key}`` (cache)."""
+
+    def __init__(self, url: str, *, prefix: str = "poolgate:", client: aioredis.Redis | None = None,
+                 max_connections: int = 32) -> None:
+        self.prefix = prefix
+        if client is None:
+            # A blocking pool: a burst of concurrent requests waits for a connection instead of failing.
+            pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10)
+            client = aioredis.Redis(connection_pool=pool)
+        self._redis: aioredis.Redis = client
+        self._take = self._redis.register_script(_TAKE)
+        self._consume = self._redis.register_script(_CONSUME)
+
+    async def take(self, key: str, rate: float, burst: int, now: float) -> bool:
+        # Keep the bucket until it would be full again anyway (then a fresh one is identical).
+        ttl = max(1, math.ceil(burst / rate) + 1) if rate > 0 else 86_400
+        allowed = await self._take(keys=[f"{self.prefix}tb:{key}"], args=[repr(float(rate)), burst, repr(now), ttl])
+        return bool(int(allowed))
+
+    async def consume(self, key: str, limit: int, period: QuotaPeriod | str, offset: int, now: float, *,
+                      started_at: float | None = None) -> QuotaResult:
+        window = period_bounds(period, now)[0]
+        hint = period_bounds(period, started_at)[0] if started_at is not None else window
+        allowed, remaining = await self._consume(keys=[f"{self.prefix}q:{key}"], args=[limit, offset, window, hint])
+        return QuotaResult(bool(int(allowed)), int(remaining))
+
+    async def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
+        raw = await self._redis.get(f"{self.prefix}c:{key}")
+        if raw is None:
+            return None
+        entry = json.loads(raw)
+        if entry["exp"] <= now:
+            return None
+        value: dict[str, Any] = entry["v"]
+        return value
+
+    async def cache_set(self, key: str, value: dict[str, Any], ttl: float, now: float) -> None:
+        text = json.dumps({"exp": now + ttl, "v": value})
+        if ttl <= 0:
+            return
+        await self._redis.set(f"{self.prefix}c:{key}", text, px=max(1, math.ceil(ttl * 1000)))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+        await self._redis.connection_pool.disconnect()

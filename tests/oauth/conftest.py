@@ -1,0 +1,88 @@
+"""Fixtures of the hosted-UI tests: a local callback server and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from ..support import IN_CI, Server, start_server, stop_server
+
+CHROMIUM = os.environ.get("POOLGATE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+class Callback:
+    """A tiny app on 127.0.0.1 that records the requests its callback URLs receive."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        callback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                callback.requests.append(self.path)
+                body = b"<!doctype html><title>callback</title><p>back at the app</p>"
+                self.send_response(200)
+                self.send_header("content-type", "text/html")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def callback() -> Iterator[Callback]:
+    app = Callback()
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def ui_server() -> Iterator[Server]:
+    """A SQLite server of its own: browser tests exercise pages, not storage backends."""
+    srv = start_server("--no-demo")
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+
+
+def require_chromium() -> None:
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing (scripts/ci-browser.sh installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
