@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -121,7 +122,12 @@ class PoolgateApp:
             status, body = await COGNITO.handle(self.services, request, target, caller)
             headers = [rid]
             if status != 200:
-                headers.append(("x-amzn-errortype", _error_type(body)))
+                error_type, message = _error_parts(body)
+                # AWS sends the type with a trailing colon, and the message in a header of its own.
+                headers.append(("x-amzn-errortype", f"{error_type}:"))
+                if message:
+                    headers.append(("x-amzn-errormessage", message.encode("latin-1", "replace").decode("latin-1")
+                                    .replace("\n", " ")[:1024]))
             await send_response(send, status, body, headers, JSON_11)
             return
         match = _WELL_KNOWN.match(request.path)
@@ -156,13 +162,12 @@ class PoolgateApp:
             await hook()
 
 
-def _error_type(body: bytes) -> str:
-    import json
-
+def _error_parts(body: bytes) -> tuple[str, str]:
     try:
-        return str(json.loads(body).get("__type", ""))
+        parsed = json.loads(body)
     except ValueError:
-        return ""
+        return "", ""
+    return str(parsed.get("__type", "")).rsplit("#", 1)[-1], str(parsed.get("message") or "")
 
 
 def create_app(settings: Settings, clock: Clock | None = None, on_startup: list[Startup] | None = None

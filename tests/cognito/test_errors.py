@@ -273,3 +273,18 @@ def test_bad_values_are_invalid_parameters(world: World) -> None:
     assert (err.code, err.status) == ("InvalidParameterException", 400)
     assert err.message.startswith("1 validation error detected: Value 'not a pool id!' at 'userPoolId' failed to "
                                   "satisfy constraint: Member must satisfy regular expression pattern")
+
+
+def test_secret_client_with_the_right_secret_hash(world: World) -> None:
+    proof = secret_hash(world.secret, "confirmed", world.secret_client_id)
+    tokens = world.initiate("confirmed", client_id=world.secret_client_id, SECRET_HASH=proof)["AuthenticationResult"]
+    refreshed = world.idp.initiate_auth(ClientId=world.secret_client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": proof})
+    assert "AccessToken" in refreshed["AuthenticationResult"]
+    err = error_of(world.idp.revoke_token, Token=tokens["RefreshToken"], ClientId=world.secret_client_id,
+                   ClientSecret="w" * 51)
+    assert (err.code, err.status) == ("UnauthorizedException", 400)  # the only such error RevokeToken declares
+    world.idp.revoke_token(Token=tokens["RefreshToken"], ClientId=world.secret_client_id, ClientSecret=world.secret)
+    err = error_of(world.idp.initiate_auth, ClientId=world.secret_client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                   AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": proof})
+    assert err.message == "Refresh Token has been revoked"

@@ -51,7 +51,7 @@ def test_totp_setup_and_sign_in(live: LiveServer, idp: Any) -> None:
     challenge = _password_sign_in(idp, client, "tina")
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and challenge["Session"]
     # The code that verified the token is spent: the same 30-second step is refused once used.
-    with pytest.raises(idp.exceptions.ExpiredCodeException, match="Your software token has already been used once."):
+    with pytest.raises(idp.exceptions.ExpiredCodeException, match=r"Your software token has already been used once\."):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA",
                                       Session=challenge["Session"],
                                       ChallengeResponses={"USERNAME": "tina",
@@ -89,7 +89,7 @@ def test_challenge_session_expires(live: LiveServer, idp: Any) -> None:
     session = _password_sign_in(idp, client, "vera")["Session"]
     live.clock.advance(181)  # AuthSessionValidity defaults to 3 minutes
     with pytest.raises(idp.exceptions.NotAuthorizedException,
-                       match="Invalid session for the user, session is expired."):
+                       match=r"Invalid session for the user, session is expired\."):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
                                       ChallengeResponses={"USERNAME": "vera",
                                                           "SOFTWARE_TOKEN_MFA_CODE": _code(secret, live)})

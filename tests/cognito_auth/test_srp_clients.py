@@ -60,7 +60,7 @@ def test_pycognito_with_client_secret_and_email_username(live: LiveServer, idp: 
 def test_pycognito_wrong_password_is_refused_and_counts(live: LiveServer, idp: Any) -> None:
     pool, client, _ = make_pool(idp)
     make_user(idp, pool, "carol")
-    with pytest.raises(idp.exceptions.NotAuthorizedException, match="Incorrect username or password."):
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match=r"Incorrect username or password\."):
         _pycognito(live.url, pool, client, "carol").authenticate(password="Wrong-Horse-9!")
     # The old password still works after a failure, and the failure was counted then cleared.
     _pycognito(live.url, pool, client, "carol").authenticate(password=PASSWORD)
@@ -96,7 +96,7 @@ def test_srp_password_set_each_way_works(live: LiveServer, idp: Any) -> None:
 
 def test_srp_unknown_user_and_disabled_client_flow(live: LiveServer, idp: Any) -> None:
     pool, client, _ = make_pool(idp)
-    with pytest.raises(idp.exceptions.UserNotFoundException, match="User does not exist."):
+    with pytest.raises(idp.exceptions.UserNotFoundException, match=r"User does not exist\."):
         _pycognito(live.url, pool, client, "nobody").authenticate(password=PASSWORD)
     _, password_only, _ = make_pool(idp, flows=["ALLOW_USER_PASSWORD_AUTH"])
     with pytest.raises(idp.exceptions.InvalidParameterException, match="Auth flow not enabled for this client"):
@@ -108,7 +108,7 @@ def test_srp_prevent_user_existence_errors_fails_late(live: LiveServer, idp: Any
     pool, client, _ = make_pool(idp)
     idp.update_user_pool_client(UserPoolId=pool, ClientId=client, PreventUserExistenceErrors="ENABLED",
                                 ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    with pytest.raises(idp.exceptions.NotAuthorizedException, match="Incorrect username or password."):
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match=r"Incorrect username or password\."):
         _pycognito(live.url, pool, client, "ghost").authenticate(password=PASSWORD)
 
 

@@ -39,8 +39,8 @@ def _claim(answer: dict[str, str]) -> srp.Claim:
 
 
 def test_constants_match_pycognito() -> None:
-    assert srp.N == aws_srp.hex_to_long(aws_srp.N_HEX)
-    assert srp.K == aws_srp.hex_to_long(aws_srp.hex_hash("00" + aws_srp.N_HEX + "02"))
+    assert aws_srp.hex_to_long(aws_srp.N_HEX) == srp.N
+    assert aws_srp.hex_to_long(aws_srp.hex_hash("00" + aws_srp.N_HEX + "02")) == srp.K
 
 
 @pytest.mark.parametrize(("value", "padded"), [(0xF, "0f"), (0x7F, "7f"), (0x80, "0080"), ("abc", "0abc"),

@@ -59,7 +59,8 @@ def _pool(pool_id: str, client_id: str, users: list[str]) -> dict[str, Any]:
     return {"id": pool_id, "name": pool_id.split("_")[1], "groups": ["admin", "staff"],
             "clients": [{"id": client_id, "name": "web",
                          "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
-            "users": [{"username": u, "password": PASSWORD, "attributes": {"email": f"{u}@x.io", "email_verified": True},
+            "users": [{"username": u, "password": PASSWORD,
+                       "attributes": {"email": f"{u}@x.io", "email_verified": True},
                        "groups": ["admin", "staff"] if u == "alice" else []} for u in users]}
 
 

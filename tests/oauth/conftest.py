@@ -25,7 +25,7 @@ class Callback:
         callback = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 callback.requests.append(self.path)
                 body = b"<!doctype html><title>callback</title><p>back at the app</p>"
                 self.send_response(200)

@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError
 from ..support import Server, start_server, stop_server
 from .helpers import authorize_params, oauth_pool, unique
 
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+                       "AAAABJRU5ErkJggg==")
 
 
 def _error(call: Any, **kwargs: Any) -> tuple[str, str]:

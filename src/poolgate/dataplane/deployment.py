@@ -71,7 +71,7 @@ def _cors_preflight(api: RestApi, resource: Resource) -> Method:
     if cors.allow_methods:
         methods = cors.allow_methods
     else:
-        declared = set()
+        declared: set[str] = set()
         for name in resource.methods:
             declared.update(HTTP_METHODS if name == ANY else (name,))
         declared.add("OPTIONS")

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..apigw.domain import Function
 from .output import CURRENT, Invocation
@@ -73,6 +73,44 @@ def handler_file(function: Function, base_dir: Path | None = None) -> Path:
     return package_init if package_init.exists() else path.with_suffix(".py")
 
 
+INLINE_BUDGET = 0.001
+"""A sync handler whose first runs all take less than this (seconds) runs on the event loop from then on."""
+PROBE_RUNS = 3
+DEMOTE_AFTER = 0.005
+"""An inline run slower than this sends the handler back to the thread pool for good."""
+
+
+class _Pace:
+    """Where a sync handler runs. A thread-pool hop costs far more than a typical handler (the GIL hand-off
+    dominates), so handlers proven fast run inline; any slow run (or one that blocks) keeps them in the pool,
+    where the integration timeout can answer 504 while the handler is still running."""
+
+    __slots__ = ("fast_runs", "inline", "slow")
+
+    def __init__(self) -> None:
+        self.fast_runs = 0
+        self.inline = False
+        self.slow = False
+
+    def timed(self, handler: Callable[..., Any], event: Any, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return handler(event, context)
+        finally:
+            if time.perf_counter() - started < INLINE_BUDGET:
+                self.fast_runs += 1
+                self.inline = not self.slow and self.fast_runs >= PROBE_RUNS
+            else:
+                self.slow = True
+
+    def ran_inline(self, elapsed: float, name: str) -> float:
+        if elapsed > DEMOTE_AFTER:
+            self.inline, self.slow = False, True
+            log.info("function %s took %.1f ms on the event loop: it runs in the thread pool from now on",
+                     name, elapsed * 1000)
+        return elapsed
+
+
 class FunctionRuntime:
     """Loads and invokes the configured functions; one per data plane."""
 
@@ -85,6 +123,7 @@ class FunctionRuntime:
         self._import_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poolgate-fn")
         self._streams: dict[str, str] = {}
+        self._pace: dict[str, _Pace] = {}
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -148,17 +187,26 @@ class FunctionRuntime:
             context = LambdaContext(function, self.arn(name), request_id, time.monotonic() + function_timeout,
                                     self._log_stream(name))
             if inspect.iscoroutinefunction(handler):
-                call = handler(event, context)
+                call: Any = handler(event, context)
             else:
+                pace = self._pace.get(name)
+                if pace is None:
+                    pace = self._pace[name] = _Pace()
+                if pace.inline:
+                    started = time.perf_counter()
+                    result = handler(event, context)
+                    if pace.ran_inline(time.perf_counter() - started, name) > timeout:
+                        self._timed_out(request_id, timeout, function_timeout)
+                    return result
                 call = asyncio.get_running_loop().run_in_executor(
-                    self._executor, contextvars.copy_context().run, handler, event, context)
+                    self._executor, contextvars.copy_context().run, pace.timed, handler, event, context)
             try:
-                return await asyncio.wait_for(call, timeout)
+                async with asyncio.timeout(timeout) as deadline:
+                    return await call
             except TimeoutError:
-                if timeout < function_timeout:
-                    raise FunctionTimeout() from None
-                log.error("%s\tTask timed out after %.2f seconds", request_id, function_timeout)
-                raise FunctionError("Task timed out") from None
+                if not deadline.expired():
+                    raise  # the handler's own TimeoutError: an unhandled function error
+                self._timed_out(request_id, timeout, function_timeout)
         except (FunctionError, FunctionTimeout):
             raise
         except Exception as exc:
@@ -168,6 +216,13 @@ class FunctionRuntime:
         finally:
             invocation.flush()
             CURRENT.reset(token)
+
+    @staticmethod
+    def _timed_out(request_id: str, timeout: float, function_timeout: float) -> NoReturn:
+        if timeout < function_timeout:
+            raise FunctionTimeout()
+        log.error("%s\tTask timed out after %.2f seconds", request_id, function_timeout)
+        raise FunctionError("Task timed out")
 
     def _log_stream(self, name: str) -> str:
         stream = self._streams.get(name)

@@ -53,11 +53,9 @@ async def _sign_in(site: Site, request: AuthorizeRequest, username: str, passwor
     try:
         await check_password(services, user, password)
     except ServiceError as err:
-        if err.code != "UserNotConfirmedException":
-            message = _WRONG if err.message == _WRONG else "Too many failed attempts. Wait a moment and try " \
-                "again." if "exceeded" in err.message else err.message
-            return await _again(site, request, values, error=message)
-        return await _again(site, request, values, error=_WRONG)
+        locked = err.code == "NotAuthorizedException" and "exceeded" in err.message
+        message = "Too many failed attempts. Wait a moment and try again." if locked else _WRONG
+        return await _again(site, request, values, error=message)
     if user.status == "UNCONFIRMED":
         async with services.db.begin() as conn:
             await send_code(conn, services, site.pool, user, "signup", verified_only=False)

@@ -108,5 +108,7 @@ class Site:
         return await self.signer.check_csrf(self.cookies.get(CSRF_COOKIE), form.get("_csrf"))
 
     def finish(self, response: Response) -> Response:
+        """Attach the cookies set while handling the request (once, however often it is called)."""
         response.headers.extend(self.set_cookies)
+        self.set_cookies.clear()
         return response

@@ -309,7 +309,8 @@ async def admin_user_global_sign_out(services: Services, caller: Caller, params:
 async def revoke_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, client = await client_and_pool(services, params["ClientId"])
     if client.secret and params.get("ClientSecret") != client.secret:
-        raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
+        # RevokeToken declares no NotAuthorizedException: a bad client secret is UnauthorizedException.
+        raise ServiceError("UnauthorizedException", f"Unable to verify secret hash for client {client.client_id}")
     if not client.config.get("EnableTokenRevocation", True):
         raise ServiceError("UnsupportedOperationException", "Token revocation is not enabled for this client.")
     token = params["Token"]

@@ -1,0 +1,164 @@
+"""The COGNITO_USER_POOLS authorizer on its own: token rules as a table, and the validation cache with an
+injected clock (a cached token stops working at its ``exp``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from types import SimpleNamespace
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from poolgate.apigw.domain import Authorizer, Method, Resource, RestApi, Stage
+from poolgate.clock import FakeClock
+from poolgate.dataplane.authorizers import cognito
+from poolgate.dataplane.context import InvocationContext
+from poolgate.dataplane.plugins import AuthorizerConfig, CompileEnv
+from poolgate.dataplane.tokens import TokenVerifier
+from poolgate.errors import GatewayError
+
+POOL = "us-east-1_UnitPool1"
+ISS = f"http://127.0.0.1:1/{POOL}"
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+JWK = {**json.loads(RSAAlgorithm.to_jwk(KEY.public_key())), "kid": "k1", "alg": "RS256", "use": "sig"}
+
+
+class FakeKeys:
+    def __init__(self) -> None:
+        self.lookups = 0
+
+    async def public_key(self, pool_id: str, kid: str, now: float) -> dict[str, str] | None:
+        self.lookups += 1
+        return JWK if (pool_id, kid) == (POOL, "k1") else None
+
+    def forget(self, pool_id: str | None = None) -> None:
+        pass
+
+
+@asynccontextmanager
+async def _no_db() -> AsyncIterator[None]:
+    yield None
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    async def find_pool(conn: Any, pool_id: str) -> Any:
+        return SimpleNamespace(id=pool_id) if pool_id == POOL else None
+
+    monkeypatch.setattr("poolgate.dataplane.tokens.repo.find_pool", find_pool)
+    clock = FakeClock(1_700_000_000.0)
+    services = SimpleNamespace(clock=clock, keys=FakeKeys(), tokens=SimpleNamespace(issuer=lambda pool: ISS),
+                               db=SimpleNamespace(read=_no_db))
+
+    async def no_http(url: str) -> Any:
+        raise AssertionError("no remote JWKS in these tests")
+
+    plane = SimpleNamespace(verifier=TokenVerifier(services, no_http), revoked=set(), services=services)  # type: ignore[arg-type]
+    return SimpleNamespace(clock=clock, services=services, plane=plane)
+
+
+def _settings(scopes: list[str] | None = None, expression: str | None = None,
+              reject_revoked: bool = False) -> cognito.CognitoAuthorizer:
+    arn = f"arn:aws:cognito-idp:us-east-1:000000000000:userpool/{POOL}"
+    authorizer = Authorizer("a1", "Pool", "COGNITO_USER_POOLS", [arn], identity_validation_expression=expression,
+                            reject_revoked_tokens=reject_revoked)
+    api = RestApi("api", "api", "us-east-1", "000000000000", authorizers={"a1": authorizer})
+    method = Method("GET", "COGNITO_USER_POOLS", "a1", scopes or [])
+    return cognito.validate(AuthorizerConfig(authorizer, method, Resource("r1", "/x"), CompileEnv(api, Stage("prod"))))
+
+
+def _token(now: float, key: Any = KEY, alg: str = "RS256", kid: str = "k1", **overrides: Any) -> str:
+    claims = {"sub": "s-1", "aud": "client1", "iss": ISS, "token_use": "id", "cognito:username": "alice",
+              "email_verified": True, "cognito:groups": ["a", "b"], "origin_jti": "o-1", "auth_time": int(now),
+              "iat": int(now), "exp": int(now) + 3600, **overrides}
+    return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
+
+
+def _authorize(env: SimpleNamespace, token: str | None, settings: cognito.CognitoAuthorizer) -> InvocationContext:
+    headers = [("authorization", token)] if token is not None else []
+    ctx = InvocationContext(env.plane, {}, None, "rid", env.clock.now(), "GET", "h", "127.0.0.1", headers)  # type: ignore[arg-type]
+    asyncio.run(cognito.authorize(ctx, settings))
+    return ctx
+
+
+def _rejects(env: SimpleNamespace, token: str | None, settings: cognito.CognitoAuthorizer) -> str:
+    with pytest.raises(GatewayError) as caught:
+        _authorize(env, token, settings)
+    assert caught.value.status == 401 and caught.value.error_type == "UnauthorizedException"
+    return str(caught.value.message)
+
+
+def test_valid_id_token_gives_string_claims(env: SimpleNamespace) -> None:
+    ctx = _authorize(env, "Bearer " + _token(env.clock.now()), _settings())
+    claims = ctx.authorizer["claims"]  # type: ignore[index]
+    assert claims["cognito:groups"] == "a,b" and claims["email_verified"] == "true"
+    assert claims["exp"] == "Tue Nov 14 23:13:20 UTC 2023"
+
+
+def test_cached_token_expires_at_exp_without_a_second_verification(env: SimpleNamespace) -> None:
+    token = _token(env.clock.now())
+    settings = _settings()
+    _authorize(env, token, settings)
+    env.clock.advance(3599)
+    _authorize(env, token, settings)
+    assert env.services.keys.lookups == 1  # the second request was answered from the cache
+    env.clock.advance(1)
+    assert _rejects(env, token, settings) == "The incoming token has expired"
+
+
+def test_expired_token_verified_fresh(env: SimpleNamespace) -> None:
+    token = _token(env.clock.now() - 7200)
+    assert _rejects(env, token, _settings()) == "The incoming token has expired"
+
+
+def _hs256_with_public_pem(now: float) -> str:
+    pem = KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    head = b64(b'{"alg":"HS256","kid":"k1"}')
+    body = b64(json.dumps({"iss": ISS, "token_use": "id", "exp": int(now) + 60}).encode())
+    return f"{head}.{body}.{b64(hmac.new(pem, f'{head}.{body}'.encode(), hashlib.sha256).digest())}"
+
+
+REJECTED: dict[str, tuple[Callable[[float], str | None], dict[str, Any]]] = {
+    "no header": (lambda now: None, {}),
+    "not a jwt": (lambda now: "abc", {}),
+    "wrong issuer": (lambda now: _token(now, iss="http://127.0.0.1:1/us-east-1_Elsewhere"), {}),
+    "issuer of same pool id on another host": (lambda now: _token(now, iss=f"http://evil/{POOL}"), {}),
+    "signed by another key": (lambda now: _token(now, key=OTHER_KEY), {}),
+    "unknown kid": (lambda now: _token(now, kid="k2"), {}),
+    "hs256 with the public key": (_hs256_with_public_pem, {}),
+    "exp not a number": (lambda now: _token(now, exp="soon"), {}),
+    "access token on id-token method": (lambda now: _token(now, token_use="access"), {}),
+    "id token on scoped method": (lambda now: _token(now), {"scopes": ["s/read"]}),
+    "access token without the scope": (lambda now: _token(now, token_use="access", scope="s/write"),
+                                       {"scopes": ["s/read"]}),
+    "aud fails the validation expression": (lambda now: _token(now), {"expression": "^other.*$"}),
+    "revoked sign-in": (lambda now: _token(now, origin_jti="revoked-1"), {"reject_revoked": True}),
+}
+
+
+@pytest.mark.parametrize("case", list(REJECTED))
+def test_rejected(env: SimpleNamespace, case: str) -> None:
+    env.plane.revoked.add("revoked-1")
+    make, options = REJECTED[case]
+    assert _rejects(env, make(env.clock.now()), _settings(**options)) == "Unauthorized"
+
+
+def test_access_token_with_any_one_scope_and_matching_expression(env: SimpleNamespace) -> None:
+    token = _token(env.clock.now(), token_use="access", scope="s/write s/read")
+    assert _authorize(env, token, _settings(scopes=["s/read", "s/admin"])).authorizer is not None
+    assert _authorize(env, _token(env.clock.now()), _settings(expression="^client[0-9]$")).authorizer is not None
