@@ -26,7 +26,9 @@ def _client_answer(password: str, b_pub: int, salt: str = SALT, a: int = A_PRIVA
     """pycognito's PASSWORD_VERIFIER answer for fixed a and time."""
     with mock.patch.object(aws_srp.AWSSRP, "generate_random_small_a", lambda self: a):
         client = aws_srp.AWSSRP(USER, password, POOL, "client", client=mock.Mock())
-    with mock.patch.object(aws_srp.datetime, "datetime", mock.Mock(utcnow=lambda: WHEN.replace(tzinfo=None))):
+    # Replace pycognito's reference to the datetime module only (never the global datetime.datetime).
+    fake = mock.Mock(datetime=mock.Mock(utcnow=lambda: WHEN.replace(tzinfo=None)))
+    with mock.patch.object(aws_srp, "datetime", fake):
         answer = client.process_challenge(
             {"USER_ID_FOR_SRP": USER, "SALT": salt, "SRP_B": f"{b_pub:x}", "SECRET_BLOCK": SECRET_BLOCK,
              "USERNAME": USER}, {"USERNAME": USER})

@@ -9,8 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import yaml
 
 from ..support import IN_CI, Server, start_server, stop_server
+from .helpers import gateway_config
 
 CHROMIUM = os.environ.get("POOLGATE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -54,9 +56,12 @@ def callback() -> Iterator[Callback]:
 
 
 @pytest.fixture(scope="module")
-def ui_server() -> Iterator[Server]:
-    """A SQLite server of its own: browser tests exercise pages, not storage backends."""
-    srv = start_server("--no-demo")
+def ui_server(callback: Callback, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A SQLite server of its own (browser tests exercise pages, not storage backends), configured with
+    ``helpers.gateway_config``: a pool with a domain and an API behind its Cognito authorizer."""
+    path = tmp_path_factory.mktemp("hosted-ui") / "poolgate.yaml"
+    path.write_text(yaml.safe_dump(gateway_config(callback.url), sort_keys=False))
+    srv = start_server("--config", str(path))
     try:
         yield srv
     finally:
@@ -86,3 +91,10 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="module")
+def idp_for_ui(ui_server: Server) -> Any:
+    from ..conftest import cognito_client
+
+    return cognito_client(ui_server.url)

@@ -112,8 +112,8 @@ def fragment_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).fragment).items()}
 
 
-def code_for(pool: OAuthPool, **extra: str) -> str:
-    response = sign_in_http(pool, requests.Session(), authorize_params(pool, **extra))
+def code_for(pool: OAuthPool, username: str = "alice", **extra: str) -> str:
+    response = sign_in_http(pool, requests.Session(), authorize_params(pool, **extra), username=username)
     assert response.status_code == 302, response.text
     return query_of(response.headers["location"])["code"]
 
@@ -131,3 +131,52 @@ def outbox_code(server: Server, pool_id: str, username: str, purpose: str = "sig
     codes = [line.split("\t") for line in out.stdout.splitlines() if line.startswith(purpose)]
     assert codes, out.stdout
     return codes[-1][-1]
+
+
+GATEWAY_POOL = "us-east-1_HostedUi1"
+GATEWAY_DOMAIN = "hosted-ui"
+GATEWAY_CLIENT = "hosteduiclient00000000000a"
+GATEWAY_WORKER = "hosteduiworker00000000000a"
+GATEWAY_SECRET = "hostedworkersecret0000000000000000000000000000000001"
+GATEWAY_API = "hostedapi1"
+
+
+def gateway_config(callback_url: str) -> dict[str, Any]:
+    """poolgate.yaml: a pool with a domain, a web client and a worker client, and an API behind its authorizer
+    (``/me`` takes an ID token; ``/pets`` an access token with ``api/read``)."""
+    mock = {"type": "MOCK", "statusCode": 200, "body": '{"ok":true}'}
+    return {
+        "userPools": [{
+            "id": GATEWAY_POOL, "name": "Hosted UI", "domain": GATEWAY_DOMAIN,
+            "settings": {"AutoVerifiedAttributes": ["email"], "Schema": [
+                {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}]},
+            "resourceServers": [{"identifier": "api", "name": "API", "scopes": ["read", "write"]}],
+            "clients": [
+                {"id": GATEWAY_CLIENT, "name": "web", "settings": {
+                    "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code", "implicit"],
+                    "AllowedOAuthScopes": [*USER_SCOPES, "api/read"], "CallbackURLs": [f"{callback_url}/callback"],
+                    "LogoutURLs": [f"{callback_url}/bye"], "SupportedIdentityProviders": ["COGNITO"]}},
+                {"id": GATEWAY_WORKER, "name": "worker", "secret": GATEWAY_SECRET, "settings": {
+                    "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["client_credentials"],
+                    "AllowedOAuthScopes": ["api/read", "api/write"], "SupportedIdentityProviders": ["COGNITO"]}},
+            ],
+        }],
+        "apis": [{
+            "id": GATEWAY_API, "name": "Hosted UI API",
+            "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [GATEWAY_POOL]}},
+            "resources": {"/me": {"GET": {"authorizer": "Pool", "integration": mock}},
+                          "/pets": {"GET": {"authorizer": "Pool", "authorizationScopes": ["api/read"],
+                                            "integration": mock}}},
+            "stages": {"prod": {}},
+        }],
+    }
+
+
+def gateway_pool(server: Server, callback_url: str) -> OAuthPool:
+    return OAuthPool(server, GATEWAY_POOL, GATEWAY_DOMAIN, GATEWAY_CLIENT, GATEWAY_WORKER, GATEWAY_SECRET,
+                     f"{callback_url}/callback", f"{callback_url}/bye")
+
+
+def call_api(server: Server, path: str, token: str) -> requests.Response:
+    return requests.get(f"{server.url}/restapis/{GATEWAY_API}/prod/_user_request_{path}",
+                        headers={"Authorization": token}, timeout=10)

@@ -1,5 +1,6 @@
 """The hosted UI in a real browser (Debian's chromium, headless, via Playwright): sign up → confirm →
-sign in → back at the app with a code (code + PKCE) and with tokens (implicit); logout clears the session."""
+sign in → back at the app with a code (code + PKCE) whose ID token opens a Cognito-guarded API method, and
+with tokens (implicit); logout clears the session."""
 
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ import requests
 
 from ..support import Server
 from .conftest import Callback
-from .helpers import fragment_of, oauth_pool, outbox_code, pkce_pair, query_of, token_call
+from .helpers import (
+    call_api,
+    fragment_of,
+    gateway_pool,
+    oauth_pool,
+    outbox_code,
+    pkce_pair,
+    query_of,
+    token_call,
+)
 
 
 def test_sign_up_confirm_sign_in_code_and_implicit_then_logout(ui_server: Server, browser: Any,
                                                                callback: Callback) -> None:
-    from ..conftest import cognito_client
-
-    idp = cognito_client(ui_server.url)
-    pool = oauth_pool(ui_server, idp, callback=f"{callback.url}/callback", logout=f"{callback.url}/bye", user=None)
+    pool = gateway_pool(ui_server, callback.url)
     verifier, challenge = pkce_pair()
     code_params = {"client_id": pool.client_id, "redirect_uri": pool.callback, "response_type": "code",
                    "scope": "openid email profile", "state": "s-code", "code_challenge": challenge,
@@ -64,6 +71,8 @@ def test_sign_up_confirm_sign_in_code_and_implicit_then_logout(ui_server: Server
     assert tokens.status_code == 200, tokens.text
     id_claims = jwt.decode(tokens.json()["id_token"], options={"verify_signature": False})
     assert id_claims["cognito:username"] == "bob" and id_claims["email_verified"] is True
+    # The ID token opens a method guarded by the pool's Cognito authorizer.
+    assert call_api(ui_server, "/me", tokens.json()["id_token"]).status_code == 200
 
     # Implicit grant: the session cookie signs bob in at once; the tokens come back in the fragment.
     implicit = {**code_params, "response_type": "token", "state": "s-token", "nonce": "n-42"}

@@ -7,6 +7,7 @@ api-gateway-mapping-template-reference.html#context-variable-reference); each pi
 
 from __future__ import annotations
 
+from base64 import b64encode
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,7 @@ class InvocationContext:
     response_length: int = 0
     error_message: str | None = None
     _lower: dict[str, str] | None = None
+    _extended_id: str | None = None
 
     def header(self, name: str) -> str | None:
         """The value of a request header by lowercase name; repeated headers joined with ``,``."""
@@ -84,7 +86,7 @@ class InvocationContext:
     @property
     def extended_request_id(self) -> str:
         """``$context.extendedRequestId``: 16 base64 characters, derived from the request id."""
-        import base64
-        import uuid
-
-        return base64.b64encode(uuid.UUID(self.request_id).bytes[:11]).decode()
+        found = self._extended_id
+        if found is None:
+            found = self._extended_id = b64encode(bytes.fromhex(self.request_id.replace("-", ""))[:11]).decode()
+        return found

@@ -74,16 +74,19 @@ def handler_file(function: Function, base_dir: Path | None = None) -> Path:
 
 
 INLINE_BUDGET = 0.001
-"""A sync handler whose first runs all take less than this (seconds) runs on the event loop from then on."""
+"""CPU seconds: a sync handler whose first runs each use less runs on the event loop from then on."""
 PROBE_RUNS = 3
+PROBE_WALL_LIMIT = 0.05
+"""Wall seconds: a probe run waiting longer than this (I/O, sleep) keeps the handler in the pool for good."""
 DEMOTE_AFTER = 0.005
-"""An inline run slower than this sends the handler back to the thread pool for good."""
+"""Wall seconds: an inline run slower than this sends the handler back to the thread pool for good."""
 
 
 class _Pace:
     """Where a sync handler runs. A thread-pool hop costs far more than a typical handler (the GIL hand-off
-    dominates), so handlers proven fast run inline; any slow run (or one that blocks) keeps them in the pool,
-    where the integration timeout can answer 504 while the handler is still running."""
+    dominates), so handlers proven fast run inline; a handler that waits or computes long stays in the pool,
+    where the integration timeout can answer 504 while it is still running. Probe runs are judged by the
+    thread's CPU time, since under load a pool thread's wall time is mostly waiting for the GIL."""
 
     __slots__ = ("fast_runs", "inline", "slow")
 
@@ -93,15 +96,16 @@ class _Pace:
         self.slow = False
 
     def timed(self, handler: Callable[..., Any], event: Any, context: Any) -> Any:
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         try:
             return handler(event, context)
         finally:
-            if time.perf_counter() - started < INLINE_BUDGET:
+            if time.thread_time() - cpu < INLINE_BUDGET and time.perf_counter() - wall < PROBE_WALL_LIMIT:
                 self.fast_runs += 1
                 self.inline = not self.slow and self.fast_runs >= PROBE_RUNS
             else:
                 self.slow = True
+                self.inline = False
 
     def ran_inline(self, elapsed: float, name: str) -> float:
         if elapsed > DEMOTE_AFTER:

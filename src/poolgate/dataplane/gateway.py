@@ -18,9 +18,9 @@ from ..errors import GatewayError
 from ..http import MAX_BODY, Receive, Scope, Send
 from ..services import Services
 from . import output
+from .accesslog import AccessLog
 from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
-from .events import request_time_text
 from .functions import FunctionRuntime
 from .responses import (
     configuration_error,
@@ -34,7 +34,6 @@ from .tokens import TokenVerifier
 from .upstream import Upstream
 
 log = logging.getLogger("poolgate.dataplane")
-access_log = logging.getLogger("poolgate.access")
 
 _EXECUTE_API = ".execute-api."
 _USER_REQUEST = "_user_request_"
@@ -147,6 +146,7 @@ class DataPlane:
         self.revoked = RevokedOrigins(services)
         self.deployments: dict[str, dict[str, Deployment]] = {}
         self.pipeline = PIPELINE
+        self.access_log = AccessLog()
         self._started = False
 
     def install(self, deployment: Deployment) -> None:
@@ -172,6 +172,7 @@ class DataPlane:
             await self.revoked.start()
 
     async def shutdown(self) -> None:
+        self.access_log.flush()
         await self.revoked.stop()
         await self.upstream.close()
         self.functions.close()
@@ -215,13 +216,7 @@ class DataPlane:
             log.exception("%s\tunhandled error in the data plane", ctx.request_id)
             result = render_gateway_error(ctx, configuration_error())
         await respond(ctx, result, send)
-        if access_log.isEnabledFor(logging.INFO):
-            route_ = ctx.route
-            access_log.info('%s %s [%s] "%s %s %s" %d %d %s', ctx.request_id, ctx.client_ip,
-                            request_time_text(ctx.request_time), ctx.method,
-                            route_.resource_path if route_ else "-", "HTTP/" + scope.get("http_version", "1.1"),
-                            ctx.status, ctx.response_length,
-                            "-" if ctx.integration_latency is None else ctx.integration_latency)
+        self.access_log.record(ctx)
 
 
 async def respond(ctx: InvocationContext, result: IntegrationResult, send: Send) -> None:

@@ -94,7 +94,7 @@ class Statement:
             return False
         if any(glob_match(a, action, case_sensitive=False) for a in self.actions) == self.not_action:
             return False
-        if self._resource_hit(resource, context, variables) == False:
+        if self._resource_hit(resource, context, variables) == self.not_resource:
             return False
         return conditions_hold(self.conditions, context, variables=variables)
 
