@@ -28,10 +28,19 @@ def canonical_header(name: str) -> str:
     return found
 
 
+_last_time: tuple[int, str] = (-1, "")
+
+
 def request_time_text(epoch: float) -> str:
-    """``$context.requestTime``: ``04/Mar/2020:19:15:17 +0000``."""
-    t = time.gmtime(epoch)
-    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    """``$context.requestTime``: ``04/Mar/2020:19:15:17 +0000`` (the last second's text is reused)."""
+    global _last_time
+    second = int(epoch)
+    if _last_time[0] == second:
+        return _last_time[1]
+    t = time.gmtime(second)
+    text = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    _last_time = (second, text)
+    return text
 
 
 def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:

@@ -56,16 +56,23 @@ class Upstream:
             return await response.json(content_type=None)
 
     async def call(self, ctx: InvocationContext, method: str, url: str, headers: list[tuple[str, str]],
-                   body: bytes, timeout: float) -> IntegrationResult:
+                   body: bytes, timeout: aiohttp.ClientTimeout) -> IntegrationResult:
         try:
             async with self.session().request(
                     method, URL(url, encoded=True), headers=headers, data=body or None, allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                    timeout=timeout) as response:
                 if (response.content_length or 0) > MAX_BODY:
                     raise internal_error()
-                data = await response.content.read(MAX_BODY + 1)
-                if len(data) > MAX_BODY:
-                    raise internal_error()
+                if response.content_length is not None:
+                    data = await response.read()
+                else:  # chunked: count as it comes
+                    chunks, size = [], 0
+                    async for chunk in response.content.iter_any():
+                        size += len(chunk)
+                        if size > MAX_BODY:
+                            raise internal_error()
+                        chunks.append(chunk)
+                    data = b"".join(chunks)
                 out = []
                 for raw_name, raw_value in response.raw_headers:
                     name = raw_name.decode("latin-1")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiohttp
+
 from ...apigw.domain import ANY
 from ..context import IntegrationResult, InvocationContext
 from ..events import forwarded_headers
@@ -24,7 +26,7 @@ class HttpProxy:
     uri: UriTemplate
     method: str | None
     mappings: tuple[ParameterMapping, ...]
-    timeout: float
+    timeout: aiohttp.ClientTimeout
 
 
 def validate(config: IntegrationConfig) -> HttpProxy:
@@ -38,7 +40,7 @@ def validate(config: IntegrationConfig) -> HttpProxy:
     method = (integration.http_method or ANY).upper()
     return HttpProxy(compile_uri(integration.uri, env.variables, where), None if method == ANY else method,
                      compile_mappings(integration.request_parameters, env.variables, where),
-                     integration.timeout_in_millis / 1000.0)
+                     aiohttp.ClientTimeout(total=integration.timeout_in_millis / 1000.0))
 
 
 def render(ctx: InvocationContext, settings: HttpProxy, headers: list[tuple[str, str]],
