@@ -63,6 +63,9 @@ def test_totp_setup_and_sign_in(live: LiveServer, idp: Any) -> None:
                                        ChallengeResponses={"USERNAME": "tina",
                                                            "SOFTWARE_TOKEN_MFA_CODE": _code(secret, live)})
     assert ok["AuthenticationResult"]["IdToken"]
+    me = idp.get_user(AccessToken=ok["AuthenticationResult"]["AccessToken"])
+    assert me["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"] and me["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+    assert idp.admin_get_user(UserPoolId=pool, Username="tina")["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
     # ... and the challenge session worked once.
     with pytest.raises(idp.exceptions.NotAuthorizedException, match="Invalid session for the user"):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA",

@@ -13,6 +13,7 @@ from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..service import COGNITO, Caller, Services
 from ..users import apply_attribute_changes, insert_user
+from .mfa import user_mfa_fields
 from .users import delete_user_rows
 
 _HIDDEN_DELIVERY = {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
@@ -96,8 +97,9 @@ async def resend_confirmation_code(services: Services, caller: Caller, params: d
 
 @COGNITO.operation("GetUser")
 async def get_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    _, user, _ = await user_from_access_token(services, params["AccessToken"])
-    return {"Username": user.username, "UserAttributes": user.attribute_list()}
+    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    return {"Username": user.username, "UserAttributes": user.attribute_list(),
+            **await user_mfa_fields(services, pool, user)}
 
 
 @COGNITO.operation("UpdateUserAttributes")

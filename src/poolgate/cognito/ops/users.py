@@ -19,6 +19,7 @@ from ..schema import attributes_from_list
 from ..sender import Delivery
 from ..service import COGNITO, Caller, Services, paginate
 from ..users import apply_attribute_changes, insert_user, user_type
+from .mfa import user_mfa_fields
 from .pools import owned_pool
 
 
@@ -79,9 +80,10 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
 
 @COGNITO.operation("AdminGetUser")
 async def admin_get_user(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    _, user = await _pool_and_user(services, caller, params)
+    pool, user = await _pool_and_user(services, caller, params)
     out = user_type(user)
     out["UserAttributes"] = out.pop("Attributes")
+    out.update(await user_mfa_fields(services, pool, user))
     return out
 
 
