@@ -57,21 +57,26 @@ def uvicorn_app(target: str) -> tuple[subprocess.Popen[bytes], str]:
     return process, url
 
 
-def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(name: str, url: str, seconds: float, connections: int, headers: dict[str, str] | None = None) -> Result:
+def wrk(name: str, url: str, seconds: float, connections: int, headers: dict[str, str] | None = None,
+        script: str | None = None) -> Result:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
+    if script:
+        cmd += ["-s", script]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
+    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)$", out, re.M)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)$", out, re.M)
+    if not (rps and p50 and p99):
+        raise RuntimeError(f"unexpected wrk output for {name}:\n{out}")
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return Result(name, rps, p50, p99, int(non2xx.group(1)) if non2xx else 0)
+    return Result(name, float(rps.group(1)), _ms(*p50.groups()), _ms(*p99.groups()),
+                  int(non2xx.group(1)) if non2xx else 0)
 
 
 def write_config(directory: Path, upstream: str) -> Path:

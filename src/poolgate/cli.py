@@ -39,6 +39,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         config_file=Path(args.config) if args.config else None,
         allow_reset=args.allow_reset, ephemeral=args.ephemeral,
         redis_url=args.redis_url or env.get("POOLGATE_REDIS_URL"),
+        redis_prefix=args.redis_prefix or env.get("POOLGATE_REDIS_PREFIX") or "poolgate:",
         region=args.region, aws_issuer=args.aws_issuer, credentials=_credentials(creds),
     )
 
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
     s.add_argument("--database-url")
     s.add_argument("--public-url")
-    s.add_argument("--redis-url")
+    s.add_argument("--redis-url", help="share throttling, quotas and authorizer caches through Redis")
+    s.add_argument("--redis-prefix", help="prefix of poolgate's Redis keys (default poolgate:)")
     s.add_argument("--region", default=os.environ.get("POOLGATE_REGION", "us-east-1"))
     s.add_argument("--credentials", action="append", metavar="AK:SK[:ACCOUNT]")
     s.add_argument("--aws-issuer", action="store_true",

@@ -30,6 +30,8 @@ class Settings:
     allow_reset: bool = False
     ephemeral: bool = False
     redis_url: str | None = None
+    redis_prefix: str = "poolgate:"
+    """Prefix of every Redis key (nodes sharing counters must use the same one)."""
     region: str = DEFAULT_REGION
     account: str = DEFAULT_ACCOUNT
     aws_issuer: bool = False

@@ -11,15 +11,19 @@ Layout: ``gateway.py`` (the ASGI entry and the ordered pipeline), ``context.py``
 from __future__ import annotations
 
 from ..config import Config
+from ..iam import IamDirectory
 from ..services import Services
-from .authorizers import cognito
+from ..store.counters import make_counters
+from .authorizers import cognito, iam, lambda_auth
 from .config import load_gateway, register
 from .functions import FunctionRuntime
 from .gateway import DataPlane
 from .integrations import aws_proxy, http, http_proxy, mock
+from .metering import Metering
 from .plugins import register_authorizer, register_integration
 
-register_authorizer(cognito)
+for _authorizer in (cognito, iam, lambda_auth.TOKEN, lambda_auth.REQUEST):
+    register_authorizer(_authorizer)
 for _module in (aws_proxy, http, http_proxy, mock):
     register_integration(_module)
 register()
@@ -28,11 +32,18 @@ __all__ = ["DataPlane", "build_dataplane"]
 
 
 def build_dataplane(services: Services, config: Config) -> DataPlane:
-    """Parse ``functions:`` / ``apis:``, compile every stage and return the plane serving them."""
+    """Parse ``functions:`` / ``apis:`` / ``apiKeys:`` / ``usagePlans:`` / ``iam:``, compile every stage and
+    return the plane serving them (with the shared counters: Redis when ``--redis-url`` is given)."""
     settings = services.settings
     gateway = load_gateway(config, settings.region, settings.account, lambda: services.ids.short_id(6))
     plane = DataPlane(services, FunctionRuntime(gateway.functions, settings.region, settings.account))
     for deployment in gateway.deployments:
         plane.install(deployment)
     services.extras["function_runtime"] = plane.functions
+    services.extras["iam"] = IamDirectory.parse(config.raw.get("iam"))
+    plane.counters = make_counters(settings.redis_url, prefix=settings.redis_prefix)
+    services.extras["counters"] = plane.counters
+    banner = gateway.usage_plans.generate_missing(lambda: services.ids.short_id(40))
+    services.extras.setdefault("banner", []).extend(banner)
+    plane.metering = Metering(gateway.usage_plans)
     return plane

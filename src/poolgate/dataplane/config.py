@@ -34,6 +34,7 @@ from ..settings import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .deployment import Deployment, compile_deployment
 from .functions import handler_file
 from .plugins import DeploymentError
+from .usage_plans import UsagePlans, parse_usage_plans
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -50,6 +51,8 @@ class Gateway:
     functions: dict[str, Function] = field(default_factory=dict)
     apis: list[RestApi] = field(default_factory=list)
     deployments: list[Deployment] = field(default_factory=list)
+    usage_plans: UsagePlans = field(default_factory=UsagePlans)
+    """``apiKeys:`` / ``usagePlans:`` (``usage_plans.py``)."""
 
 
 def parse_functions(config: Config) -> dict[str, Function]:
@@ -139,6 +142,7 @@ def load_gateway(config: Config, region: str = DEFAULT_REGION, account: str = DE
                     api, stage, gateway.functions, deployment_id() if deployment_id else "validation"))
             except DeploymentError as exc:
                 raise ConfigError(config.file or "<config>", f"$.apis[{index}]", str(exc)) from exc
+    gateway.usage_plans = parse_usage_plans(config, gateway.apis)
     return gateway
 
 
@@ -151,7 +155,14 @@ def _validate_apis(config: Config) -> None:
     load_gateway(config)
 
 
+def _validate_usage_plans(config: Config) -> None:
+    if "apis" not in config.raw:  # otherwise ``apis`` validates them against the APIs
+        parse_usage_plans(config, [])
+
+
 def register() -> None:
     """Make ``functions`` and ``apis`` known top-level keys, validated when the file loads."""
     EXTENSIONS["functions"] = _validate_functions
     EXTENSIONS["apis"] = _validate_apis
+    EXTENSIONS["apiKeys"] = _validate_usage_plans
+    EXTENSIONS["usagePlans"] = _validate_usage_plans

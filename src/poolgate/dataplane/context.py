@@ -60,6 +60,8 @@ class InvocationContext:
     """``requestContext.authorizer`` as the backend sees it (``{"claims": {...}}`` for Cognito)."""
     identity: dict[str, Any] = field(default_factory=dict)
     """Extra ``requestContext.identity`` fields an authorizer learned (``apiKey``, ``userArn`` …)."""
+    usage_identifier_key: str | None = None
+    """A Lambda authorizer's ``usageIdentifierKey``: the API key when the API's apiKeySource is AUTHORIZER."""
     # integrate / respond
     result: IntegrationResult | None = None
     integration_latency: int | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..apigw.domain import ANY, HTTP_METHODS, Function, Integration, Method, MockResponse, Resource, RestApi, Stage
+from ..iam import Policy
 from .plugins import (
     AUTHORIZERS,
     INTEGRATIONS,
@@ -20,6 +21,7 @@ from .plugins import (
     IntegrationConfig,
     IntegrationPlugin,
 )
+from .resource_policy import compile_resource_policy
 from .responses import CompiledGatewayResponse, compile_gateway_responses
 from .router import RouteConflict, Router
 
@@ -51,6 +53,8 @@ class Deployment:
     gateway_responses: dict[str, CompiledGatewayResponse] = field(default_factory=dict)
     cors_origin: str | None = None
     routes: list[Route] = field(default_factory=list)
+    resource_policy: Policy | None = None
+    """The API's resource policy, parsed once (``resource_policy.py``); None when it has none."""
 
     @property
     def variables(self) -> dict[str, str]:
@@ -151,4 +155,4 @@ def compile_deployment(api: RestApi, stage: Stage, functions: Mapping[str, Funct
     except ValueError as exc:
         raise DeploymentError(f"API {api.id}: gateway responses: {exc}") from exc
     cors_origin = api.cors.allow_origin if api.cors is not None else None
-    return Deployment(api, stage, deployment_id, router, responses, cors_origin, routes)
+    return Deployment(api, stage, deployment_id, router, responses, cors_origin, routes, compile_resource_policy(api))

@@ -17,11 +17,14 @@ from collections.abc import Awaitable, Callable
 from ..errors import GatewayError
 from ..http import MAX_BODY, Receive, Scope, Send
 from ..services import Services
+from ..store.counters import Counters, MemoryCounters
 from . import output
 from .accesslog import AccessLog
 from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
 from .functions import FunctionRuntime
+from .metering import Metering, meter
+from .resource_policy import enforce_resource_policy
 from .responses import (
     configuration_error,
     forbidden,
@@ -32,6 +35,7 @@ from .responses import (
 from .revocation import RevokedOrigins
 from .tokens import TokenVerifier
 from .upstream import Upstream
+from .usage_plans import UsagePlans
 
 log = logging.getLogger("poolgate.dataplane")
 
@@ -86,12 +90,19 @@ async def route(ctx: InvocationContext) -> None:
     ctx.route, ctx.path_params = found
 
 
+_POLICY_ONLY = frozenset({"NONE", "COGNITO_USER_POOLS"})
+
+
 async def authorize(ctx: InvocationContext) -> None:
-    """The method's authorizer plug-in, if any, fills ``ctx.authorizer`` or raises 401/403."""
+    """The method's authorizer plug-in, if any, fills ``ctx.authorizer`` or raises 401/403; then, for NONE and
+    Cognito, the API's resource policy must allow (Lambda and IAM plug-ins apply it themselves)."""
     route = ctx.route
     assert route is not None
     if route.auth is not None:
         await route.auth.authorize(ctx, route.auth_state)
+    policy = ctx.deployment.resource_policy  # type: ignore[union-attr]
+    if policy is not None and route.method.authorization_type in _POLICY_ONLY:
+        enforce_resource_policy(ctx, policy)
 
 
 async def integrate(ctx: InvocationContext) -> None:
@@ -102,8 +113,8 @@ async def integrate(ctx: InvocationContext) -> None:
 
 
 Stage = Callable[[InvocationContext], Awaitable[None]]
-PIPELINE: list[Stage] = [receive, resolve, route, authorize, integrate]
-"""The stages in order; a later feature (usage plans: ``meter``) inserts itself after ``authorize``."""
+PIPELINE: list[Stage] = [receive, resolve, route, authorize, meter, integrate]
+"""The stages in order (``meter``: API keys, usage plans and throttling, in ``metering.py``)."""
 
 
 def _split_target(scope: Scope) -> tuple[str, str, str, str, str] | None:
@@ -147,6 +158,10 @@ class DataPlane:
         self.deployments: dict[str, dict[str, Deployment]] = {}
         self.pipeline = PIPELINE
         self.access_log = AccessLog()
+        self.metering = Metering(UsagePlans())
+        """API keys and usage plans (``build_dataplane`` installs the configured ones)."""
+        self.counters: Counters = MemoryCounters()
+        """Throttle buckets, quotas and the Lambda authorizer cache (Redis with ``--redis-url``)."""
         self._started = False
 
     def install(self, deployment: Deployment) -> None:
@@ -176,6 +191,7 @@ class DataPlane:
         await self.revoked.stop()
         await self.upstream.close()
         self.functions.close()
+        await self.counters.close()
 
     async def reset(self) -> None:
         self.verifier.clear()
