@@ -1,8 +1,10 @@
-"""Local Lambda handlers: fast sync handlers move onto the event loop, slow ones stay in the thread pool."""
+"""Local Lambda handlers: sync handlers always run off the event loop; timeouts and errors map to 504/502."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,9 @@ from poolgate.apigw.domain import Function
 from poolgate.dataplane.functions import FunctionError, FunctionRuntime, FunctionTimeout
 
 CODE = '''
-import time
+import threading, time
 def fast(event, context):
-    return {"n": event["n"], "name": context.function_name}
+    return {"n": event["n"], "name": context.function_name, "thread": threading.current_thread().name}
 def waits(event, context):
     time.sleep(event.get("sleep", 0.06))
     return {"ok": True}
@@ -28,18 +30,29 @@ def _runtime(tmp_path: Path) -> FunctionRuntime:
     return FunctionRuntime(functions, "us-east-1", "000000000000", workers=4)
 
 
-def test_fast_handlers_run_inline_after_probing(tmp_path: Path) -> None:
+def test_sync_handlers_run_off_the_event_loop(tmp_path: Path) -> None:
+    """Even a handler that was fast many times runs on a pool thread: if it then blocks, the loop keeps
+    serving (other invocations complete meanwhile) and its timeout still answers."""
     runtime = _runtime(tmp_path)
 
     async def run() -> None:
-        for n in range(5):
-            assert await runtime.invoke("fast", {"n": n}, f"r{n}", 29) == {"n": n, "name": "fast"}
-        assert await runtime.invoke("waits", {}, "w", 29) == {"ok": True}
-        assert await runtime.invoke("waits", {}, "w", 29) == {"ok": True}
+        loop_thread = threading.current_thread().name
+        for n in range(20):
+            result = await runtime.invoke("fast", {"n": n}, f"r{n}", 29)
+            assert result["n"] == n and result["name"] == "fast" and result["thread"] != loop_thread
+        slow = asyncio.ensure_future(runtime.invoke("waits", {"sleep": 0.4}, "w", 29))
+        await asyncio.sleep(0.02)
+        started = time.monotonic()
+        ticks = 0
+        while not slow.done() and ticks < 5:  # the loop is free while the handler sleeps
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 5
+        fast = await runtime.invoke("fast", {"n": 99}, "r99", 29)  # another thread takes it meanwhile
+        assert fast["n"] == 99 and time.monotonic() - started < 0.3 and not slow.done()
+        assert await slow == {"ok": True}
 
     asyncio.run(run())
-    assert runtime._pace["fast"].inline
-    assert not runtime._pace["waits"].inline and runtime._pace["waits"].slow
     runtime.close()
 
 

@@ -115,10 +115,17 @@ class _ServerSideSigV4(SigV4Auth):
 
 
 def _amz_epoch(amz_date: str) -> float | None:
-    try:
-        return calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-    except ValueError:
+    """``20150830T123600Z`` → epoch seconds (by hand: ``time.strptime`` costs ~20 µs per request)."""
+    if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z" or not (
+            amz_date[:8].isdigit() and amz_date[9:15].isdigit()):
         return None
+    fields = (int(amz_date[:4]), int(amz_date[4:6]), int(amz_date[6:8]), int(amz_date[9:11]), int(amz_date[11:13]),
+              int(amz_date[13:15]))
+    year, month, day, hour, minute, second = fields
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1] and hour < 24 and minute < 60
+            and second < 61):
+        return None
+    return calendar.timegm((*fields, 0, 0, 0))
 
 
 def verify(

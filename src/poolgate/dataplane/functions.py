@@ -3,13 +3,13 @@
 Each handler module is imported once, on first use, under a name unique to its code directory (two
 functions may both have an ``app.py``); the code directory is on ``sys.path`` while the module runs its
 top level (so sibling imports work) and stays at the end of ``sys.path`` afterwards for lazy imports.
-Sync handlers run in a thread pool, async ones are awaited; both get a Lambda-like context object.
+Sync handlers run off the event loop (``workers.HandlerThreads``), async ones are awaited; both get a Lambda-like
+context object.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hashlib
 import importlib.util
 import inspect
@@ -18,12 +18,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ..apigw.domain import Function
 from .output import CURRENT, Invocation
+from .workers import HandlerThreads
 
 log = logging.getLogger("poolgate.function")
 
@@ -39,24 +39,55 @@ class FunctionTimeout(TimeoutError):
     """The integration timed out before the function answered: API Gateway answers 504."""
 
 
+class _Static:
+    """What every invocation of one function shares (computed once)."""
+
+    __slots__ = ("arn", "function_name", "log_group_name", "log_stream_name", "memory_limit_in_mb", "timeout")
+
+    def __init__(self, function: Function, arn: str) -> None:
+        self.function_name = function.name
+        self.arn = arn
+        self.memory_limit_in_mb = str(function.memory_size)
+        self.log_group_name = f"/aws/lambda/{function.name}"
+        day = time.strftime("%Y/%m/%d", time.gmtime())
+        self.log_stream_name = f"{day}/[$LATEST]{hashlib.sha1(function.name.encode()).hexdigest()[:32]}"
+        self.timeout = function.timeout or DEFAULT_TIMEOUT
+
+
 class LambdaContext:
     """The ``context`` argument of a Python Lambda handler
     (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)."""
 
-    __slots__ = ("_deadline", "aws_request_id", "client_context", "function_name", "function_version",
-                 "identity", "invoked_function_arn", "log_group_name", "log_stream_name", "memory_limit_in_mb")
+    __slots__ = ("_deadline", "_static", "aws_request_id")
 
-    def __init__(self, function: Function, arn: str, request_id: str, deadline: float, log_stream: str) -> None:
-        self.function_name = function.name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = arn
-        self.memory_limit_in_mb = str(function.memory_size)
+    function_version = "$LATEST"
+    identity = None
+    client_context = None
+
+    def __init__(self, static: _Static, request_id: str, deadline: float) -> None:
+        self._static = static
         self.aws_request_id = request_id
-        self.log_group_name = f"/aws/lambda/{function.name}"
-        self.log_stream_name = log_stream
-        self.identity = None
-        self.client_context = None
         self._deadline = deadline
+
+    @property
+    def function_name(self) -> str:
+        return self._static.function_name
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return self._static.arn
+
+    @property
+    def memory_limit_in_mb(self) -> str:
+        return self._static.memory_limit_in_mb
+
+    @property
+    def log_group_name(self) -> str:
+        return self._static.log_group_name
+
+    @property
+    def log_stream_name(self) -> str:
+        return self._static.log_stream_name
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -73,64 +104,37 @@ def handler_file(function: Function, base_dir: Path | None = None) -> Path:
     return package_init if package_init.exists() else path.with_suffix(".py")
 
 
-INLINE_BUDGET = 0.001
-"""CPU seconds: a sync handler whose first runs each use less runs on the event loop from then on."""
-PROBE_RUNS = 3
-PROBE_WALL_LIMIT = 0.05
-"""Wall seconds: a probe run waiting longer than this (I/O, sleep) keeps the handler in the pool for good."""
-DEMOTE_AFTER = 0.005
-"""Wall seconds: an inline run slower than this sends the handler back to the thread pool for good."""
+class _Expired(Exception):
+    """Set on an invocation's future when its timeout passes before the handler answered."""
 
 
-class _Pace:
-    """Where a sync handler runs. A thread-pool hop costs far more than a typical handler (the GIL hand-off
-    dominates), so handlers proven fast run inline; a handler that waits or computes long stays in the pool,
-    where the integration timeout can answer 504 while it is still running. Probe runs are judged by the
-    thread's CPU time, since under load a pool thread's wall time is mostly waiting for the GIL."""
-
-    __slots__ = ("fast_runs", "inline", "slow")
-
-    def __init__(self) -> None:
-        self.fast_runs = 0
-        self.inline = False
-        self.slow = False
-
-    def timed(self, handler: Callable[..., Any], event: Any, context: Any) -> Any:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return handler(event, context)
-        finally:
-            if time.thread_time() - cpu < INLINE_BUDGET and time.perf_counter() - wall < PROBE_WALL_LIMIT:
-                self.fast_runs += 1
-                self.inline = not self.slow and self.fast_runs >= PROBE_RUNS
-            else:
-                self.slow = True
-                self.inline = False
-
-    def ran_inline(self, elapsed: float, name: str) -> float:
-        if elapsed > DEMOTE_AFTER:
-            self.inline, self.slow = False, True
-            log.info("function %s took %.1f ms on the event loop: it runs in the thread pool from now on",
-                     name, elapsed * 1000)
-        return elapsed
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(_Expired())
 
 
 class FunctionRuntime:
-    """Loads and invokes the configured functions; one per data plane."""
+    """Loads and invokes the configured functions; one per data plane.
+
+    Sync handlers run on ``HandlerThreads`` (off the event loop: a handler that blocks cannot stall the
+    gateway, and the timeout answers while it still runs), unless the function opts in with
+    ``inline: true`` (only for handlers that never block: it saves the thread hand-off); async handlers are
+    awaited on the loop.
+    """
 
     def __init__(self, functions: Mapping[str, Function], region: str, account: str, workers: int = 32) -> None:
         self.functions = dict(functions)
         self.region = region
         self.account = account
         self._handlers: dict[str, Callable[..., Any]] = {}
+        self._is_async: dict[str, bool] = {}
         self._modules: dict[Path, Any] = {}
         self._import_lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poolgate-fn")
-        self._streams: dict[str, str] = {}
-        self._pace: dict[str, _Pace] = {}
+        self._threads = HandlerThreads(workers)
+        self._static: dict[str, _Static] = {}
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._threads.close()
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -149,6 +153,7 @@ class FunctionRuntime:
             handler = getattr(module, attr, None)
             if not callable(handler):
                 raise FunctionError(f"Handler '{attr}' missing on module '{path.stem}'")
+            self._is_async[function.name] = inspect.iscoroutinefunction(handler)
             self._handlers[function.name] = handler
             return handler
 
@@ -176,41 +181,43 @@ class FunctionRuntime:
 
     async def invoke(self, name: str, event: dict[str, Any], request_id: str, integration_timeout: float) -> Any:
         """Run function ``name`` on ``event``; raises FunctionError (→ 502) or FunctionTimeout (→ 504)."""
-        function = self.functions.get(name)
-        if function is None:
-            raise FunctionError(f"Function not found: {self.arn(name)}")
-        function_timeout = function.timeout or DEFAULT_TIMEOUT
+        static = self._static.get(name)
+        if static is None:
+            function = self.functions.get(name)
+            if function is None:
+                raise FunctionError(f"Function not found: {self.arn(name)}")
+            static = self._static[name] = _Static(function, self.arn(name))
+        function_timeout = static.timeout
         timeout = min(function_timeout, integration_timeout)
         invocation = Invocation(name, request_id)
         token = CURRENT.set(invocation)
         try:
             handler = self._handlers.get(name)
             if handler is None:
-                handler = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, contextvars.copy_context().run, self._load, function)
-            context = LambdaContext(function, self.arn(name), request_id, time.monotonic() + function_timeout,
-                                    self._log_stream(name))
-            if inspect.iscoroutinefunction(handler):
-                call: Any = handler(event, context)
-            else:
-                pace = self._pace.get(name)
-                if pace is None:
-                    pace = self._pace[name] = _Pace()
-                if pace.inline:
-                    started = time.perf_counter()
-                    result = handler(event, context)
-                    if pace.ran_inline(time.perf_counter() - started, name) > timeout:
-                        self._timed_out(request_id, timeout, function_timeout)
-                    return result
-                call = asyncio.get_running_loop().run_in_executor(
-                    self._executor, contextvars.copy_context().run, pace.timed, handler, event, context)
+                handler = await self._threads.submit(self._load, self.functions[name])
+            context = LambdaContext(static, request_id, time.monotonic() + function_timeout)
+            if self._is_async[name]:
+                try:
+                    async with asyncio.timeout(timeout) as deadline:
+                        return await handler(event, context)
+                except TimeoutError:
+                    if not deadline.expired():
+                        raise  # the handler's own TimeoutError: an unhandled function error
+                    self._timed_out(request_id, timeout, function_timeout)
+            if getattr(self.functions[name], "inline", False):
+                started = time.monotonic()
+                result = handler(event, context)
+                if time.monotonic() - started > timeout:
+                    self._timed_out(request_id, timeout, function_timeout)
+                return result
+            future = self._threads.submit(handler, event, context)
+            expiry = future.get_loop().call_later(timeout, _expire, future)
             try:
-                async with asyncio.timeout(timeout) as deadline:
-                    return await call
-            except TimeoutError:
-                if not deadline.expired():
-                    raise  # the handler's own TimeoutError: an unhandled function error
+                return await future
+            except _Expired:
                 self._timed_out(request_id, timeout, function_timeout)
+            finally:
+                expiry.cancel()
         except (FunctionError, FunctionTimeout):
             raise
         except Exception as exc:
@@ -227,10 +234,3 @@ class FunctionRuntime:
             raise FunctionTimeout()
         log.error("%s\tTask timed out after %.2f seconds", request_id, function_timeout)
         raise FunctionError("Task timed out")
-
-    def _log_stream(self, name: str) -> str:
-        stream = self._streams.get(name)
-        if stream is None:
-            day = time.strftime("%Y/%m/%d", time.gmtime())
-            stream = self._streams[name] = f"{day}/[$LATEST]{hashlib.sha1(name.encode()).hexdigest()[:32]}"
-        return stream

@@ -46,6 +46,9 @@ log = logging.getLogger("poolgate.dataplane")
 AUTHORIZER_TIMEOUT = 29.0
 """Seconds API Gateway waits for an authorizer (the function's own timeout, default 3 s, applies first)."""
 _MAX_POLICY_MEMO = 1024
+_MAX_LOCAL = 4096
+REMOTE_HIT_SECONDS = 1.0
+"""How long a result read from the shared cache is also kept in-process (its remaining TTL is unknown)."""
 
 
 def authorizer_configuration_error() -> GatewayError:
@@ -230,6 +233,19 @@ async def _invoke(ctx: InvocationContext, settings: LambdaAuthorizer, arn: str,
     return output, latency
 
 
+_local: dict[str, tuple[float, dict[str, Any], Policy]] = {}
+"""In-process front of the shared cache: key → (expiry, output, parsed policy); saves decoding per request."""
+
+
+def _remember(key: str, expires: float, output: dict[str, Any], policy: Policy, now: float) -> None:
+    if len(_local) >= _MAX_LOCAL:
+        for stale in [k for k, v in _local.items() if v[0] <= now]:
+            del _local[stale]
+        if len(_local) >= _MAX_LOCAL:
+            _local.clear()
+    _local[key] = (expires, output, policy)
+
+
 def _cache_key(settings: LambdaAuthorizer, identity: list[str]) -> str:
     digest = hashlib.sha256("\x00".join(identity).encode()).hexdigest()
     return settings.cache_prefix + digest
@@ -252,19 +268,30 @@ async def authorize(ctx: InvocationContext, settings: LambdaAuthorizer) -> None:
         identity = []
     if settings.validation is not None and not settings.validation.fullmatch(identity[0]):
         raise unauthorized()
-    counters = ctx.plane.services.extras["counters"]
+    counters = ctx.plane.counters
+    now = ctx.request_time
     output: dict[str, Any] | None = None
+    policy: Policy | None = None
     latency = 0
     key = _cache_key(settings, identity) if settings.ttl > 0 else None
     if key is not None:
-        output = await counters.cache_get(key, ctx.request_time)
-    if output is None:
+        local = _local.get(key)
+        if local is not None and local[0] > now:
+            _, output, policy = local
+        else:
+            output = await counters.cache_get(key, now)
+            if output is not None:
+                policy = _policy(output.get("policyDocument"))
+                if policy is None:  # an entry another version wrote
+                    raise authorizer_configuration_error()
+                _remember(key, now + min(settings.ttl, REMOTE_HIT_SECONDS), output, policy, now)
+    if output is None or policy is None:
         output, latency = await _invoke(ctx, settings, arn, identity)
+        policy = _policy(output["policyDocument"])
+        assert policy is not None  # _invoke checked it
         if key is not None:
-            await counters.cache_set(key, output, settings.ttl, ctx.request_time)
-    policy = _policy(output["policyDocument"])
-    if policy is None:  # a cache entry written by another version
-        raise authorizer_configuration_error()
+            await counters.cache_set(key, output, settings.ttl, now)
+            _remember(key, now + settings.ttl, output, policy, now)
     decision = authorize_invoke([policy], resource_policy, ANONYMOUS, caller_account=deployment.api.account,
                                 api_account=deployment.api.account, resource_arn=arn, context=conditions)
     if not decision.allowed:
