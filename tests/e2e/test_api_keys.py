@@ -151,6 +151,8 @@ def test_quota_exceeded(server: Server) -> None:
     statuses = [_get(server, "/keyed", QUOTA).status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
     _error(_get(server, "/keyed", QUOTA), 429, "Limit Exceeded", "LimitExceededException")
+    server.reset()  # wipes all state, counters included
+    assert _get(server, "/keyed", QUOTA).status_code == 200
 
 
 def _burst(server: Server, path: str, key: str | None) -> list[requests.Response]:

@@ -224,3 +224,26 @@ def test_cache_values_are_copies_and_must_be_json(backend: Backend) -> None:
 ])
 def test_period_bounds_are_utc_calendar_windows(period: str, now: str, start: str, end: str) -> None:
     assert period_bounds(period, ts(now)) == (int(ts(start)), int(ts(end)))
+
+
+def test_clear_forgets_buckets_quotas_and_cache_of_this_prefix_only(backend: Backend) -> None:
+    async def scenario(c: Counters) -> None:
+        t = 2_000.0
+        assert await c.take("k", rate=0.001, burst=1, now=t) is True
+        assert await c.take("k", 0.001, 1, t) is False
+        assert (await c.consume("q", 1, "DAY", 0, t)).allowed
+        assert not (await c.consume("q", 1, "DAY", 0, t)).allowed
+        await c.cache_set("c", {"v": 1}, 60, t)
+        await c.clear()
+        assert await c.take("k", 0.001, 1, t) is True
+        assert (await c.consume("q", 1, "DAY", 0, t)).allowed
+        assert await c.cache_get("c", t) is None
+        if backend.name == "redis":  # another prefix's keys are not this counter set's to clear
+            other = make_counters(REDIS_URL, prefix=backend.prefix.rstrip(":") + "-other:")
+            await other.cache_set("kept", {"v": 3}, 60, t)
+            await c.clear()
+            assert await other.cache_get("kept", t) == {"v": 3}
+            await other.clear()
+            await other.close()
+
+    backend.run(scenario)

@@ -20,6 +20,7 @@ from ..services import Services
 from ..store.counters import Counters, MemoryCounters
 from . import output
 from .accesslog import AccessLog
+from .authorizers.lambda_auth import forget_cached_results
 from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
 from .functions import FunctionRuntime
@@ -196,6 +197,8 @@ class DataPlane:
     async def reset(self) -> None:
         self.verifier.clear()
         self.revoked.clear()
+        forget_cached_results()
+        await self.counters.clear()
         if self._started and "on_revoke" in self.services.extras:
             await self.revoked.refresh()
 

@@ -86,6 +86,10 @@ class Counters(Protocol):
         JSON-serialisable raises ``TypeError``."""
         ...
 
+    async def clear(self) -> None:
+        """Forget every bucket, quota and cached entry under this counter set (``POST /_poolgate/reset``)."""
+        ...
+
     async def close(self) -> None:
         """Release connections (no-op for memory)."""
         ...
@@ -151,6 +155,11 @@ class MemoryCounters:
         if len(self._cache) >= self._CACHE_SWEEP:
             self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
         self._cache[key] = (now + ttl, text)
+
+    async def clear(self) -> None:
+        self._buckets.clear()
+        self._quotas.clear()
+        self._cache.clear()
 
     async def close(self) -> None:
         return None

@@ -112,6 +112,16 @@ class RedisCounters:
             return
         await self._redis.set(f"{self.prefix}c:{key}", text, px=max(1, math.ceil(ttl * 1000)))
 
+    async def clear(self) -> None:
+        batch: list[bytes] = []
+        async for key in self._redis.scan_iter(match=f"{self.prefix}*", count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                await self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self._redis.unlink(*batch)
+
     async def close(self) -> None:
         await self._redis.aclose()
         await self._redis.connection_pool.disconnect()

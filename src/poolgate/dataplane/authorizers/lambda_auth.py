@@ -237,6 +237,11 @@ _local: dict[str, tuple[float, dict[str, Any], Policy]] = {}
 """In-process front of the shared cache: key → (expiry, output, parsed policy); saves decoding per request."""
 
 
+def forget_cached_results() -> None:
+    """Drop the in-process front of the result cache (``POST /_poolgate/reset``)."""
+    _local.clear()
+
+
 def _remember(key: str, expires: float, output: dict[str, Any], policy: Policy, now: float) -> None:
     if len(_local) >= _MAX_LOCAL:
         for stale in [k for k, v in _local.items() if v[0] <= now]:
