@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from poolgate.store.counters import Counters, MemoryCounters, QuotaPeriod, make_counters, period_bounds
+from poolgate.store.counters import (
+    Bucket,
+    Counters,
+    MemoryCounters,
+    Quota,
+    QuotaPeriod,
+    make_counters,
+    period_bounds,
+)
 
 from ..support import IN_CI, REDIS_URL, redis_available
 
@@ -245,5 +253,31 @@ def test_clear_forgets_buckets_quotas_and_cache_of_this_prefix_only(backend: Bac
             assert await other.cache_get("kept", t) == {"v": 3}
             await other.clear()
             await other.close()
+
+    backend.run(scenario)
+
+
+def test_admit_runs_steps_in_order_and_stops_at_the_first_refusal(backend: Backend) -> None:
+    async def scenario(c: Counters) -> None:
+        t = 3_000.0
+        plan, stage = Bucket("plan", rate=0.001, burst=2), Bucket("stage", rate=0.001, burst=10)
+        quota = Quota("quota", limit=1, period="DAY", offset=0)
+        assert await c.admit([plan, quota, stage], t) == -1
+        # the quota refuses: the stage bucket after it is not touched
+        assert await c.admit([plan, quota, stage], t) == 1
+        assert [await c.take("stage", 0.001, 10, t) for _ in range(9)] == [True] * 9
+        assert await c.take("stage", 0.001, 10, t) is False  # 1 (admit) + 1 + 8 = 10 tokens used
+        # the plan bucket is empty now (two admits took its two tokens): it refuses first, nothing is counted
+        assert await c.admit([plan, quota], t) == 0
+        assert await c.admit([], t) == -1
+
+    backend.run(scenario)
+
+
+def test_admit_is_atomic_under_concurrency(backend: Backend) -> None:
+    async def scenario(c: Counters) -> None:
+        steps = [Bucket("b", rate=0.0001, burst=30), Quota("q", limit=20, period="DAY", offset=0)]
+        results = await asyncio.gather(*(c.admit(steps, 5_000.0) for _ in range(60)))
+        assert results.count(-1) == 20 and results.count(1) == 10 and results.count(0) == 30
 
     backend.run(scenario)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import GatewayError
-from .usage_plans import ApiKey, Quota, Throttle, UsagePlans
+from ..store.counters import Bucket
+from ..store.counters import Quota as CounterQuota
+from .usage_plans import ApiKey, Throttle, UsagePlans
 
 if TYPE_CHECKING:
     from .context import InvocationContext
@@ -40,24 +42,22 @@ def quota_exceeded() -> GatewayError:
 
 @dataclass(frozen=True, slots=True)
 class KeyLimits:
-    """What a key's usage plan imposes on one method: a bucket and a quota, each with its counter key."""
+    """What a key's usage plan imposes on one method, as the steps of one ``Counters.admit`` call:
+    the plan's bucket (if any), its quota (if any), then the stage's method bucket (if any)."""
 
-    throttle_key: str | None
-    throttle: Throttle | None
-    quota_key: str | None
-    quota: Quota | None
+    steps: tuple[Bucket | CounterQuota, ...]
 
 
 @dataclass(slots=True)
 class RouteMeter:
     key_required: bool
     key_from_authorizer: bool
-    stage_bucket: tuple[str, float, int] | None
+    stage_bucket: Bucket | None
     plans: dict[str, KeyLimits] = field(default_factory=dict)
     """API key name → its plan's limits for this method (keys in no plan of this stage are absent)."""
 
 
-def _stage_bucket(deployment: Deployment, route: Route) -> tuple[str, float, int] | None:
+def _stage_bucket(deployment: Deployment, route: Route) -> Bucket | None:
     settings = deployment.stage.method_settings
     if not settings:
         return None
@@ -67,7 +67,8 @@ def _stage_bucket(deployment: Deployment, route: Route) -> tuple[str, float, int
     if rate is None and burst is None:
         return None
     key = f"stage:{deployment.api.id}:{deployment.stage.name}:{route.resource_path}:{route.http_method}"
-    return key, float(rate if rate is not None else ACCOUNT_RATE), int(burst if burst is not None else ACCOUNT_BURST)
+    return Bucket(key, float(rate if rate is not None else ACCOUNT_RATE),
+                  int(burst if burst is not None else ACCOUNT_BURST))
 
 
 class Metering:
@@ -104,9 +105,16 @@ class Metering:
                     else:
                         throttle_key = f"plan:{plan.name}:{key}" if plan.throttle is not None else None
                         throttle = plan.throttle
-                    meter.plans[key] = KeyLimits(throttle_key, throttle,
-                                                 f"quota:{plan.name}:{key}" if plan.quota is not None else None,
-                                                 plan.quota)
+                    steps: list[Bucket | CounterQuota] = []
+                    if throttle is not None and throttle_key is not None:
+                        steps.append(Bucket(throttle_key, throttle.rate, throttle.burst))
+                    if plan.quota is not None:
+                        quota = plan.quota
+                        steps.append(CounterQuota(f"quota:{plan.name}:{key}", quota.limit, quota.period,
+                                                  quota.offset))
+                    if bucket is not None:
+                        steps.append(bucket)
+                    meter.plans[key] = KeyLimits(tuple(steps))
         return meter
 
     def route(self, deployment: Deployment, route: Route) -> RouteMeter | None:
@@ -137,13 +145,10 @@ async def meter(ctx: InvocationContext) -> None:
             raise invalid_api_key()
         ctx.identity["apiKey"] = key.value
         ctx.identity["apiKeyId"] = key.id
-        if limits.throttle is not None and limits.throttle_key is not None and not await counters.take(
-                limits.throttle_key, limits.throttle.rate, limits.throttle.burst, now):
-            raise throttled()
-        if limits.quota is not None and limits.quota_key is not None:
-            quota = limits.quota
-            if not (await counters.consume(limits.quota_key, quota.limit, quota.period, quota.offset, now)).allowed:
-                raise quota_exceeded()
+        refused = await counters.admit(limits.steps, now)
+        if refused >= 0:
+            raise quota_exceeded() if isinstance(limits.steps[refused], CounterQuota) else throttled()
+        return
     bucket = settings.stage_bucket
-    if bucket is not None and not await counters.take(bucket[0], bucket[1], bucket[2], now):
+    if bucket is not None and not await counters.take(bucket.key, bucket.rate, bucket.burst, now):
         raise throttled()

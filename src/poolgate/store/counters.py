@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -61,6 +62,26 @@ class QuotaResult:
     remaining: int
 
 
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A token-bucket step of ``Counters.admit``."""
+
+    key: str
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A quota step of ``Counters.admit``."""
+
+    key: str
+    limit: int
+    period: QuotaPeriod | str
+    offset: int
+    started_at: float | None = None
+
+
 class Counters(Protocol):
     """Shared counters for the data plane. Implementations must be safe under concurrent callers: every
     operation on one key is atomic (within a process for memory, across nodes for Redis)."""
@@ -75,6 +96,12 @@ class Counters(Protocol):
         """Count one request against quota ``key``: ``limit`` per ``period``, minus ``offset`` in the initial
         period — the period containing ``started_at`` (e.g. when the usage plan was created) or, if None,
         the period of the first request this counter ever saw for ``key``. Denied requests are not counted."""
+        ...
+
+    async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
+        """Run ``steps`` in order as one atomic operation (one round trip on Redis), stopping at the first
+        that refuses: -1 when all admit, else the index of the refusing step. A refused step changes nothing;
+        steps before it have already taken their token or counted their request."""
         ...
 
     async def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
@@ -137,6 +164,17 @@ class MemoryCounters:
             return QuotaResult(True, allowance - count)
         self._quotas[key] = (first, current, count)
         return QuotaResult(False, max(0, allowance - count))
+
+    async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
+        for index, step in enumerate(steps):
+            if isinstance(step, Bucket):
+                allowed = await self.take(step.key, step.rate, step.burst, now)
+            else:
+                allowed = (await self.consume(step.key, step.limit, step.period, step.offset, now,
+                                              started_at=step.started_at)).allowed
+            if not allowed:
+                return index
+        return -1
 
     async def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
         entry = self._cache.get(key)

@@ -9,63 +9,90 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from .counters import QuotaPeriod, QuotaResult, period_bounds
+from .counters import Bucket, Quota, QuotaPeriod, QuotaResult, period_bounds
 
-_TAKE = """
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = burst
-  ts = now
+_FUNCTIONS = """
+local function take(key, rate, burst, now, ttl)
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if tokens == nil or ts == nil then
+    tokens = burst
+    ts = now
+  end
+  if now > ts then
+    tokens = math.min(burst, tokens + (now - ts) * rate)
+    ts = now
+  end
+  local allowed = 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    allowed = 1
+  end
+  redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', ts))
+  redis.call('EXPIRE', key, ttl)
+  return allowed
 end
-if now > ts then
-  tokens = math.min(burst, tokens + (now - ts) * rate)
-  ts = now
+
+local function consume(key, limit, offset, window, hint)
+  local first = tonumber(redis.call('HGET', key, 'first'))
+  if first == nil then
+    first = tonumber(hint)
+    redis.call('HSET', key, 'first', hint)
+  end
+  local current = tonumber(redis.call('HGET', key, 'window'))
+  local count = tonumber(redis.call('HGET', key, 'count')) or 0
+  if current == nil or tonumber(window) > current then
+    current = tonumber(window)
+    count = 0
+    redis.call('HSET', key, 'window', window, 'count', 0)
+  end
+  local allowance = limit
+  if current == first then
+    allowance = limit - offset
+  end
+  if count < allowance then
+    count = redis.call('HINCRBY', key, 'count', 1)
+    return {1, allowance - count}
+  end
+  return {0, math.max(0, allowance - count)}
 end
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.17g', ts))
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-return allowed
 """
 
-_CONSUME = """
-local limit = tonumber(ARGV[1])
-local offset = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local first = tonumber(redis.call('HGET', KEYS[1], 'first'))
-if first == nil then
-  first = tonumber(ARGV[4])
-  redis.call('HSET', KEYS[1], 'first', ARGV[4])
-end
-local current = tonumber(redis.call('HGET', KEYS[1], 'window'))
-local count = tonumber(redis.call('HGET', KEYS[1], 'count')) or 0
-if current == nil or window > current then
-  current = window
-  count = 0
-  redis.call('HSET', KEYS[1], 'window', ARGV[3], 'count', 0)
-end
-local allowance = limit
-if current == first then
-  allowance = limit - offset
-end
-if count < allowance then
-  count = redis.call('HINCRBY', KEYS[1], 'count', 1)
-  return {1, allowance - count}
-end
-return {0, math.max(0, allowance - count)}
+_TAKE = _FUNCTIONS + """
+return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
 """
+
+_CONSUME = _FUNCTIONS + """
+return consume(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4])
+"""
+
+_ADMIT = _FUNCTIONS + """
+local a = 1
+for i, key in ipairs(KEYS) do
+  local allowed
+  if ARGV[a] == 'b' then
+    allowed = take(key, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]))
+  else
+    allowed = consume(key, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4])[1]
+  end
+  if allowed == 0 then
+    return i - 1
+  end
+  a = a + 5
+end
+return -1
+"""
+
+
+def _bucket_ttl(rate: float, burst: int) -> int:
+    """Keep a bucket until it would be full again anyway (then a fresh one is identical)."""
+    return max(1, math.ceil(burst / rate) + 1) if rate > 0 else 86_400
 
 
 class RedisCounters:
@@ -82,10 +109,10 @@ class RedisCounters:
         self._redis: aioredis.Redis = client
         self._take = self._redis.register_script(_TAKE)
         self._consume = self._redis.register_script(_CONSUME)
+        self._admit = self._redis.register_script(_ADMIT)
 
     async def take(self, key: str, rate: float, burst: int, now: float) -> bool:
-        # Keep the bucket until it would be full again anyway (then a fresh one is identical).
-        ttl = max(1, math.ceil(burst / rate) + 1) if rate > 0 else 86_400
+        ttl = _bucket_ttl(rate, burst)
         allowed = await self._take(keys=[f"{self.prefix}tb:{key}"], args=[repr(float(rate)), burst, repr(now), ttl])
         return bool(int(allowed))
 
@@ -95,6 +122,22 @@ class RedisCounters:
         hint = period_bounds(period, started_at)[0] if started_at is not None else window
         allowed, remaining = await self._consume(keys=[f"{self.prefix}q:{key}"], args=[limit, offset, window, hint])
         return QuotaResult(bool(int(allowed)), int(remaining))
+
+    async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
+        keys: list[str] = []
+        args: list[Any] = []
+        for step in steps:
+            if isinstance(step, Bucket):
+                keys.append(f"{self.prefix}tb:{step.key}")
+                args += ["b", repr(float(step.rate)), step.burst, repr(now), _bucket_ttl(step.rate, step.burst)]
+            else:
+                window = period_bounds(step.period, now)[0]
+                hint = period_bounds(step.period, step.started_at)[0] if step.started_at is not None else window
+                keys.append(f"{self.prefix}q:{step.key}")
+                args += ["q", step.limit, step.offset, window, hint]
+        if not keys:
+            return -1
+        return int(await self._admit(keys=keys, args=args))
 
     async def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
         raw = await self._redis.get(f"{self.prefix}c:{key}")
