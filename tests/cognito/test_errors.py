@@ -223,8 +223,9 @@ def test_new_password_required_challenge(world: World) -> None:
     done = respond(session, PASSWORD)
     assert idp.get_user(AccessToken=done["AuthenticationResult"]["AccessToken"])["Username"] == name
     assert idp.admin_get_user(UserPoolId=world.pool_id, Username=name)["UserStatus"] == "CONFIRMED"
+    reused = "Invalid session for the user, session can only be used once."  # capture: reapit/foundations#9684
     expired = "Invalid session for the user, session is expired."
-    assert error_of(respond, session, PASSWORD) == AwsError("NotAuthorizedException", expired, 400)  # reused
+    assert error_of(respond, session, PASSWORD) == AwsError("NotAuthorizedException", reused, 400)
     assert error_of(respond, "x" * 40, PASSWORD) == AwsError("NotAuthorizedException", expired, 400)  # invented
     sign_in(idp, world.client_id, name)
 

@@ -66,8 +66,9 @@ def test_totp_setup_and_sign_in(live: LiveServer, idp: Any) -> None:
     me = idp.get_user(AccessToken=ok["AuthenticationResult"]["AccessToken"])
     assert me["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"] and me["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
     assert idp.admin_get_user(UserPoolId=pool, Username="tina")["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
-    # ... and the challenge session worked once.
-    with pytest.raises(idp.exceptions.NotAuthorizedException, match="Invalid session for the user"):
+    # ... and the challenge session worked once (AWS tells reuse from expiry: test_challenge_session_expires).
+    with pytest.raises(idp.exceptions.NotAuthorizedException,
+                       match=r"^.*Invalid session for the user, session can only be used once\.$"):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA",
                                       Session=challenge["Session"],
                                       ChallengeResponses={"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": "123456"})

@@ -126,7 +126,7 @@ def test_password_verifier_is_single_use_and_checks_a(live: LiveServer, idp: Any
     ok = idp.respond_to_auth_challenge(ClientId=client, ChallengeName="PASSWORD_VERIFIER",
                                        ChallengeResponses=answer)
     assert "AccessToken" in ok["AuthenticationResult"]
-    with pytest.raises(idp.exceptions.NotAuthorizedException, match="session is expired"):
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match="session can only be used once"):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="PASSWORD_VERIFIER",
                                       ChallengeResponses=answer)
     with pytest.raises(idp.exceptions.InvalidParameterException):

@@ -43,6 +43,11 @@ def test_pre_sign_up_auto_confirms_and_verifies(live: LiveServer, idp: Any) -> N
     assert event["request"]["userAttributes"]["email"] == "amy@example.com"
     assert event["request"]["validationData"] == {"invite": "xyz"}
     assert event["request"]["clientMetadata"] == {"from": "test"}
+    # An auto-confirmed sign-up is a confirmation: PostConfirmation runs as after ConfirmSignUp.
+    confirmed = [e for e in live.events("PostConfirmation") if e["userName"] == "auto-amy"]
+    assert len(confirmed) == 1 and confirmed[0]["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert confirmed[0]["request"]["userAttributes"]["email"] == "amy@example.com"
+    assert confirmed[0]["request"]["clientMetadata"] == {"from": "test"}
     assert "AuthenticationResult" in _sign_in(idp, client, "auto-amy")
 
 
@@ -143,3 +148,32 @@ def test_admin_create_user_runs_pre_sign_up(live: LiveServer, idp: Any) -> None:
     idp.admin_create_user(UserPoolId=pool, Username="gus", MessageAction="SUPPRESS")
     assert [e for e in live.events("PreSignUp") if e["userName"] == "gus"][-1]["triggerSource"] == \
         "PreSignUp_AdminCreateUser"
+
+
+def test_custom_message_for_the_admin_create_user_invitation(live: LiveServer, idp: Any) -> None:
+    pool, _, _ = make_pool(idp, triggers=["CustomMessage"])
+    idp.admin_create_user(UserPoolId=pool, Username="ida", TemporaryPassword="Temp-Passw0rd!",
+                          DesiredDeliveryMediums=["EMAIL"],
+                          UserAttributes=[{"Name": "email", "Value": "ida@example.com"}])
+    sent = live.outbox("ida")[-1]
+    assert sent["message"] == "[CustomMessage_AdminCreateUser] code Temp-Passw0rd! for ida"
+    event = [e for e in live.events("CustomMessage") if e["userName"] == "ida"][-1]
+    assert event["triggerSource"] == "CustomMessage_AdminCreateUser"
+    assert event["request"]["codeParameter"] == "{####}" and event["request"]["usernameParameter"] == "{username}"
+    assert event["request"]["userAttributes"]["email"] == "ida@example.com"
+
+
+def test_user_migration_during_forgot_password(live: LiveServer, idp: Any) -> None:
+    pool, client, _ = make_pool(idp, triggers=["UserMigration"])
+    with pytest.raises(idp.exceptions.UserLambdaValidationException,
+                       match=r"UserMigration failed with error Unknown legacy user\."):
+        idp.forgot_password(ClientId=client, Username="nobody")
+    out = idp.forgot_password(ClientId=client, Username="legacy-lou", ClientMetadata={"app": "web"})
+    assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    event = [e for e in live.events("UserMigration") if e["userName"] == "legacy-lou"][-1]
+    assert event["triggerSource"] == "UserMigration_ForgotPassword"
+    assert "password" not in event["request"] and event["request"]["clientMetadata"] == {"app": "web"}
+    assert idp.admin_get_user(UserPoolId=pool, Username="legacy-lou")["UserStatus"] == "RESET_REQUIRED"
+    idp.confirm_forgot_password(ClientId=client, Username="legacy-lou", Password=PASSWORD,
+                                ConfirmationCode=live.outbox("legacy-lou")[-1]["code"])
+    assert "AuthenticationResult" in _sign_in(idp, client, "legacy-lou")

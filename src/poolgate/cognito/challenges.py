@@ -13,7 +13,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
@@ -28,6 +28,10 @@ from .tokens import token_hash
 
 WRONG = "Incorrect username or password."
 EXPIRED = "Invalid session for the user, session is expired."
+SPENT = "Invalid session for the user, session can only be used once."
+"""AWS's answer to a reused challenge Session (captures: reapit/foundations#9684, aws-amplify/amplify-js#14330)."""
+_CONSUMED = "-"
+"""The ``challenge`` of a consumed session row: kept until it expires, so that reuse is told apart from expiry."""
 CODE_MISMATCH = "Invalid code received for user"
 TOTP_REUSED = "Your software token has already been used once."
 TIMESTAMP_SKEW = 300.0
@@ -49,17 +53,31 @@ async def open_session(services: Services, pool: Pool, client: Client, username:
     return session
 
 
-async def take_session(services: Services, client: Client, key: str, challenge: str) -> dict[str, Any]:
-    """Consume a challenge's state (single use); NotAuthorized when unknown, expired or for another challenge."""
+async def claim_session(services: Services, key: str) -> dict[str, Any] | None:
+    """Consume a challenge session (atomically, once): its row, or None when unknown. A session used before
+    raises NotAuthorized ``SPENT``; expiry, client and challenge are the caller's to check."""
+    now = services.clock.now()
+    where = auth_sessions.c.session_hash == token_hash(key)
     async with services.db.begin() as conn:
-        where = auth_sessions.c.session_hash == token_hash(key)
+        await conn.execute(delete(auth_sessions).where(auth_sessions.c.expires < now - 3600))
         row = (await conn.execute(select(auth_sessions).where(where))).mappings().first()
-        if row is not None:
-            await conn.execute(delete(auth_sessions).where(where))
+        if row is None:
+            return None
+        claimed = await conn.execute(update(auth_sessions).where(where, auth_sessions.c.challenge != _CONSUMED)
+                                     .values(challenge=_CONSUMED))
+    if claimed.rowcount != 1:
+        raise not_authorized(SPENT)
+    return dict(row)
+
+
+async def take_session(services: Services, client: Client, key: str, challenge: str) -> dict[str, Any]:
+    """Consume a challenge's state (single use); NotAuthorized when unknown, expired, reused or for another
+    challenge."""
+    row = await claim_session(services, key)
     if (row is None or row["expires"] <= services.clock.now() or row["client_id"] != client.client_id
             or row["challenge"] != challenge):
         raise not_authorized(EXPIRED)
-    return dict(row)
+    return row
 
 
 # --- password accepted: housekeeping, triggers around the first factor ---
@@ -95,18 +113,22 @@ async def pre_authentication(services: Services, pool: Pool, client: Client, use
     await triggers.invoke(services, pool, "PreAuthentication", body)
 
 
-async def migrate_user(services: Services, pool: Pool, client: Client, username: str, password: str,
+async def migrate_user(services: Services, pool: Pool, client: Client, username: str, password: str | None,
                        metadata: dict[str, str] | None) -> User | None:
-    """The UserMigration trigger for an unknown user signing in with a password: creates the user it vouches for."""
+    """The UserMigration trigger for an unknown user: creates the user it vouches for. With a password
+    (``UserMigration_Authentication``) the user keeps it; without one (``UserMigration_ForgotPassword``, the
+    event has no ``password``) the user is created RESET_REQUIRED and awaits the reset code."""
     from .credentials import prepare_password
     from .users import insert_user
 
     if not triggers.configured(pool, "UserMigration"):
         return None
-    request: dict[str, Any] = {"password": password, "validationData": {}}
+    request: dict[str, Any] = {"validationData": {}} if password is None else {"password": password,
+                                                                               "validationData": {}}
     if metadata:
         request["clientMetadata"] = metadata
-    body = triggers.event(pool, client, username, "UserMigration_Authentication", request,
+    source = "UserMigration_ForgotPassword" if password is None else "UserMigration_Authentication"
+    body = triggers.event(pool, client, username, source, request,
                           {"userAttributes": None, "finalUserStatus": None, "messageAction": None,
                            "desiredDeliveryMediums": None, "forceAliasCreation": None})
     response = await triggers.invoke(services, pool, "UserMigration", body)
@@ -115,8 +137,9 @@ async def migrate_user(services: Services, pool: Pool, client: Client, username:
         raise ServiceError("UserNotFoundException", "Exception migrating user in app client "
                                                     f"{client.client_id}")
     attributes = {str(k): str(v) for k, v in attributes.items() if k != "username"}
-    status = "RESET_REQUIRED" if response and response.get("finalUserStatus") == "RESET_REQUIRED" else "CONFIRMED"
-    stored = await prepare_password(services.hasher, password)
+    status = "RESET_REQUIRED" if password is None or (response or {}).get("finalUserStatus") == "RESET_REQUIRED" \
+        else "CONFIRMED"
+    stored = await prepare_password(services.hasher, password) if password is not None else None
     async with services.db.begin() as conn:
         user = await insert_user(conn, services, pool, username, attributes, status, stored)
     return user
@@ -205,9 +228,24 @@ async def respond_password_verifier(services: Services, pool: Pool, client: Clie
 async def second_factor(services: Services, pool: Pool, client: Client, user: User,
                         source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
     """After a good password: the MFA challenge the pool and user call for, or the tokens."""
+    step, methods = await mfa_step(services, pool, user)
+    if step == "MFA_SETUP":
+        return await _challenge(services, pool, client, user, "MFA_SETUP",
+                                {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP])}, {"source": source})
+    if step == "SELECT_MFA_TYPE":
+        return await _challenge(services, pool, client, user, "SELECT_MFA_TYPE",
+                                {"MFAS_CAN_CHOOSE": json.dumps(methods)}, {"source": source})
+    if step is None:
+        return await finish(services, pool, client, user, source)
+    return await mfa_challenge(services, pool, client, user, step, source)
+
+
+async def mfa_step(services: Services, pool: Pool, user: User) -> tuple[str | None, list[str]]:
+    """What a correct first factor leads to: (None, []) for no MFA, ("MFA_SETUP", …), ("SELECT_MFA_TYPE",
+    the methods to choose from), or (the method to challenge with, the user's methods)."""
     pool_mode = mfa.mode(pool)
     if pool_mode == "OFF":
-        return await finish(services, pool, client, user, source)
+        return None, []
     async with services.db.read() as conn:
         settings = await mfa.load(conn, user)
     methods = mfa.user_methods(pool, user, settings)
@@ -216,17 +254,15 @@ async def second_factor(services: Services, pool: Pool, client: Client, user: Us
         if mfa.SMS in offered and user.attributes.get("phone_number"):
             methods = [mfa.SMS]
         elif mfa.TOTP in offered:
-            return await _challenge(services, pool, client, user, "MFA_SETUP",
-                                    {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP])}, {"source": source})
+            return "MFA_SETUP", []
         else:
             raise ServiceError("MFAMethodNotFoundException", "No MFA mechanism registered in the account.")
     if not methods:
-        return await finish(services, pool, client, user, source)
+        return None, []
     chosen = settings.preferred if settings.preferred in methods else (methods[0] if len(methods) == 1 else None)
     if chosen is None:
-        return await _challenge(services, pool, client, user, "SELECT_MFA_TYPE",
-                                {"MFAS_CAN_CHOOSE": json.dumps(methods)}, {"source": source})
-    return await mfa_challenge(services, pool, client, user, chosen, source)
+        return "SELECT_MFA_TYPE", methods
+    return chosen, methods
 
 
 async def mfa_challenge(services: Services, pool: Pool, client: Client, user: User, method: str, source: str
@@ -277,7 +313,6 @@ async def respond_challenge(services: Services, pool: Pool, client: Client, user
                             params: dict[str, Any]) -> dict[str, Any]:
     """RespondToAuthChallenge for everything but PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED (the session
     ``row`` is already consumed and matches ``ChallengeName``)."""
-    from .ops.auth import record_failure
 
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
     name = row["challenge"]
@@ -298,12 +333,28 @@ async def respond_challenge(services: Services, pool: Pool, client: Client, user
         if not data.get("verified"):
             raise invalid_parameter("Software token MFA has not been verified for the user.")  # UNCONFIRMED
         return await finish(services, pool, client, user, source)
+    if name in (mfa.TOTP, mfa.SMS, mfa.EMAIL):
+        await check_mfa_code(services, user, name, data, responses)
+        return await finish(services, pool, client, user, source)
+    raise invalid_parameter(f"Challenge {name} is not supported by this poolgate version.")
+
+
+MFA_CODE_FIELDS = {mfa.TOTP: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE", mfa.EMAIL: "EMAIL_OTP_CODE"}
+
+
+async def check_mfa_code(services: Services, user: User, name: str, data: dict[str, Any],
+                         responses: dict[str, str]) -> None:
+    """Check the answer to an MFA challenge ``name`` (its session ``data``); raises Cognito's errors. Wrong
+    codes count toward the lock-out; a TOTP step works once. Shared by RespondToAuthChallenge and the hosted UI."""
+    from .ops.auth import record_failure
+
     if user.locked_until > services.clock.now():
         raise not_authorized("Password attempts exceeded")
+    field = MFA_CODE_FIELDS[name]
+    code = responses.get(field)
+    if not code:
+        raise invalid_parameter(f"Missing required parameter {field}")
     if name == mfa.TOTP:
-        code = responses.get("SOFTWARE_TOKEN_MFA_CODE")
-        if not code:
-            raise invalid_parameter("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
         async with services.db.read() as conn:
             settings = await mfa.load(conn, user)
         if not settings.totp_secret:
@@ -316,14 +367,7 @@ async def respond_challenge(services: Services, pool: Pool, client: Client, user
             fresh = await mfa.consume_step(conn, user, step)
         if not fresh:
             raise ServiceError("ExpiredCodeException", TOTP_REUSED)
-        return await finish(services, pool, client, user, source)
-    if name in (mfa.SMS, mfa.EMAIL):
-        field = "SMS_MFA_CODE" if name == mfa.SMS else "EMAIL_OTP_CODE"
-        code = responses.get(field)
-        if not code:
-            raise invalid_parameter(f"Missing required parameter {field}")
-        if not secrets.compare_digest(token_hash(code), str(data.get("code"))):
-            await record_failure(services, user)
-            raise ServiceError("CodeMismatchException", CODE_MISMATCH)
-        return await finish(services, pool, client, user, source)
-    raise invalid_parameter(f"Challenge {name} is not supported by this poolgate version.")
+        return
+    if not secrets.compare_digest(token_hash(code), str(data.get("code"))):
+        await record_failure(services, user)
+        raise ServiceError("CodeMismatchException", CODE_MISMATCH)

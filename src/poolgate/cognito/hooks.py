@@ -50,7 +50,8 @@ def apply_verdict(verdict: SignUpVerdict, attributes: dict[str, str]) -> None:
 
 async def post_confirmation(services: Services, pool: Pool, client: Client | None, user: User, source: str,
                             metadata: dict[str, str] | None = None) -> None:
-    """PostConfirmation (``PostConfirmation_ConfirmSignUp`` / ``_ConfirmForgotPassword``)."""
+    """PostConfirmation (``PostConfirmation_ConfirmSignUp`` / ``_ConfirmForgotPassword``); also after a SignUp
+    that PreSignUp auto-confirmed (``PostConfirmation_ConfirmSignUp``)."""
     if not triggers.configured(pool, "PostConfirmation"):
         return
     request: dict[str, Any] = {"userAttributes": {**triggers.user_attributes(user),
@@ -62,10 +63,12 @@ async def post_confirmation(services: Services, pool: Pool, client: Client | Non
 
 
 async def custom_message(services: Services, pool: Pool, user: User, purpose: str, code: str, medium: str,
-                         message: str) -> tuple[str, str | None]:
+                         message: str, username: str | None = None) -> tuple[str, str | None]:
     """CustomMessage: the (message, e-mail subject) to send for ``purpose``; the default when unset.
 
-    The handler's text must contain the code (``{####}`` is replaced); otherwise the default is kept.
+    The handler's text must contain the code (``{####}`` is replaced); otherwise the default is kept. An
+    invitation (``CustomMessage_AdminCreateUser``) also gets ``usernameParameter`` ``{username}``, replaced by
+    ``username``, and its code is the temporary password (CogDG user-pool-lambda-custom-message.md).
     """
     if not triggers.configured(pool, "CustomMessage"):
         return message, None
@@ -75,8 +78,9 @@ async def custom_message(services: Services, pool: Pool, user: User, purpose: st
         source = "CustomMessage_Authentication"
     else:
         source = _CUSTOM_SOURCES.get(purpose, "CustomMessage_SignUp")
+    invite = source == "CustomMessage_AdminCreateUser"
     request = {"userAttributes": triggers.user_attributes(user), "codeParameter": "{####}",
-               "usernameParameter": None, "linkParameter": "{##Click Here##}"}
+               "usernameParameter": "{username}" if invite else None, "linkParameter": "{##Click Here##}"}
     body = triggers.event(pool, None, user.username, source, request,
                           {"smsMessage": None, "emailMessage": None, "emailSubject": None})
     response = await triggers.invoke(services, pool, "CustomMessage", body) or {}
@@ -84,4 +88,6 @@ async def custom_message(services: Services, pool: Pool, user: User, purpose: st
     if not isinstance(text, str) or "{####}" not in text:
         return message, None
     subject = response.get("emailSubject")
+    if invite:
+        text = text.replace("{username}", username or user.username)
     return text.replace("{####}", code), subject if isinstance(subject, str) else None

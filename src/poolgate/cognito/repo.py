@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import ServiceError, resource_not_found
-from ..store.sql.tables import codes, groups, user_groups, user_pool_clients, user_pools, users
+from ..store.sql.tables import codes, groups, oauth_grants, user_groups, user_pool_clients, user_pools, users
 from .domain import Client, Pool, User
 
 
@@ -23,6 +23,13 @@ async def get_pool(conn: AsyncConnection, pool_id: str) -> Pool:
 async def find_pool(conn: AsyncConnection, pool_id: str) -> Pool | None:
     row = (await conn.execute(select(user_pools).where(user_pools.c.id == pool_id))).mappings().first()
     return Pool.from_row(row) if row else None
+
+
+async def granted_scopes(conn: AsyncConnection, origin_jti: str) -> list[str] | None:
+    """The OAuth scopes a hosted-UI sign-in (``origin_jti``) was granted; None for a JSON-API sign-in."""
+    scopes = (await conn.execute(select(oauth_grants.c.scopes).where(oauth_grants.c.origin_jti == origin_jti))
+              ).scalar()
+    return list(scopes) if scopes is not None else None
 
 
 async def get_client(conn: AsyncConnection, client_id: str, pool_id: str | None = None) -> Client:

@@ -35,17 +35,17 @@ _KINDS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
+def attribute_field(name: str) -> AttributeField:
+    """The form field that asks for attribute ``name``."""
+    kind, autocomplete, hint = _KINDS.get(name, ("text", "off", None))
+    return AttributeField(name, label(name), kind, autocomplete, hint)
+
+
 def signup_fields(site: Site) -> list[AttributeField]:
     """The pool's required attributes, plus those it verifies, minus the one that is the username."""
     pool = site.pool
     names = [*required_attributes(pool.config), *pool.auto_verified]
-    out = []
-    for name in dict.fromkeys(names):
-        if name in pool.username_attributes:
-            continue
-        kind, autocomplete, hint = _KINDS.get(name, ("text", "off", None))
-        out.append(AttributeField(name, label(name), kind, autocomplete, hint))
-    return out
+    return [attribute_field(name) for name in dict.fromkeys(names) if name not in pool.username_attributes]
 
 
 async def _page(site: Site, template: str, title: str, request: AuthorizeRequest, *, values: dict[str, str],

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 from ..cognito.domain import Client, User
 from ..cognito.ops.resource_servers import custom_scopes
-from ..cognito.tokens import Session, token_hash
+from ..cognito.pretoken import customize
+from ..cognito.tokens import Issued, Session, token_hash
 from ..store.sql.tables import oauth_codes
 from .site import PageError, Site
 from .web import Response, redirect, with_params
@@ -127,6 +128,16 @@ async def _scopes(site: Site, client: Client, requested: str | None, request: Au
     return list(dict.fromkeys(wanted))
 
 
+async def mint_tokens(site: Site, client: Client, user: User, session: Session, *, include_id: bool,
+                      source: str = "TokenGeneration_HostedAuth") -> Issued:
+    """Mint a token set for the hosted UI / token endpoint after the PreTokenGeneration trigger, as the JSON
+    API's sign-in does (CogDG user-pool-lambda-pre-token-generation: ``TokenGeneration_HostedAuth``)."""
+    custom = await customize(site.services, site.pool, client, user, session, source)
+    return await site.services.tokens.mint(site.pool, client, custom.user, custom.session, site.services.clock.now(),
+                                           include_id=include_id, extra_id_claims=custom.id_claims,
+                                           extra_access_claims=custom.access_claims)
+
+
 async def complete(site: Site, request: AuthorizeRequest, user: User, auth_time: int) -> Response:
     """Send the signed-in user back to the client with a code (code grant) or tokens (implicit grant)."""
     services = site.services
@@ -147,7 +158,7 @@ async def complete(site: Site, request: AuthorizeRequest, user: User, auth_time:
     session = Session(origin_jti=services.ids.uuid(), auth_time=auth_time, event_id=services.ids.uuid(),
                       scopes=request.scopes, oauth=True, nonce=request.nonce)
     with_id = "openid" in request.scopes
-    issued = await services.tokens.mint(site.pool, request.client, user, session, now, include_id=with_id)
+    issued = await mint_tokens(site, request.client, user, session, include_id=with_id)
     fragment: dict[str, Any] = {}
     if with_id:
         fragment["id_token"] = issued.id_token

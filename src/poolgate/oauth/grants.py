@@ -20,7 +20,7 @@ from ..cognito.ops.resource_servers import custom_scopes
 from ..cognito.tokens import Session, new_refresh_token, token_hash
 from ..errors import OAuthError
 from ..store.sql.tables import oauth_codes, oauth_grants, refresh_tokens
-from .authz import oauth_enabled
+from .authz import mint_tokens, oauth_enabled
 from .site import Site
 from .web import Response, json_response
 
@@ -122,7 +122,7 @@ async def _authorization_code(site: Site, client: Client, form: dict[str, str]) 
                       event_id=services.ids.uuid(), scopes=scopes, oauth=True, nonce=row["nonce"])
     await store_refresh_token(site, client, user.username, refresh, session, now)
     with_id = "openid" in scopes
-    issued = await services.tokens.mint(site.pool, client, user, session, now, include_id=with_id)
+    issued = await mint_tokens(site, client, user, session, include_id=with_id)
     out: dict[str, Any] = {}
     if with_id:
         out["id_token"] = issued.id_token
@@ -157,8 +157,7 @@ async def _refresh(site: Site, client: Client, form: dict[str, str]) -> dict[str
         grant = None
         user = None
         if row is not None:
-            grant = (await conn.execute(select(oauth_grants.c.scopes).where(
-                oauth_grants.c.origin_jti == row["origin_jti"]))).scalar()
+            grant = await repo.granted_scopes(conn, row["origin_jti"])
             user = await repo.find_user(conn, site.pool, row["username"], aliases=False)
     if (row is None or row["client_id"] != client.client_id or row["pool_id"] != site.pool.id
             or row["revoked"] is not None or row["expires"] <= now or user is None or not user.enabled):
@@ -167,7 +166,7 @@ async def _refresh(site: Site, client: Client, form: dict[str, str]) -> dict[str
     session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]), event_id=services.ids.uuid(),
                       scopes=scopes, oauth=grant is not None)
     with_id = grant is None or "openid" in scopes
-    issued = await services.tokens.mint(site.pool, client, user, session, now, include_id=with_id)
+    issued = await mint_tokens(site, client, user, session, include_id=with_id, source="TokenGeneration_RefreshTokens")
     out: dict[str, Any] = {}
     if with_id:
         out["id_token"] = issued.id_token

@@ -8,7 +8,8 @@ from ..cognito import repo
 from ..cognito.delivery import send_code
 from ..cognito.ops.auth import check_password
 from ..errors import ServiceError
-from .authz import AuthorizeRequest, complete, validate, validated_client
+from . import challenge
+from .authz import AuthorizeRequest, validate, validated_client
 from .pages import page_url, render_page
 from .site import PageError, Site
 from .web import Response, redirect
@@ -24,6 +25,8 @@ async def login(site: Site) -> Response:
     values = {"username": form.get("username", "").strip()}
     if not await site.csrf_ok(form):
         return await _again(site, request, values, error="This page expired. Please sign in again.")
+    if form.get("challenge"):
+        return await challenge.answer(site, request, form)
     errors = {}
     if not values["username"]:
         errors["username"] = "Enter your username."
@@ -62,11 +65,9 @@ async def _sign_in(site: Site, request: AuthorizeRequest, username: str, passwor
         return redirect(page_url(site, "confirmUser", request, username=username, notice="code_sent"))
     if user.status == "RESET_REQUIRED":
         return redirect(page_url(site, "forgotPassword", request, username=username))
-    if user.status != "CONFIRMED":
-        return await _again(site, request, values, error="You must set a new password before you can sign in "
-                                                         "here. Ask your administrator to reset it.")
-    auth_time = await site.start_session(user)
-    return site.finish(await complete(site, request, user, auth_time))
+    if user.status not in ("CONFIRMED", "FORCE_CHANGE_PASSWORD"):
+        return await _again(site, request, values, error="This account cannot sign in. Ask your administrator.")
+    return await challenge.after_password(site, request, user)
 
 
 async def logout(site: Site) -> Response:

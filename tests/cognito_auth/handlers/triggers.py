@@ -59,12 +59,17 @@ def custom_message(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = event["request"]
     event["response"]["emailSubject"] = f"Hello {event['userName']}"
     event["response"]["emailMessage"] = f"[{event['triggerSource']}] code {request['codeParameter']}"
+    if request["usernameParameter"]:
+        event["response"]["emailMessage"] += f" for {request['usernameParameter']}"
     event["response"]["smsMessage"] = f"SMS code {request['codeParameter']}"
     return _record("CustomMessage", event)
 
 
 def user_migration(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event["request"]["password"] != "Legacy-Passw0rd!":
+    if event["triggerSource"] == "UserMigration_ForgotPassword":
+        if "password" in event["request"] or not event["userName"].startswith("legacy"):
+            raise Exception("Unknown legacy user")
+    elif event["request"]["password"] != "Legacy-Passw0rd!":
         raise Exception("Bad legacy password")
     event["response"]["userAttributes"] = {"email": f"{event['userName']}@legacy.example",
                                            "email_verified": "true"}

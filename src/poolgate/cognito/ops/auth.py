@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from ...errors import ServiceError, invalid_parameter, not_authorized
 from ...store.sql.tables import auth_sessions, refresh_tokens, revoked_origins
@@ -121,8 +121,7 @@ async def after_first_factor(services: Services, pool: Pool, client: Client, use
     if user.status == "RESET_REQUIRED":
         raise ServiceError("PasswordResetRequiredException", "Password reset required for the user")
     if user.status == "FORCE_CHANGE_PASSWORD":
-        days = int(pool.password_policy.get("TemporaryPasswordValidityDays", 7))
-        if (user.password_set_at or 0) + days * 86400 < services.clock.now():
+        if temporary_password_expired(services, pool, user):
             raise not_authorized("Temporary password has expired and must be reset by an administrator.")
         attrs = {k: v for k, v in user.attributes.items() if k not in ("email_verified", "phone_number_verified")}
         required = [f"userAttributes.{a}" for a in required_attributes(pool.config) if not user.attributes.get(a)]
@@ -130,6 +129,28 @@ async def after_first_factor(services: Services, pool: Pool, client: Client, use
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
             "userAttributes": json.dumps(attrs)})
     return await second_factor(services, pool, client, user)
+
+
+async def accept_new_password(services: Services, pool: Pool, user: User, new_password: str,
+                              changes: dict[str, str]) -> User:
+    """Answer NEW_PASSWORD_REQUIRED (the JSON API's and the hosted UI's): policy, required attributes, then
+    store the password (``prepare_password``) and confirm the user. Raises InvalidPassword/InvalidParameter."""
+    check_policy(new_password, pool.password_policy)
+    attributes = {**user.attributes, **changes}
+    missing = [a for a in required_attributes(pool.config) if not attributes.get(a)]
+    if missing:
+        raise invalid_parameter(f"Invalid attributes given, {missing[0]} is missing")
+    hashed = await prepare_password(services.hasher, new_password)
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now,
+                               status="CONFIRMED", attributes=attributes)
+        return await repo.get_user(conn, pool, user.username, aliases=False)
+
+
+def temporary_password_expired(services: Services, pool: Pool, user: User) -> bool:
+    days = int(pool.password_policy.get("TemporaryPasswordValidityDays", 7))
+    return (user.password_set_at or 0) + days * 86400 < services.clock.now()
 
 
 async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str]) -> dict[str, Any]:
@@ -141,6 +162,7 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
         row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
                ).mappings().first()
         user = await repo.find_user(conn, pool, row["username"], aliases=False) if row else None
+        granted = await repo.granted_scopes(conn, row["origin_jti"]) if row else None
     if row is None or row["client_id"] != client.client_id or row["pool_id"] != pool.id:
         raise not_authorized("Invalid Refresh Token")
     check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
@@ -154,8 +176,10 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
         raise not_authorized("User is disabled.")
     from ..pretoken import customize
 
+    # A hosted-UI sign-in keeps its OAuth scopes (and version 2 access tokens) through refreshes.
     session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]),
-                      event_id=services.ids.uuid(), scopes=[ADMIN_SCOPE])
+                      event_id=services.ids.uuid(), scopes=granted if granted is not None else [ADMIN_SCOPE],
+                      oauth=granted is not None)
     custom = await customize(services, pool, client, user, session, "TokenGeneration_RefreshTokens")
     issued = await services.tokens.mint(pool, client, custom.user, custom.session, now,
                                         extra_id_claims=custom.id_claims, extra_access_claims=custom.access_claims)
@@ -216,13 +240,10 @@ async def _respond(services: Services, pool: Pool, client: Client, params: dict[
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
     if params["ChallengeName"] in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
         return await respond_password_verifier(services, pool, client, params)
-    session_token = params.get("Session") or ""
+    from ..challenges import claim_session
+
     now = services.clock.now()
-    async with services.db.begin() as conn:
-        where = auth_sessions.c.session_hash == token_hash(session_token)
-        row = (await conn.execute(select(auth_sessions).where(where))).mappings().first()
-        if row is not None:
-            await conn.execute(delete(auth_sessions).where(where))  # single use
+    row = await claim_session(services, params.get("Session") or "")  # single use
     if (row is None or row["expires"] <= now or row["client_id"] != client.client_id
             or row["challenge"] != params["ChallengeName"]):
         raise not_authorized("Invalid session for the user, session is expired.")
@@ -235,22 +256,13 @@ async def _respond(services: Services, pool: Pool, client: Client, params: dict[
         new_password = responses.get("NEW_PASSWORD")
         if not new_password:
             raise invalid_parameter("Missing required parameter NEW_PASSWORD")
-        check_policy(new_password, pool.password_policy)
         changes = {k.removeprefix("userAttributes."): v for k, v in responses.items()
                    if k.startswith("userAttributes.")}
-        attributes = {**user.attributes, **changes}
-        missing = [a for a in required_attributes(pool.config) if not attributes.get(a)]
-        if missing:
-            raise invalid_parameter(f"Invalid attributes given, {missing[0]} is missing")
-        hashed = await prepare_password(services.hasher, new_password)
-        async with services.db.begin() as conn:
-            await repo.update_user(conn, user, now, **hashed.columns(pool.id, user.username), password_set_at=now,
-                                   status="CONFIRMED", attributes=attributes)
-            user = await repo.get_user(conn, pool, user.username, aliases=False)
+        user = await accept_new_password(services, pool, user, new_password, changes)
         from ..challenges import second_factor
 
         return await second_factor(services, pool, client, user, source="TokenGeneration_NewPasswordChallenge")
-    return await respond_challenge(services, pool, client, user, dict(row), params)
+    return await respond_challenge(services, pool, client, user, row, params)
 
 
 @COGNITO.operation("RespondToAuthChallenge")

@@ -41,6 +41,9 @@ async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) ->
         user = await insert_user(conn, services, pool, params["Username"], attributes, status, hashed)
         details = None if verdict.auto_confirm else await send_code(conn, services, pool, user, "signup",
                                                                     verified_only=False)
+    if verdict.auto_confirm:
+        await hooks.post_confirmation(services, pool, client, user, "PostConfirmation_ConfirmSignUp",
+                                      params.get("ClientMetadata"))
     result: dict[str, Any] = {"UserConfirmed": verdict.auto_confirm, "UserSub": user.sub}
     if details:
         result["CodeDeliveryDetails"] = details
@@ -171,17 +174,21 @@ async def change_password(services: Services, caller: Caller, params: dict[str, 
 
 @COGNITO.operation("ForgotPassword")
 async def forgot_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    from ..challenges import migrate_user
+
     pool, client = await client_and_pool(services, params["ClientId"])
-    async with services.db.begin() as conn:
+    async with services.db.read() as conn:
         user = await repo.find_user(conn, pool, params["Username"])
-        check_secret_hash(client, [params["Username"], *([user.username] if user else [])],
-                          params.get("SecretHash"))
-        if user is None:
-            if client.prevent_user_existence_errors:
-                return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
-            raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
-        if not user.enabled:
-            raise not_authorized("User is disabled.")
+    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    if user is None:
+        user = await migrate_user(services, pool, client, params["Username"], None, params.get("ClientMetadata"))
+    if user is None:
+        if client.prevent_user_existence_errors:
+            return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
+        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    async with services.db.begin() as conn:
         details = await send_code(conn, services, pool, user, "forgot", verified_only=True)
     if details is None:
         raise invalid_parameter(_NO_CHANNEL)

@@ -73,6 +73,8 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
                 if dest:
                     message = (f"Your username is {params['Username']} and temporary password is "
                                f"{temporary}. ")
+                    message, _subject = await hooks.custom_message(services, pool, user, "invite", temporary,
+                                                                   medium, message, params["Username"])
                     await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, "invite",
                                                               temporary, message), now)
     return {"User": user_type(user)}
