@@ -85,10 +85,10 @@ class Server:
 
 def start_server(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
                  port: int | None = None, cwd: str | None = None, wait: float = 30.0,
-                 allow_reset: bool = True) -> Server:
+                 allow_reset: bool = True, data_dir: Path | None = None) -> Server:
     port = port or free_port()
-    data_dir = Path(tempfile.mkdtemp(prefix="poolgate-test-"))
-    log_path = data_dir / "server.log"
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="poolgate-test-"))
+    log_path = data_dir / f"server-{port}.log"
     cmd = [sys.executable, "-m", "poolgate.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
            *(["--allow-reset"] if allow_reset else []), *args]
     if database_url:

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from .cognito import repo
 from .cognito.credentials import NewPassword, prepare_password
 from .cognito.domain import AWS_ISSUER_TAG
-from .cognito.ops.clients import create_client
+from .cognito.ops.clients import create_client, update_client
 from .cognito.ops.domains import ensure_domain
 from .cognito.ops.groups import add_user_to_group, create_group
-from .cognito.ops.pools import create_pool
+from .cognito.ops.pools import create_pool, update_pool
 from .cognito.ops.resource_servers import ensure_resource_server
 from .cognito.passwords import check_policy
 from .cognito.users import insert_user
@@ -145,10 +145,17 @@ async def _apply_pool(services: Services, spec: dict[str, Any]) -> str:
         query = query.where(user_pools.c.id == pool_id) if pool_id else query.where(
             user_pools.c.name == spec["name"], user_pools.c.region == region)
         existing = (await conn.execute(query)).scalar()
+    created = existing is None
     if existing is None:
         existing = (await create_pool(services, region, settings.account, params, pool_id)).id
     async with services.db.read() as conn:
         pool = await repo.get_pool(conn, existing)
+    if not created:
+        # The file is the declared state: its settings win over what the pool holds (the schema cannot
+        # change after creation, as in AWS).
+        await update_pool(services, pool, params)
+        async with services.db.read() as conn:
+            pool = await repo.get_pool(conn, existing)
     for server in spec.get("resourceServers") or []:
         await ensure_resource_server(services, pool.id, server)
     if spec.get("domain"):
@@ -174,11 +181,15 @@ async def _apply_client(services: Services, pool_id: str, spec: dict[str, Any]) 
         query = select(user_pool_clients.c.client_id).where(user_pool_clients.c.pool_id == pool_id)
         query = query.where(user_pool_clients.c.client_id == spec["id"]) if spec.get("id") else query.where(
             user_pool_clients.c.name == spec["name"])
-        if (await conn.execute(query)).first() is not None:
-            return
+        existing = (await conn.execute(query)).scalar()
     params: dict[str, Any] = {"ClientName": spec["name"], **(spec.get("settings") or {})}
     if spec.get("explicitAuthFlows"):
         params["ExplicitAuthFlows"] = spec["explicitAuthFlows"]
+    if existing is not None:
+        async with services.db.read() as conn:
+            client = await repo.get_client(conn, existing)
+        await update_client(services, client, params)  # the file's settings win, as for pools
+        return
     if spec.get("generateSecret"):
         params["GenerateSecret"] = True
     await create_client(services, pool_id, params, spec.get("id"), spec.get("secret"))

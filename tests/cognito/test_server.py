@@ -38,7 +38,7 @@ def test_ephemeral_leaves_nothing_behind_and_reset_wipes_state(tmp_path: Path) -
     assert srv.process.returncode == 0
     assert list(temp_root.iterdir()) == []
     assert list(workdir.iterdir()) == []
-    assert sorted(p.name for p in srv.data_dir.iterdir()) == ["server.log"]  # no database in --data-dir
+    assert [p.name for p in srv.data_dir.iterdir()] == [srv.log_path.name]  # no database in --data-dir
 
 
 def test_reset_is_404_without_allow_reset() -> None:

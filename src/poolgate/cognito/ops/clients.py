@@ -118,6 +118,12 @@ async def list_user_pool_clients(services: Services, caller: Caller, params: dic
 @COGNITO.operation("UpdateUserPoolClient")
 async def update_user_pool_client(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     client = await _owned_client(services, caller, params)
+    updated = await update_client(services, client, params)
+    return {"UserPoolClient": describe(updated, updated.pool_id)}
+
+
+async def update_client(services: Services, client: Client, params: dict[str, Any]) -> Client:
+    """UpdateUserPoolClient's effect on ``client``."""
     # AWS quirk: UpdateUserPoolClient replaces the settings; omitted ones return to their defaults.
     config = {**_DEFAULTS, **{k: v for k, v in params.items() if k not in _NOT_CONFIG}}
     _check_validity(config)
@@ -131,7 +137,7 @@ async def update_user_pool_client(services: Services, caller: Caller, params: di
                            .where(user_pool_clients.c.client_id == client.client_id).values(**values))
         updated = await repo.get_client(conn, client.client_id)
     services.records.forget_client(client.client_id)
-    return {"UserPoolClient": describe(updated, updated.pool_id)}
+    return updated
 
 
 @COGNITO.operation("DeleteUserPoolClient")

@@ -94,7 +94,12 @@ async def list_user_pools(services: Services, caller: Caller, params: dict[str, 
 
 @COGNITO.operation("UpdateUserPool")
 async def update_user_pool(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    pool = await owned_pool(services, caller, params["UserPoolId"])
+    await update_pool(services, await owned_pool(services, caller, params["UserPoolId"]), params)
+    return {}
+
+
+async def update_pool(services: Services, pool: Pool, params: dict[str, Any]) -> None:
+    """UpdateUserPool's effect: the mutable settings given in ``params`` replace the pool's."""
     config = dict(pool.config)
     for key in _MUTABLE:
         if key in params and key != "PoolName":
@@ -108,7 +113,6 @@ async def update_user_pool(services: Services, caller: Caller, params: dict[str,
     async with services.db.begin() as conn:
         await conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(**values))
     services.records.forget_pool(pool.id)
-    return {}
 
 
 @COGNITO.operation("DeleteUserPool")
