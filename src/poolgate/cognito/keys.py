@@ -21,6 +21,10 @@ from ..store.sql.tables import signing_keys
 TOKEN_USES = ("id", "access")
 RETIRED_KEY_GRACE = 86400.0
 """A rotated key stays in the JWKS this long: the longest an ID or access token can live."""
+RELOAD_SECONDS = 10.0
+"""How often a process re-reads a pool's keys, so a rotation made elsewhere reaches every worker."""
+MIN_RELOAD_SECONDS = 2.0
+"""An unknown kid re-reads the keys at most this often (a stream of made-up kids costs no more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class KeyStore:
         self._db = db
         self._active: dict[str, dict[str, SigningKey]] = {}
         self._jwks: dict[str, dict[str, Any]] = {}
+        self._loaded: dict[str, float] = {}
 
     async def create_for_pool(self, conn: AsyncConnection, pool_id: str, now: float) -> None:
         rows = await asyncio.to_thread(lambda: [_new_key_row(pool_id, use, now) for use in TOKEN_USES])
@@ -69,40 +74,55 @@ class KeyStore:
         if pool_id is None:
             self._active.clear()
             self._jwks.clear()
+            self._loaded.clear()
         else:
             self._active.pop(pool_id, None)
             self._jwks.pop(pool_id, None)
+            self._loaded.pop(pool_id, None)
 
     async def _load(self, pool_id: str, now: float) -> None:
         async with self._db.read() as conn:
             rows = (await conn.execute(select(signing_keys).where(signing_keys.c.pool_id == pool_id)
                                        .order_by(signing_keys.c.created))).mappings().all()
+        known = {key.kid: key for key in (self._active.get(pool_id) or {}).values()}
         active: dict[str, SigningKey] = {}
         public = []
         for row in rows:
             if row["retired"] is None:
-                private = serialization.load_pem_private_key(row["private_pem"].encode(), password=None)
-                assert isinstance(private, rsa.RSAPrivateKey)
-                active[row["token_use"]] = SigningKey(row["kid"], row["token_use"], private, row["public_jwk"])
+                key = known.get(row["kid"])
+                if key is None:
+                    private = serialization.load_pem_private_key(row["private_pem"].encode(), password=None)
+                    assert isinstance(private, rsa.RSAPrivateKey)
+                    key = SigningKey(row["kid"], row["token_use"], private, row["public_jwk"])
+                active[row["token_use"]] = key
                 public.append(row["public_jwk"])
             elif row["retired"] + RETIRED_KEY_GRACE > now:
                 public.append(row["public_jwk"])
         self._active[pool_id] = active
         self._jwks[pool_id] = {"keys": public}
+        self._loaded[pool_id] = now
+
+    async def _fresh(self, pool_id: str, now: float) -> None:
+        loaded = self._loaded.get(pool_id)
+        if loaded is None or now - loaded >= RELOAD_SECONDS or now < loaded:
+            await self._load(pool_id, now)
 
     async def signing_key(self, pool_id: str, token_use: str, now: float) -> SigningKey:
-        if pool_id not in self._active:
-            await self._load(pool_id, now)
+        await self._fresh(pool_id, now)
         return self._active[pool_id][token_use]
 
     async def jwks(self, pool_id: str, now: float) -> dict[str, Any]:
-        if pool_id not in self._jwks:
-            await self._load(pool_id, now)
+        await self._fresh(pool_id, now)
         return self._jwks[pool_id]
 
     async def public_key(self, pool_id: str, kid: str, now: float) -> dict[str, str] | None:
-        jwks = await self.jwks(pool_id, now)
-        for key in jwks["keys"]:
-            if key["kid"] == kid:
-                return key
+        """The JWK of ``kid``; an unknown kid re-reads the pool's keys (at most every MIN_RELOAD_SECONDS),
+        since another process may have rotated them."""
+        for attempt in range(2):
+            for key in (await self.jwks(pool_id, now))["keys"]:
+                if key["kid"] == kid:
+                    return key
+            if attempt or now - self._loaded.get(pool_id, now) < MIN_RELOAD_SECONDS:
+                return None
+            await self._load(pool_id, now)
         return None

@@ -188,10 +188,9 @@ class TokenVerifier:
         if key is not None:
             return key
         now = self.services.clock.now()
+        # An unknown kid makes the key store re-read the pool's keys (rate-limited there): another process
+        # may have rotated them.
         jwk = await self.services.keys.public_key(pool_id, kid, now)
-        if jwk is None and self._may_reload(pool_id):
-            self.services.keys.forget(pool_id)  # another process may have rotated the keys
-            jwk = await self.services.keys.public_key(pool_id, kid, now)
         if jwk is None:
             raise InvalidToken("unknown kid")
         key = self._keys[(pool_id, kid)] = _public_key(jwk)
