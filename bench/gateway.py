@@ -7,7 +7,8 @@ behind Starlette's routing, and poolgate with a benchmark config; drives each wi
 prints requests/s and p50/p99 latency for
   (a) bare ASGI                       (baseline)
   (b) poolgate NONE auth + MOCK        vs (a)
-  (c) poolgate Cognito auth + Python handler vs (a)
+  (c) poolgate Cognito auth + Python handler vs (a)   (the default: the handler runs off the event loop;
+                                                      an extra row shows the `inline: true` opt-in)
   (d) poolgate HTTP_PROXY to an upstream vs the upstream direct
 Goals: (c) >= 0.7x (a), (d) >= 0.5x direct. Needs wrk (Debian package `wrk`).
 """
@@ -94,7 +95,8 @@ def write_config(directory: Path, upstream: str) -> Path:
                        "clients": [{"id": CLIENT, "name": "bench",
                                     "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
                        "users": [{"username": "bench", "password": PASSWORD}]}],
-        "functions": {"hello": {"handler": "hello.handler", "code": "./functions"}},
+        "functions": {"hello": {"handler": "hello.handler", "code": "./functions"},
+                      "hello_inline": {"handler": "hello.handler", "code": "./functions", "inline": True}},
         "apis": [{
             "id": "benchapi01", "name": "bench",
             "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [POOL]}},
@@ -103,6 +105,8 @@ def write_config(directory: Path, upstream: str) -> Path:
                                                   "headers": {"Content-Type": "application/json"}}}},
                 "/hello": {"GET": {"authorization": "COGNITO_USER_POOLS", "authorizer": "Pool",
                                    "integration": {"type": "AWS_PROXY", "function": "hello"}}},
+                "/hello-inline": {"GET": {"authorization": "COGNITO_USER_POOLS", "authorizer": "Pool",
+                                          "integration": {"type": "AWS_PROXY", "function": "hello_inline"}}},
                 "/proxy/{proxy+}": {"ANY": {"integration": {"type": "HTTP_PROXY", "uri": upstream + "/{proxy}"}}},
             },
             "stages": {"prod": {}},
@@ -164,6 +168,8 @@ def main() -> None:
                 urllib.request.urlopen(base + "/mock").read()
                 results.append((wrk("(b) poolgate NONE + MOCK", base + "/mock", **run), bare))
                 results.append((wrk("(c) poolgate Cognito + Python", base + "/hello", **run,
+                                    headers={"Authorization": token}), bare))
+                results.append((wrk("    same, handler inline: true", base + "/hello-inline", **run,
                                     headers={"Authorization": token}), bare))
                 results.append((direct, None))
                 results.append((wrk("(d) poolgate HTTP_PROXY", base + "/proxy/item", **run), direct))

@@ -33,6 +33,7 @@ def test_valid_sections_load(tmp_path: Path) -> None:
     ({"functions": {"fn": {"handler": "app.handler", "code": "./nope"}}}, "$.functions.fn.code", "not a directory"),
     ({"functions": {"fn": {"handler": "app.handler", "timeout": 901}}}, "$.functions.fn.timeout", "at most 900"),
     ({"functions": {"fn": {"handler": "app.handler", "extra": 1}}}, "$.functions.fn", "extra"),
+    ({"functions": {"fn": {"handler": "app.handler", "inline": "yes"}}}, "$.functions.fn.inline", "true or false"),
     ({"apis": [API]}, "$.apis[0]", "function 'fn', which is not declared under functions"),
     ({"functions": {"fn": {"handler": "app.handler"}},
       "apis": [{**API, "stages": {"prod": {"variables": {"pool": "not-a-pool"}}},
@@ -43,7 +44,7 @@ def test_valid_sections_load(tmp_path: Path) -> None:
     ({"functions": {"fn": {"handler": "app.handler"}},
       "apis": [{**API, "resources": {"/x": {"GET": {"integration": {
           "type": "AWS_PROXY", "uri": URI}}}}}]}, "$.apis[0]", "stage variable 'fn'"),
-], ids=["handler shape", "handler file", "code dir", "timeout", "unknown key", "undeclared function",
+], ids=["handler shape", "handler file", "code dir", "timeout", "unknown key", "inline", "undeclared function",
         "provider", "stage variable"])
 def test_problems_name_file_path_and_problem(tmp_path: Path, config: dict[str, object], where: str,
                                              problem: str) -> None:

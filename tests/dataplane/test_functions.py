@@ -69,3 +69,30 @@ def test_timeouts_and_errors(tmp_path: Path) -> None:
 
     asyncio.run(run())
     runtime.close()
+
+
+def test_blocking_handlers_run_side_by_side(tmp_path: Path) -> None:
+    """Handlers that block each get a thread (the pool grows when jobs wait): four 0.3 s sleeps take ~0.3 s."""
+    runtime = _runtime(tmp_path)
+
+    async def run() -> None:
+        started = time.monotonic()
+        results = await asyncio.gather(*[runtime.invoke("waits", {"sleep": 0.3}, f"w{i}", 29) for i in range(4)])
+        assert results == [{"ok": True}] * 4
+        assert time.monotonic() - started < 0.9
+
+    asyncio.run(run())
+    runtime.close()
+
+
+def test_inline_opt_in_runs_on_the_event_loop(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(CODE)
+    runtime = FunctionRuntime({"fast": Function("fast", "mod.fast", str(tmp_path), timeout=5, inline=True)},
+                              "us-east-1", "000000000000")
+
+    async def run() -> None:
+        result = await runtime.invoke("fast", {"n": 1}, "r1", 29)
+        assert result["thread"] == threading.current_thread().name
+
+    asyncio.run(run())
+    runtime.close()

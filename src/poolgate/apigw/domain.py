@@ -137,3 +137,5 @@ class Function:
     timeout: float | None = None
     environment: dict[str, str] = field(default_factory=dict)
     memory_size: int = 128
+    inline: bool = False
+    """Run the sync handler on the event loop (only for handlers that never block: saves the thread hand-off)."""

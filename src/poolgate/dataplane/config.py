@@ -4,6 +4,8 @@
 
     functions:                      # Lambda function name -> local Python handler, as SAM's Handler/CodeUri
       pets: {handler: pets.handler, code: ./functions, timeout: 29, memorySize: 128, environment: {K: v}}
+      # inline: true runs a sync handler on the event loop: only for handlers that never block (saves the
+      # thread hand-off; a blocking one would stall every request). Default: a worker thread.
     apis:
       - id: petsapi01               # optional fixed id (otherwise derived from the file and the entry)
         openapi: ./petstore.yaml    # OpenAPI 3 / Swagger 2 with x-amazon-apigateway-* (apigw/openapi.py)
@@ -38,7 +40,7 @@ from .usage_plans import UsagePlans, parse_usage_plans
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-_FUNCTION_KEYS = ("handler", "code", "timeout", "memorySize", "environment")
+_FUNCTION_KEYS = ("handler", "code", "timeout", "memorySize", "environment", "inline")
 _OPENAPI_ENTRY_KEYS = ("id", "openapi", "stages")
 _API_ID = re.compile(r"^[a-z0-9]{1,64}$")
 DEFAULT_STAGE = "prod"
@@ -76,8 +78,10 @@ def parse_functions(config: Config) -> dict[str, Function]:
             ch.expect(isinstance(timeout, int | float) and not isinstance(timeout, bool) and 0 < timeout <= 900,
                       f"{where}.timeout", "must be a number of seconds, at most 900")
         memory = ch.integer(spec.get("memorySize", 128), f"{where}.memorySize", 128, 10240)
+        inline = spec.get("inline", False)
+        ch.expect(isinstance(inline, bool), f"{where}.inline", "must be true or false")
         function = Function(name, handler, str(code), float(timeout) if timeout is not None else None,
-                            ch.string_map(spec.get("environment"), f"{where}.environment"), memory)
+                            ch.string_map(spec.get("environment"), f"{where}.environment"), memory, inline)
         ch.expect(handler_file(function).exists(), f"{where}.handler",
                   f"no file {handler_file(function)} for handler {handler}")
         functions[name] = function

@@ -42,7 +42,8 @@ class FunctionTimeout(TimeoutError):
 class _Static:
     """What every invocation of one function shares (computed once)."""
 
-    __slots__ = ("arn", "function_name", "log_group_name", "log_stream_name", "memory_limit_in_mb", "timeout")
+    __slots__ = ("arn", "function_name", "inline", "log_group_name", "log_stream_name", "memory_limit_in_mb",
+                 "timeout")
 
     def __init__(self, function: Function, arn: str) -> None:
         self.function_name = function.name
@@ -52,6 +53,7 @@ class _Static:
         day = time.strftime("%Y/%m/%d", time.gmtime())
         self.log_stream_name = f"{day}/[$LATEST]{hashlib.sha1(function.name.encode()).hexdigest()[:32]}"
         self.timeout = function.timeout or DEFAULT_TIMEOUT
+        self.inline = function.inline
 
 
 class LambdaContext:
@@ -204,7 +206,7 @@ class FunctionRuntime:
                     if not deadline.expired():
                         raise  # the handler's own TimeoutError: an unhandled function error
                     self._timed_out(request_id, timeout, function_timeout)
-            if getattr(self.functions[name], "inline", False):
+            if static.inline:
                 started = time.monotonic()
                 result = handler(event, context)
                 if time.monotonic() - started > timeout:

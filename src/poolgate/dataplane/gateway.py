@@ -127,24 +127,24 @@ def _split_target(scope: Scope) -> tuple[str, str, str, str, str] | None:
             break
     path: str = scope["path"]
     raw = scope.get("raw_path")
-    raw_path = raw.decode("latin-1") if raw else path
     index = host.find(_EXECUTE_API)
-    if index > 0:
-        api_id = host[:index]
-    elif path.startswith("/restapis/"):
-        parts = path.split("/", 5)
-        if len(parts) < 5 or parts[4] != _USER_REQUEST:
-            return None
-        api_id = parts[2]
-        prefix = f"/restapis/{api_id}"
-        path = path[len(prefix):].replace(f"/{_USER_REQUEST}", "", 1)
-        raw_parts = raw_path.split("/", 5)
-        raw_path = "/" + "/".join([raw_parts[3], *raw_parts[5:]]) if len(raw_parts) > 4 else "/"
-    else:
+    if index > 0:  # Host: {api}.execute-api… → /{stage}/{path}
+        raw_path = raw.decode("latin-1") if raw else path
+        _, stage, rest = (path + "/" if path.count("/") == 1 else path).split("/", 2)
+        _, _, raw_rest = (raw_path + "/" if raw_path.count("/") == 1 else raw_path).split("/", 2)
+        return host[:index], stage, "/" + rest, "/" + raw_rest, host
+    if not path.startswith("/restapis/"):
         return None
-    _, stage, rest = (path + "/" if path.count("/") == 1 else path).split("/", 2)
-    _, _, raw_rest = (raw_path + "/" if raw_path.count("/") == 1 else raw_path).split("/", 2)
-    return api_id, stage, "/" + rest, "/" + raw_rest, host
+    parts = path.split("/", 5)  # "", "restapis", api, stage, "_user_request_", path
+    if len(parts) < 5 or parts[4] != _USER_REQUEST:
+        return None
+    rest = "/" + parts[5] if len(parts) > 5 else "/"
+    if raw:
+        raw_parts = raw.decode("latin-1").split("/", 5)
+        raw_rest = "/" + raw_parts[5] if len(raw_parts) > 5 else "/"
+    else:
+        raw_rest = rest
+    return parts[2], parts[3], rest, raw_rest, host
 
 
 class DataPlane:

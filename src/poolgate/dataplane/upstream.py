@@ -1,8 +1,9 @@
-"""Calling HTTP backends: one shared aiohttp session (keep-alive pool), URI templates, parameter mappings.
+"""Calling HTTP backends: one shared keep-alive client (``httpclient.py``), URI templates, parameter mappings.
 
-Used by the ``HTTP`` and ``HTTP_PROXY`` integrations (and by the Cognito authorizer to fetch the JWKS of
-pools in another poolgate). Upstream failures map as API Gateway reports them: no answer in time →
-504 ``Endpoint request timed out``; a connection error → 504 ``Network error communicating with endpoint``.
+Used by the ``HTTP`` and ``HTTP_PROXY`` integrations (and, through an aiohttp session, by the Cognito
+authorizer to fetch the JWKS of pools in another poolgate). Upstream failures map as API Gateway reports them:
+no answer in time → 504 ``Endpoint request timed out``; a connection error → 504 ``Network error communicating
+with endpoint``; an answer over 10 MB → 502.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from yarl import URL
 
 from ..http import MAX_BODY
 from .context import IntegrationResult, InvocationContext
+from .httpclient import HttpClient, ResponseTooLarge, UpstreamError, UpstreamTimeout
 from .plugins import DeploymentError, substitute_stage_variables
 from .responses import integration_failure, integration_timeout, internal_error
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "trailers", "transfer-encoding", "upgrade"})
-_NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "expect"}
+NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "expect"}
 _REMAPPED = frozenset({"date", "x-amzn-requestid", "server"})
+_DROPPED = HOP_BY_HOP | {"content-length"}
 _SKIP_AUTO = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\+?\}")
 _SOURCE = re.compile(r"^method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.(.+)$")
@@ -31,10 +33,12 @@ _TARGET = re.compile(r"^integration\.request\.(path|querystring|header)\.(.+)$")
 
 
 class Upstream:
-    """The one HTTP client session of a data plane, created on first use inside the running loop."""
+    """The HTTP clients of a data plane: ``HttpClient`` (keep-alive pools) for the HTTP integrations, and an
+    aiohttp session, created on first use, for the occasional JSON fetch (a remote pool's JWKS)."""
 
     def __init__(self, pool_size: int = 256) -> None:
         self.pool_size = pool_size
+        self.client = HttpClient(limit=pool_size, keepalive=30.0, max_body=MAX_BODY)
         self._session: aiohttp.ClientSession | None = None
 
     def session(self) -> aiohttp.ClientSession:
@@ -45,6 +49,7 @@ class Upstream:
         return self._session
 
     async def close(self) -> None:
+        await self.client.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -56,41 +61,31 @@ class Upstream:
             return await response.json(content_type=None)
 
     async def call(self, ctx: InvocationContext, method: str, url: str, headers: list[tuple[str, str]],
-                   body: bytes, timeout: aiohttp.ClientTimeout) -> IntegrationResult:
+                   body: bytes, timeout: float) -> IntegrationResult:
+        """Send the integration request; the answer minus hop-by-hop headers (``Date``, ``Server`` and
+        ``x-amzn-RequestId`` renamed ``x-amzn-Remapped-*``, as API Gateway does)."""
         try:
-            async with self.session().request(
-                    method, URL(url, encoded=True), headers=headers, data=body or None, allow_redirects=False,
-                    timeout=timeout) as response:
-                if (response.content_length or 0) > MAX_BODY:
-                    raise internal_error()
-                if response.content_length is not None:
-                    data = await response.read()
-                else:  # chunked: count as it comes
-                    chunks, size = [], 0
-                    async for chunk in response.content.iter_any():
-                        size += len(chunk)
-                        if size > MAX_BODY:
-                            raise internal_error()
-                        chunks.append(chunk)
-                    data = b"".join(chunks)
-                out = []
-                for raw_name, raw_value in response.raw_headers:
-                    name = raw_name.decode("latin-1")
-                    lower = name.lower()
-                    if lower in HOP_BY_HOP or lower == "content-length":
-                        continue
-                    if lower in _REMAPPED:
-                        name = f"x-amzn-Remapped-{name}"
-                    out.append((name, raw_value.decode("latin-1")))
-                return IntegrationResult(response.status, out, data, None)
-        except (TimeoutError, aiohttp.ServerTimeoutError):
+            response = await self.client.request(method, url, headers, body, timeout)
+        except UpstreamTimeout:
             raise integration_timeout() from None
-        except aiohttp.ClientError:
+        except ResponseTooLarge:
+            raise internal_error() from None
+        except UpstreamError:
             raise integration_failure() from None
+        out = []
+        for raw_name, raw_value in response.headers:
+            name = raw_name.decode("latin-1")
+            lower = name.lower()
+            if lower in _DROPPED:
+                continue
+            if lower in _REMAPPED:
+                name = f"x-amzn-Remapped-{name}"
+            out.append((name, raw_value.decode("latin-1")))
+        return IntegrationResult(response.status, out, response.body, None)
 
 
 def forwardable_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in headers if k not in _NOT_FORWARDED]
+    return [(k, v) for k, v in headers if k not in NOT_FORWARDED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +103,13 @@ class UriTemplate:
 
     def render(self, values: dict[str, str]) -> str:
         parts = self.parts
-        return "".join(part if i % 2 == 0 else values.get(part, "") for i, part in enumerate(parts))
+        if len(parts) == 1:
+            return parts[0]
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            out.append(values.get(parts[i], ""))
+            out.append(parts[i + 1])
+        return "".join(out)
 
 
 def compile_uri(uri: str, variables: dict[str, str], where: str) -> UriTemplate:

@@ -5,10 +5,12 @@ A ``ThreadPoolExecutor`` hop costs more than a typical handler: a ``concurrent.f
 thread woken per job, so under load dozens of threads take turns at the GIL. ``HandlerThreads`` keeps the
 hand-off small:
 
-- jobs go into one ``SimpleQueue`` read by as few threads as keep it moving; a thread is added only when
-  jobs wait and no thread has taken one for ``STALL`` seconds (every thread busy in a slow or blocking
-  handler), so fast handlers are served by one thread that takes a whole burst of jobs per GIL hand-off,
-  and blocking handlers still run side by side (up to ``max_threads``); idle extra threads exit;
+- the jobs submitted during one event-loop iteration are handed over together: they go into a deque and
+  one token into a ``SimpleQueue`` wakes one thread, which runs jobs until the deque is empty;
+- threads are as few as keep the jobs moving: one more is woken or started only when jobs wait and no
+  thread has taken one for ``STALL`` seconds (every thread busy in a slow or blocking handler), so fast
+  handlers are served by one thread per burst, and blocking handlers still run side by side (up to
+  ``max_threads``); idle extra threads exit;
 - results go back to the event loop in batches: a thread appends to the loop's inbox and wakes the loop
   only when the inbox had nothing pending, and the loop resolves every ready ``asyncio.Future`` at once.
 
@@ -65,15 +67,19 @@ class _Inbox:
 
 
 _Job = tuple[asyncio.Future[Any], _Inbox, contextvars.Context, Callable[..., Any], tuple[Any, ...]]
+"""(future, its loop's inbox, the caller's context, function, arguments)."""
 
 
 class HandlerThreads:
-    """A small, self-sizing thread pool whose results come back to asyncio in batches (see the module doc)."""
+    """A small, self-sizing thread pool whose jobs and results cross between threads in batches (module doc)."""
 
     def __init__(self, max_threads: int = 32, name: str = "poolgate-fn") -> None:
         self.max_threads = max(1, max_threads)
         self.name = name
-        self._jobs: SimpleQueue[_Job | None] = SimpleQueue()
+        self._jobs: deque[_Job] = deque()
+        self._wake: SimpleQueue[bool] = SimpleQueue()
+        """One item per batch of jobs handed over (False: a thread should exit)."""
+        self._handing_over = False
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
         self._taken = 0
@@ -96,21 +102,32 @@ class HandlerThreads:
         if inbox is None or inbox.loop is not loop:
             inbox = self._inbox = _Inbox(loop)
         future = loop.create_future()
-        self._jobs.put((future, inbox, contextvars.copy_context(), fn, args))
+        self._jobs.append((future, inbox, contextvars.copy_context(), fn, args))
+        if not self._handing_over:  # the jobs of this loop iteration go over together
+            self._handing_over = True
+            loop.call_soon(self._hand_over)
+        return future
+
+    def _hand_over(self) -> None:
+        self._handing_over = False
+        if self._closed:
+            return
         if not self._threads:
             self._start()
-        elif self._watch is None and len(self._threads) < self.max_threads:
+        self._wake.put(True)
+        if self._watch is None and len(self._threads) < self.max_threads:
             self._taken_seen = self._taken
-            self._watch = loop.call_later(STALL, self._check)
-        return future
+            self._watch = asyncio.get_running_loop().call_later(STALL, self._check)
 
     def _check(self) -> None:
         """Every ``STALL`` seconds while jobs wait: no job taken since the last look → start a thread."""
         self._watch = None
-        if self._closed or self._jobs.empty():
+        if self._closed or not self._jobs:
             return
-        if self._taken == self._taken_seen and len(self._threads) < self.max_threads:
-            self._start()
+        if self._taken == self._taken_seen:  # every thread that was woken is busy: wake or add one
+            if len(self._threads) < self.max_threads:
+                self._start()
+            self._wake.put(True)
         self._taken_seen = self._taken
         self._watch = asyncio.get_running_loop().call_later(STALL, self._check)
 
@@ -121,32 +138,34 @@ class HandlerThreads:
         thread.start()
 
     def _work(self) -> None:
-        jobs = self._jobs
+        jobs, wake = self._jobs, self._wake
         me = threading.current_thread()
         try:
             while True:
                 try:
-                    job = jobs.get(timeout=IDLE_EXIT)
+                    if not wake.get(timeout=IDLE_EXIT):
+                        return
                 except Empty:
                     with self._lock:
                         if len(self._threads) > 1:
                             self._threads.discard(me)
                             return
                     continue
-                if job is None:
-                    return
-                self._taken += 1  # racy between threads, harmless: only "did it move" matters
-                future, inbox, context, fn, args = job
-                del job
-                try:
-                    value, ok = context.run(fn, *args), True
-                except (StopIteration, KeyboardInterrupt, SystemExit) as exc:
-                    # asyncio refuses StopIteration in a future, and SystemExit would stop the server's loop
-                    value, ok = RuntimeError(f"{type(exc).__name__}: {exc}"), False
-                except BaseException as exc:
-                    value, ok = exc, False
-                inbox.post(future, ok, value)
-                del future, inbox, context, fn, args, value
+                while True:
+                    try:
+                        future, inbox, context, fn, args = jobs.popleft()
+                    except IndexError:
+                        break
+                    self._taken += 1  # racy between threads, harmless: only "did it move" matters
+                    try:
+                        value, ok = context.run(fn, *args), True
+                    except (StopIteration, KeyboardInterrupt, SystemExit) as exc:
+                        # asyncio refuses StopIteration in a future, and SystemExit would stop the server's loop
+                        value, ok = RuntimeError(f"{type(exc).__name__}: {exc}"), False
+                    except BaseException as exc:
+                        value, ok = exc, False
+                    inbox.post(future, ok, value)
+                    del future, inbox, context, fn, args, value
         finally:
             with self._lock:
                 self._threads.discard(me)
@@ -158,28 +177,4 @@ class HandlerThreads:
             self._watch.cancel()
             self._watch = None
         for _ in range(len(self._threads)):
-            self._jobs.put(None)
-
-import os as _os, sys as _sys  # noqa  EXPERIMENT
-if _os.environ.get("PG_SWITCH"):
-    _sys.setswitchinterval(float(_os.environ["PG_SWITCH"]))
-if _os.environ.get("PG_GCLOG"):
-    import gc as _gc, time as _t, atexit as _ae
-    _st = {}
-    _log = []
-    def _cb(phase, info):
-        if phase == "start":
-            _st["t"] = _t.perf_counter()
-        else:
-            _log.append((info["generation"], _t.perf_counter() - _st["t"]))
-    _gc.callbacks.append(_cb)
-    def _dump():
-        import collections
-        by = collections.defaultdict(list)
-        for g, d in _log:
-            by[g].append(d)
-        with open(_os.environ["PG_GCLOG"], "w") as f:
-            for g, ds in sorted(by.items()):
-                f.write(f"gen{g}: n={len(ds)} total={sum(ds)*1000:.1f}ms max={max(ds)*1000:.1f}ms\n")
-            f.write(f"objects={len(_gc.get_objects())}\n")
-    _ae.register(_dump)
+            self._wake.put(False)

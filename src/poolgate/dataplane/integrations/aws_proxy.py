@@ -63,8 +63,8 @@ def media_type_matches(types: tuple[str, ...], value: str | None) -> bool:
 
 
 async def invoke(ctx: InvocationContext, settings: LambdaProxy) -> IntegrationResult:
-    binary = media_type_matches(settings.binary_types, ctx.header("content-type"))
-    event = proxy_event(ctx, binary)
+    types = settings.binary_types
+    event = proxy_event(ctx, bool(types) and media_type_matches(types, ctx.header("content-type")))
     started = time.perf_counter()
     try:
         result = await ctx.plane.functions.invoke(settings.function, event, ctx.request_id, settings.timeout)
@@ -75,8 +75,7 @@ async def invoke(ctx: InvocationContext, settings: LambdaProxy) -> IntegrationRe
         raise internal_error() from None
     finally:
         ctx.integration_latency = int((time.perf_counter() - started) * 1000)
-    decode = media_type_matches(settings.binary_types, ctx.header("accept"))
-    response = proxy_result(result, decode)
+    response = proxy_result(result, bool(types) and media_type_matches(types, ctx.header("accept")))
     if response is None:
         log.error("%s\tExecution failed due to configuration error: Malformed Lambda proxy response",
                   ctx.request_id)
@@ -88,6 +87,21 @@ def _header_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _simple_headers(single: dict[Any, Any] | None) -> list[tuple[str, str]] | None:
+    """The common case, without the merging: only ``headers``, string names and values, no two names equal but
+    for case (None when the general path must decide)."""
+    if not single:
+        return []
+    headers = []
+    for name, value in single.items():
+        if type(name) is not str or type(value) is not str:
+            return None
+        headers.append((name, value))
+    if len(headers) > 1 and len({name.lower() for name, _ in headers}) != len(headers):
+        return None
+    return headers
 
 
 def proxy_result(result: Any, decode_base64: bool = False) -> IntegrationResult | None:
@@ -109,20 +123,22 @@ def proxy_result(result: Any, decode_base64: bool = False) -> IntegrationResult 
     multi = result.get("multiValueHeaders")
     if (single is not None and not isinstance(single, dict)) or (multi is not None and not isinstance(multi, dict)):
         return None
-    merged: dict[str, tuple[str, list[str]]] = {}  # lowercase name → (casing, values)
-    for name, values in (multi or {}).items():
-        if not isinstance(values, list):
-            return None
-        merged[str(name).lower()] = (str(name), [_header_text(v) for v in values])
-    for name, value in (single or {}).items():
-        if value is None:
-            continue
-        key = str(name).lower()
-        if key in merged:
-            merged[key][1].append(_header_text(value))
-        else:
-            merged[key] = (str(name), [_header_text(value)])
-    headers = [(name, ", ".join(values)) for name, values in merged.values()]
+    headers = _simple_headers(single) if not multi else None
+    if headers is None:
+        merged: dict[str, tuple[str, list[str]]] = {}  # lowercase name → (casing, values)
+        for name, values in (multi or {}).items():
+            if not isinstance(values, list):
+                return None
+            merged[str(name).lower()] = (str(name), [_header_text(v) for v in values])
+        for name, value in (single or {}).items():
+            if value is None:
+                continue
+            key = str(name).lower()
+            if key in merged:
+                merged[key][1].append(_header_text(value))
+            else:
+                merged[key] = (str(name), [_header_text(value)])
+        headers = [(name, ", ".join(values)) for name, values in merged.values()]
     body = result.get("body")
     if body is None:
         raw = b""

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiohttp
-
 from ...apigw.domain import ANY
 from ..context import IntegrationResult, InvocationContext
 from ..events import forwarded_headers
 from ..plugins import DeploymentError, IntegrationConfig
-from ..upstream import ParameterMapping, UriTemplate, compile_mappings, compile_uri, forwardable_headers, mapped_values
+from ..upstream import (
+    NOT_FORWARDED,
+    ParameterMapping,
+    UriTemplate,
+    compile_mappings,
+    compile_uri,
+    mapped_values,
+)
 
 TYPE = "HTTP_PROXY"
 
@@ -26,7 +31,8 @@ class HttpProxy:
     uri: UriTemplate
     method: str | None
     mappings: tuple[ParameterMapping, ...]
-    timeout: aiohttp.ClientTimeout
+    timeout: float
+    """Seconds (``timeoutInMillis`` / 1000)."""
 
 
 def validate(config: IntegrationConfig) -> HttpProxy:
@@ -40,12 +46,14 @@ def validate(config: IntegrationConfig) -> HttpProxy:
     method = (integration.http_method or ANY).upper()
     return HttpProxy(compile_uri(integration.uri, env.variables, where), None if method == ANY else method,
                      compile_mappings(integration.request_parameters, env.variables, where),
-                     aiohttp.ClientTimeout(total=integration.timeout_in_millis / 1000.0))
+                     integration.timeout_in_millis / 1000.0)
 
 
 def render(ctx: InvocationContext, settings: HttpProxy, headers: list[tuple[str, str]],
            query: str) -> tuple[str, list[tuple[str, str]], str]:
     """URL, headers and query after the parameter mappings."""
+    if not settings.mappings:
+        return settings.uri.render(ctx.path_params or {}), headers, query
     path_values = dict(ctx.path_params or {})
     extra_query = []
     for target, name, value in mapped_values(ctx, settings.mappings):
@@ -67,8 +75,8 @@ def render(ctx: InvocationContext, settings: HttpProxy, headers: list[tuple[str,
 async def invoke(ctx: InvocationContext, settings: HttpProxy) -> IntegrationResult:
     import time
 
-    headers = forwardable_headers(ctx.headers)
-    headers = [(k, v) for k, v in headers if not k.startswith("x-forwarded-")] + forwarded_headers(ctx)
+    headers = [(k, v) for k, v in ctx.headers if k not in NOT_FORWARDED and not k.startswith("x-forwarded-")]
+    headers += forwarded_headers(ctx)
     url, headers, query = render(ctx, settings, headers, ctx.query_string)
     if query:
         url = f"{url}{'&' if '?' in url else '?'}{query}"
