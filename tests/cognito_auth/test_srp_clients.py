@@ -178,3 +178,21 @@ def test_amazon_cognito_identity_js_signs_in_with_srp(live: LiveServer, idp: Any
                                            "username": "hana", "password": "Wrong-Horse-9!"}))
     assert bad.returncode == 1
     assert json.loads(bad.stdout) == {"error": "NotAuthorizedException", "message": "Incorrect username or password."}
+
+
+def test_user_stored_without_a_verifier_gets_one_at_the_next_password_sign_in(live: LiveServer, idp: Any) -> None:
+    """A user stored before SRP support (no verifier) cannot use SRP until a password sign-in derives it."""
+    import sqlite3
+
+    pool, client, _ = make_pool(idp)
+    make_user(idp, pool, "olga")
+    with sqlite3.connect(live.data_dir / "poolgate.db") as db:
+        db.execute("UPDATE users SET srp_salt = NULL, srp_verifier = NULL WHERE pool_id = ? AND username = ?",
+                   (pool, "olga"))
+    with pytest.raises(Exception, match="Incorrect username or password"):
+        _pycognito(live.url, pool, client, "olga").authenticate(password=PASSWORD)
+    idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": "olga", "PASSWORD": PASSWORD})
+    user = _pycognito(live.url, pool, client, "olga")
+    user.authenticate(password=PASSWORD)
+    assert _verify(live.url, pool, client, user.id_token)["cognito:username"] == "olga"

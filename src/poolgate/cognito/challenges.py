@@ -85,6 +85,8 @@ async def take_session(services: Services, client: Client, key: str, challenge: 
 async def password_accepted(services: Services, user: User, password: str) -> None:
     """A correct password: derive the SRP verifier for users that lack one. (Failures are cleared only when
     the whole sign-in succeeds, in ``finish``: wrong MFA codes after right passwords add up.)"""
+    if user.has_srp_verifier:
+        return  # the common case: nothing to write, no transaction
     values: dict[str, Any] = {}
     async with services.db.begin() as conn:
         row = (await conn.execute(select(*_srp_cols()).where(*_user_where(user)))).first()

@@ -146,13 +146,15 @@ class User:
     created: float
     modified: float
     groups: list[str] = field(default_factory=list)
+    has_srp_verifier: bool = True
+    """False for users stored before SRP support: their next password sign-in derives the verifier."""
 
     @classmethod
     def from_row(cls, row: RowMapping) -> User:
         return cls(row["pool_id"], row["username"], row["sub"], row["status"], row["enabled"],
                    dict(row["attributes"]), row["password_hash"], row["password_set_at"],
                    row["failed_attempts"], row["locked_until"], row["tokens_valid_after"],
-                   row["created"], row["modified"])
+                   row["created"], row["modified"], has_srp_verifier=bool(row.get("srp_verifier")))
 
     def attribute_list(self, only: list[str] | None = None) -> list[dict[str, str]]:
         """UserAttributes as AWS lists them; ``only`` is ListUsers' AttributesToGet (``sub`` included only if named)."""
