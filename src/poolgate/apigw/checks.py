@@ -29,7 +29,7 @@ class Checker:
         self.expect(isinstance(value, dict), path, "must be a mapping")
         for key in value:
             self.expect(isinstance(key, str), f"{path}.{key}", "keys must be strings")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def only_keys(self, value: dict[str, Any], path: str, allowed: Iterable[str], *, vendor: bool = False) -> None:
         """Refuse keys outside ``allowed``; with ``vendor``, other ``x-…`` extensions pass (but not
@@ -45,7 +45,7 @@ class Checker:
 
     def string(self, value: Any, path: str) -> str:
         self.expect(isinstance(value, str) and value != "", path, "must be a non-empty string")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def optional_string(self, value: Any, path: str) -> str | None:
         return None if value is None else self.string(value, path)

@@ -172,11 +172,12 @@ async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dic
     if user is not None and custom is None:
         await pre_authentication(services, pool, client, user, metadata)
     user_id = user.username if user else username
-    salt, verifier = (row.srp_salt, row.srp_verifier) if row is not None and row.srp_verifier else (None, None)
-    fake = verifier is None
-    if fake:  # unknown user (or no verifier yet): answer alike, and fail at the verifier step
-        salt = secrets.token_hex(16)
-        verifier = f"{secrets.randbits(3000):x}"
+    salt: str
+    verifier: str
+    if row is not None and row.srp_verifier:
+        salt, verifier, fake = str(row.srp_salt), str(row.srp_verifier), False
+    else:  # unknown user (or no verifier yet): answer alike, and fail at the verifier step
+        salt, verifier, fake = secrets.token_hex(16), f"{secrets.randbits(3000):x}", True
     b = secrets.randbits(256) | 1
     b_pub = srp.server_public(verifier, b)
     secret_block = base64.b64encode(secrets.token_bytes(48) + services.ids.token(24).encode()).decode()

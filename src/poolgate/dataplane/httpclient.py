@@ -335,7 +335,7 @@ class HttpClient:
         while origin.active >= self.limit:
             waiter = loop.create_future()
             origin.waiters.append(waiter)
-            timer = loop.call_at(deadline, _expire, waiter)  # type: ignore[arg-type]
+            timer = loop.call_at(deadline, _expire, waiter)
             try:
                 await waiter
             finally:

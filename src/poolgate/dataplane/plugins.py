@@ -88,11 +88,11 @@ INTEGRATIONS: dict[str, IntegrationPlugin] = {}
 
 
 def register_authorizer(module: ModuleType | AuthorizerPlugin) -> None:
-    AUTHORIZERS[module.TYPE] = module  # type: ignore[assignment]
+    AUTHORIZERS[module.TYPE] = module
 
 
 def register_integration(module: ModuleType | IntegrationPlugin) -> None:
-    INTEGRATIONS[module.TYPE] = module  # type: ignore[assignment]
+    INTEGRATIONS[module.TYPE] = module
 
 
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
