@@ -34,6 +34,21 @@ def check_secret_hash(client: Client, usernames: list[str], given: str | None) -
     raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
 
 
+WRONG_CREDENTIALS = "Incorrect username or password."
+
+
+def signing_in_user(client: Client, user: User | None) -> User:
+    """The user a sign-in names, refused as Cognito does: unknown (hidden behind the wrong-credentials
+    message when the client prevents user-existence errors) or disabled."""
+    if user is None:
+        if client.prevent_user_existence_errors:
+            raise not_authorized(WRONG_CREDENTIALS)
+        raise ServiceError("UserNotFoundException", "User does not exist.")
+    if not user.enabled:
+        raise not_authorized("User is disabled.")
+    return user
+
+
 async def client_and_pool(services: Services, client_id: str) -> tuple[Pool, Client]:
     return await services.records.client_and_pool(client_id)
 

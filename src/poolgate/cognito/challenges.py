@@ -19,14 +19,14 @@ from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
 from ..store.sql.tables import auth_sessions, users
 from . import mfa, repo, srp, triggers
-from .access import check_secret_hash
+from .access import WRONG_CREDENTIALS, check_secret_hash
 from .credentials import srp_columns
 from .domain import Client, Pool, User
 from .hooks import custom_message
 from .sender import Delivery, mask
 from .tokens import token_hash
 
-WRONG = "Incorrect username or password."
+WRONG = WRONG_CREDENTIALS
 EXPIRED = "Invalid session for the user, session is expired."
 SPENT = "Invalid session for the user, session can only be used once."
 """AWS's answer to a reused challenge Session (captures: reapit/foundations#9684, aws-amplify/amplify-js#14330)."""

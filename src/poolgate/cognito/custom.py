@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
 from . import repo, triggers
-from .access import check_secret_hash
+from .access import check_secret_hash, signing_in_user
 from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication, srp_initiate
 from .domain import Client, Pool, User
 
@@ -49,12 +49,7 @@ async def custom_initiate(services: Services, pool: Pool, client: Client, auth: 
     async with services.db.read() as conn:
         user = await repo.find_user(conn, pool, username)
     check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
-    if user is None:
-        if client.prevent_user_existence_errors:
-            raise not_authorized(WRONG)
-        raise ServiceError("UserNotFoundException", "User does not exist.")
-    if not user.enabled:
-        raise not_authorized("User is disabled.")
+    user = signing_in_user(client, user)
     await pre_authentication(services, pool, client, user, metadata)
     if auth.get("CHALLENGE_NAME") == "SRP_A":
         history = [_step("SRP_A", True)]

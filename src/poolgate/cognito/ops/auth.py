@@ -10,7 +10,13 @@ from sqlalchemy import select, update
 from ...errors import ServiceError, invalid_parameter, not_authorized
 from ...store.sql.tables import auth_sessions, refresh_tokens, revoked_origins
 from .. import repo
-from ..access import check_secret_hash, client_and_pool, user_from_access_token
+from ..access import (
+    WRONG_CREDENTIALS,
+    check_secret_hash,
+    client_and_pool,
+    signing_in_user,
+    user_from_access_token,
+)
 from ..credentials import prepare_password
 from ..domain import ADMIN_SCOPE, Client, Pool, User
 from ..passwords import check_policy
@@ -21,7 +27,6 @@ from .pools import owned_pool
 
 LOCKOUT_AFTER = 5
 LOCKOUT_MAX_SECONDS = 900.0
-_WRONG = "Incorrect username or password."
 
 
 async def check_password(services: Services, user: User, password: str) -> None:
@@ -38,7 +43,7 @@ async def check_password(services: Services, user: User, password: str) -> None:
     if user.status == "UNCONFIRMED":
         # AWS quirk: an unconfirmed user hears so even with a wrong password.
         raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
-    raise not_authorized(_WRONG)
+    raise not_authorized(WRONG_CREDENTIALS)
 
 
 async def record_failure(services: Services, user: User) -> None:
@@ -101,12 +106,8 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
     if user is None:
         user = await migrate_user(services, pool, client, username, password, metadata)
     if user is None:
-        await services.hasher.verify(None, password)
-        if client.prevent_user_existence_errors:
-            raise not_authorized(_WRONG)
-        raise ServiceError("UserNotFoundException", "User does not exist.")
-    if not user.enabled:
-        raise not_authorized("User is disabled.")
+        await services.hasher.verify(None, password)  # as long as a real check: timing tells nothing
+    user = signing_in_user(client, user)
     await pre_authentication(services, pool, client, user, metadata)
     await check_password(services, user, password)
     return await after_first_factor(services, pool, client, user)
