@@ -75,7 +75,9 @@ def integration_failure() -> IntegrationError:
                             "InternalServerErrorException")
 
 
-_VARIABLE = re.compile(r"\$\{?((?:context|stageVariables|input\.params)[\w.:\-]*|context\.[\w.]+)\}?")
+_NAME = r"(?:context|stageVariables|input\.params)[\w.:\-]*"
+_VARIABLE = re.compile(rf"\$\{{({_NAME})\}}|\$({_NAME})")
+"""``${context.x}`` or ``$context.x``; a ``}`` after the bare form is the template's own (``{"m":$context.x}``)."""
 
 
 @dataclass(slots=True)
@@ -150,7 +152,7 @@ def _source_value(ctx: InvocationContext, err: GatewayError, source: str) -> str
 
 def _render_template(ctx: InvocationContext, err: GatewayError, template: str) -> str:
     def value(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name = match.group(1) or match.group(2)
         if name.startswith("context."):
             return _context_value(ctx, err, name[len("context."):])
         if name.startswith("stageVariables.") and ctx.deployment:
