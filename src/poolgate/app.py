@@ -61,9 +61,10 @@ class PoolgateApp:
     async def startup(self) -> None:
         if self.started:
             return
-        await self.services.db.migrate()
-        for hook in self.on_startup:
-            await hook(self.services)
+        async with self.services.db.startup_lock():
+            await self.services.db.migrate()
+            for hook in self.on_startup:
+                await hook(self.services)
         self.started = True
 
     async def shutdown(self) -> None:

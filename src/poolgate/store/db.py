@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -48,6 +50,9 @@ def _create_private(url: str) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+_STARTUP_LOCK_KEY = 0x706F6F6C67617465  # "poolgate"
+
+
 class Database:
     """Owns the engine. ``begin()`` is one transaction: committed on success, rolled back on error."""
 
@@ -63,6 +68,29 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    @asynccontextmanager
+    async def startup_lock(self) -> AsyncIterator[None]:
+        """Held while a process migrates and applies its config, so that workers and nodes starting together
+        on one database take turns: a PostgreSQL advisory lock, or a file lock beside the SQLite file."""
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STARTUP_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _STARTUP_LOCK_KEY})
+            return
+        path = make_url(self.url).database
+        if not path or path == ":memory:":
+            yield
+            return
+        fd = os.open(f"{path}.startup-lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
