@@ -42,11 +42,35 @@ userPools:
           CallbackURLs: [{CALLBACK}]
           LogoutURLs: [http://localhost:3000/]
           SupportedIdentityProviders: [COGNITO]
+        explicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
     users:
       - username: alice
         password: Passw0rd!
         attributes: {{email: alice@example.com, email_verified: true}}
+      - username: carol
+        temporaryPassword: Temp-Passw0rd!
+        attributes: {{email: carol@example.com, email_verified: true}}
+      - username: dave
+        password: Passw0rd!
+        attributes: {{email: dave@example.com, email_verified: true}}
 """
+
+
+def _enrol_totp(url: str) -> None:
+    """Give dave a TOTP software token (through the JSON API, as an app would), so the login asks for a code."""
+    import boto3
+    import pyotp
+
+    idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    idp.set_user_pool_mfa_config(UserPoolId="us-east-1_Screens01", MfaConfiguration="OPTIONAL",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    tokens = idp.initiate_auth(ClientId=CLIENT, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "dave", "PASSWORD": "Passw0rd!"})["AuthenticationResult"]
+    secret = idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=pyotp.TOTP(secret).now())
+    idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
 
 
 def _free_port() -> int:
@@ -112,6 +136,13 @@ def main() -> int:
                 bad = query.replace("localhost%3A3000", "evil.example")
                 shot(desktop, f"{base}/oauth2/authorize?{bad}", "error-redirect-mismatch")
                 shot(phone, f"{base}/login?{query}", "login-phone")
+                # Sign-ins that need a second step, each in a browser context of its own (no shared session).
+                _enrol_totp(f"http://127.0.0.1:{port}")
+                for user, name in (("carol", "new-password"), ("dave", "mfa-code")):
+                    page = browser.new_context(viewport={"width": 900, "height": 760}).new_page()
+                    shot(page, f"{base}/login?{query}", name,
+                         {"Username": user, "Password": "Temp-Passw0rd!" if user == "carol" else "Passw0rd!"},
+                         "Sign in")
                 browser.close()
         finally:
             server.terminate()
