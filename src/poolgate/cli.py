@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--database-url")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise
     if args.command == "serve":
         return serve(args)
     if args.command == "codes":
