@@ -127,8 +127,7 @@ class PoolgateApp:
                 # AWS sends the type with a trailing colon, and the message in a header of its own.
                 headers.append(("x-amzn-errortype", f"{error_type}:"))
                 if message:
-                    headers.append(("x-amzn-errormessage", message.encode("latin-1", "replace").decode("latin-1")
-                                    .replace("\n", " ")[:1024]))
+                    headers.append(("x-amzn-errormessage", _header_text(message)))
             await send_response(send, status, body, headers, JSON_11)
             return
         match = _WELL_KNOWN.match(request.path)
@@ -161,6 +160,14 @@ class PoolgateApp:
         self.services.records.clear()
         for hook in self.services.extras.get("on_reset", []):
             await hook()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _header_text(message: str) -> str:
+    """``message`` as a header value: latin-1, control characters (NUL, CR, LF…) as spaces, at most 1 KiB."""
+    return _CONTROL.sub(" ", message.encode("latin-1", "replace").decode("latin-1"))[:1024]
 
 
 def _error_parts(body: bytes) -> tuple[str, str]:

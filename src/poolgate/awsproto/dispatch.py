@@ -16,7 +16,7 @@ from botocore.model import OperationModel, ServiceModel
 from ..errors import ServiceError
 from ..http import Request
 from . import sigv4
-from .validate import validation_errors
+from .validate import conform, validation_errors
 
 log = logging.getLogger("poolgate.control")
 
@@ -87,10 +87,7 @@ class JsonService:
 
     async def _handle(self, services: Any, request: Request, op: Operation, caller: Caller) -> dict[str, Any]:
         name = op.name
-        try:
-            params = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ServiceError("SerializationException", f"Malformed request body: {exc}") from exc
+        params = parse_body(request.body)
         if not isinstance(params, dict):
             raise ServiceError("SerializationException", "Start of structure or map found where not expected.")
         if not op.unsigned:
@@ -98,6 +95,7 @@ class JsonService:
         problem = validation_errors(op.model.input_shape, params)
         if problem:
             raise ServiceError("InvalidParameterException", problem)
+        params = conform(op.model.input_shape, params)
         try:
             return await op.handler(services, caller, params)
         except ServiceError as err:
@@ -131,6 +129,19 @@ class JsonService:
 
 
 UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
+
+
+def parse_body(body: bytes) -> Any:
+    """The JSON request body; malformed, too deeply nested or not valid Unicode → SerializationException."""
+    try:
+        params = json.loads(body or b"{}")
+        if b"\\u" in body:  # escapes can spell lone surrogates, which no UTF-8 store or hash accepts
+            json.dumps(params, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError) as exc:
+        raise ServiceError("SerializationException", f"Malformed request body: {exc}") from exc
+    except RecursionError as exc:
+        raise ServiceError("SerializationException", "Malformed request body: nested too deeply") from exc
+    return params
 
 
 def error_body(code: str, message: str) -> bytes:

@@ -13,6 +13,10 @@ from typing import Any
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 _MAX_REPORTED = 10
+_NUL = "\x00"
+NO_NUL = "not contain null characters"
+"""No store keeps U+0000 in text (PostgreSQL refuses it), and the model's patterns that Python cannot compile
+(``\\p{L}…``) exclude it, as do nearly all the others."""
 
 
 @functools.lru_cache(maxsize=2048)
@@ -77,11 +81,16 @@ def _check(shape: Shape, value: Any, path: str, out: _Collector) -> None:
             out.add("<map>", path, "be a map", False)
             return
         for k, v in value.items():
+            if _NUL in k:
+                out.add(k, path, NO_NUL, False)
             _check(shape.value, v, f"{path}.{k}", out)
         return
     if kind == "string":
         if not isinstance(value, str):
             out.add(value, path, "be a string", sensitive)
+            return
+        if _NUL in value:
+            out.add(value, path, NO_NUL, sensitive)
             return
         _length(meta, value, len(value), path, out, sensitive, "length")
         enum = meta.get("enum")
@@ -103,6 +112,8 @@ def _check(shape: Shape, value: Any, path: str, out: _Collector) -> None:
     elif kind == "boolean":
         if not isinstance(value, bool):
             out.add(value, path, "be a boolean", sensitive)
+    elif kind == "blob" and not isinstance(value, str):  # JSON protocols carry blobs as base64 text
+        out.add(value, path, "be a blob", sensitive)
     elif kind == "timestamp" and (isinstance(value, bool) or not isinstance(value, int | float | str)):
         out.add(value, path, "be a timestamp", sensitive)
 
@@ -126,3 +137,16 @@ def validation_errors(shape: StructureShape | None, params: Any) -> str | None:
     n = len(out.errors)
     head = f"{n} validation error{'s' if n > 1 else ''} detected: "
     return head + "; ".join(out.errors[:_MAX_REPORTED])
+
+
+def conform(shape: Shape | None, value: Any) -> Any:
+    """Valid ``value`` as handlers get it: structure members sent as ``null`` or unknown to the model are
+    dropped, recursively (AWS's JSON protocols read a ``null`` member as one not sent and ignore unknown
+    members), so handlers never see ``None`` for an absent member and never store what the model lacks."""
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        return {k: conform(shape.members[k], v) for k, v in value.items() if v is not None and k in shape.members}
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        return [conform(shape.member, item) for item in value]
+    if isinstance(shape, MapShape) and isinstance(value, dict):
+        return {k: conform(shape.value, v) for k, v in value.items()}
+    return value

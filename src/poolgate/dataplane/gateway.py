@@ -129,6 +129,8 @@ def _split_target(scope: Scope) -> tuple[str, str, str, str, str] | None:
     raw = scope.get("raw_path")
     index = host.find(_EXECUTE_API)
     if index > 0:  # Host: {api}.execute-api… → /{stage}/{path}
+        if not path.startswith("/"):  # ``OPTIONS *`` and other request targets that name no stage
+            return host[:index], "", "/", "/", host
         raw_path = raw.decode("latin-1") if raw else path
         _, stage, rest = (path + "/" if path.count("/") == 1 else path).split("/", 2)
         _, _, raw_rest = (raw_path + "/" if raw_path.count("/") == 1 else raw_path).split("/", 2)
