@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .app import PoolgateApp, create_app
+from .cognito.domain import Pool
 from .config import Config, apply_user_pools, load_config
 from .dataplane import build_dataplane
 from .services import Services
@@ -50,12 +51,8 @@ async def describe_startup(services: Services) -> None:
     log.info("poolgate listening on %s (%s; %sstorage %s)", settings.base_url, mode, storage,
              settings.effective_database_url().split("://")[0])
     async with services.db.read() as conn:
-        ids = (await conn.execute(select(user_pools.c.id).order_by(user_pools.c.created))).scalars().all()
-    for pool_id in ids:
-        from .cognito import repo
-
-        async with services.db.read() as conn:
-            pool = await repo.get_pool(conn, pool_id)
+        rows = (await conn.execute(select(user_pools).order_by(user_pools.c.created))).mappings().all()
+    for pool in map(Pool.from_row, rows):
         print(f"user pool {pool.id} ({pool.name}): issuer {services.tokens.issuer(pool)}  "
               f"jwks {settings.base_url}/{pool.id}/.well-known/jwks.json", flush=True)
     for line in services.extras.get("banner", []):

@@ -184,3 +184,19 @@ def test_pool_limit_makes_requests_wait_for_a_connection() -> None:
         assert server.connections == 1
 
     run(test, limit=1)
+
+
+def test_origins_are_bounded_and_unused_ones_close_their_connections() -> None:
+    """Integration URIs may put request values into the host: unused origins (and their sockets) are dropped."""
+    async def test(client: HttpClient, server: Server, base: str) -> None:
+        port = base.rsplit(":", 1)[1]
+        await client.request("GET", base + "/cl", [], b"", 5)
+        await client.request("GET", f"http://localhost:{port}/cl", [], b"", 5)
+        assert server.connections == 2
+        with pytest.raises(UpstreamError):
+            await client.request("GET", "http://127.0.0.1:1/", [], b"", 5)
+        response = await client.request("GET", base + "/cl", [], b"", 5)
+        assert response.status == 200
+        assert server.connections == 3  # the idle connection to 127.0.0.1 went with its origin
+
+    run(test, max_origins=2)

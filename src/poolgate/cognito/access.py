@@ -7,13 +7,11 @@ import hashlib
 import hmac
 from typing import Any
 
-from sqlalchemy import select
-
 from ..errors import ServiceError, not_authorized
 from ..services import Services
-from ..store.sql.tables import revoked_origins
 from . import repo
 from .domain import Client, Pool, User
+from .revoke import is_revoked
 from .tokens import has_admin_scope
 
 
@@ -29,9 +27,15 @@ def check_secret_hash(client: Client, usernames: list[str], given: str | None) -
     if not given:
         raise not_authorized(f"Client {client.client_id} is configured for secret but secret was not received")
     for name in usernames:
-        if hmac.compare_digest(secret_hash(client.secret, name, client.client_id), given):
+        if same_secret(given, secret_hash(client.secret, name, client.client_id)):
             return
     raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """Whether a presented client secret is the stored one, in constant time (and without raising on
+    non-ASCII text, which ``hmac.compare_digest`` refuses for ``str``)."""
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
 WRONG_CREDENTIALS = "Incorrect username or password."
@@ -66,12 +70,11 @@ async def user_from_access_token(services: Services, token: str, *, need_admin_s
     if need_admin_scope and not has_admin_scope(claims):
         raise not_authorized("Access Token does not have required scopes")
     async with services.db.read() as conn:
-        revoked = (await conn.execute(select(revoked_origins.c.origin_jti)
-                                      .where(revoked_origins.c.origin_jti == claims.get("origin_jti")))).first()
+        revoked = await is_revoked(conn, claims.get("origin_jti"))
         user = await repo.find_user(conn, pool, str(claims.get("username")), aliases=False)
     if user is None:
         raise ServiceError("UserNotFoundException", "User does not exist.")
-    if revoked is not None or int(claims.get("iat", 0)) < int(user.tokens_valid_after):
+    if revoked or int(claims.get("iat", 0)) < int(user.tokens_valid_after):
         raise not_authorized("Access Token has been revoked")
     if not user.enabled:
         raise not_authorized("User is disabled.")

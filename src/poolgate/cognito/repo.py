@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -54,19 +55,22 @@ def attribute_keys(attributes: dict[str, str]) -> dict[str, Any]:
             "preferred_key": pref.lower() if pref else None}
 
 
+def _by_precedence(groups: Iterable[tuple[str, int | None]]) -> list[str]:
+    """Group names as ``cognito:groups`` lists them: lowest precedence first, those without one last."""
+    return [name for name, precedence in sorted(groups, key=lambda g: (g[1] is None, g[1] or 0, g[0]))]
+
+
 async def _with_groups(conn: AsyncConnection, user: User) -> User:
     rows = await conn.execute(
         select(user_groups.c.group_name, groups.c.precedence)
         .join(groups, (groups.c.pool_id == user_groups.c.pool_id) & (groups.c.name == user_groups.c.group_name))
         .where(user_groups.c.pool_id == user.pool_id, user_groups.c.username == user.username)
     )
-    ordered = sorted(rows.all(), key=lambda r: (r.precedence is None, r.precedence or 0, r.group_name))
-    user.groups = [r.group_name for r in ordered]
+    user.groups = _by_precedence((r.group_name, r.precedence) for r in rows)
     return user
 
 
-async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True,
-                    for_update: bool = False) -> User | None:
+async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True) -> User | None:
     """The user that ``name`` signs in as: the username itself, or an e-mail/phone/alias the pool allows."""
     # One round trip: the user row joined with its groups (one row per group).
     query = (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
@@ -78,9 +82,8 @@ async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bo
     rows = (await conn.execute(query)).mappings().all()
     if rows:
         user = User.from_row(rows[0])
-        ranked = sorted((r for r in rows if r["group_name"] is not None),
-                        key=lambda r: (r["group_precedence"] is None, r["group_precedence"] or 0, r["group_name"]))
-        user.groups = [r["group_name"] for r in ranked]
+        user.groups = _by_precedence((r["group_name"], r["group_precedence"]) for r in rows
+                                     if r["group_name"] is not None)
         return user
     row = await _find_by_alias(conn, pool, name) if aliases else None
     if row is None:

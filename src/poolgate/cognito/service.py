@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ..awsproto.dispatch import Caller, JsonService
 from ..errors import ServiceError, invalid_parameter
 from ..services import Services
 
 COGNITO = JsonService("cognito-idp")
+T = TypeVar("T")
 
-__all__ = ["COGNITO", "Caller", "Services", "page", "paginate"]
+__all__ = ["COGNITO", "Caller", "Services", "listing", "paginate"]
 
 
 def paginate(items: list[Any], limit: int | None, token: str | None, default: int = 60) -> tuple[list[Any], str | None]:
@@ -30,7 +32,11 @@ def paginate(items: list[Any], limit: int | None, token: str | None, default: in
     return chunk, next_token
 
 
-def page(result: dict[str, Any], key: str, next_token: str | None, token_name: str = "NextToken") -> dict[str, Any]:
+def listing(items: Sequence[T], key: str, render: Callable[[T], Any], limit: int | None, token: str | None,
+            token_name: str = "NextToken") -> dict[str, Any]:
+    """A List* output: one page of ``items`` rendered under ``key``, and ``token_name`` when more follow."""
+    chunk, next_token = paginate(list(items), limit, token)
+    result: dict[str, Any] = {key: [render(item) for item in chunk]}
     if next_token:
         result[token_name] = next_token
     return result

@@ -215,8 +215,9 @@ class HttpClient:
     """Keep-alive HTTP/1.1 client (see the module doc); one per data plane, used from one event loop."""
 
     def __init__(self, limit: int = 256, keepalive: float = 30.0, max_body: int = 10 * 1024 * 1024,
-                 ssl_context: ssl_module.SSLContext | None = None) -> None:
+                 ssl_context: ssl_module.SSLContext | None = None, max_origins: int = 1024) -> None:
         self.limit = limit
+        self.max_origins = max_origins
         self.keepalive = keepalive
         self.max_body = max_body
         self._ssl = ssl_context
@@ -279,8 +280,6 @@ class HttpClient:
         key = f"{scheme}://{authority}"
         origin = self._parsed.get(key)
         if origin is None:
-            if len(self._parsed) >= 1024:  # hosts made from request values: keep the cache bounded
-                self._parsed.clear()
             origin = self._parsed[key] = self._origin(scheme, authority)
         return origin, target
 
@@ -301,10 +300,22 @@ class HttpClient:
         key = (scheme, host, port)
         origin = self._origins.get(key)
         if origin is None:
+            if len(self._origins) >= self.max_origins:
+                self._drop_unused_origins()
             shown = f"[{host}]" if ":" in host else host
             host_header = shown if port == default else f"{shown}:{port}"
             origin = self._origins[key] = _Origin(scheme, host, port, host_header)
         return origin
+
+    def _drop_unused_origins(self) -> None:
+        """Forget the origins with nothing in flight, closing their idle connections: integration URIs can put
+        request values into the host, and each origin keeps sockets open."""
+        for key, origin in list(self._origins.items()):
+            if origin.active == 0 and not origin.waiters:
+                for connection in origin.idle:
+                    connection.close()
+                del self._origins[key]
+        self._parsed.clear()
 
     @staticmethod
     def _head(method: str, target: str, host: str, headers: list[tuple[str, str]], body: bytes) -> bytes:

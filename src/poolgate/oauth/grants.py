@@ -15,8 +15,10 @@ from urllib.parse import unquote
 from sqlalchemy import delete, select
 
 from ..cognito import repo
-from ..cognito.domain import ADMIN_SCOPE, Client, Pool
+from ..cognito.access import same_secret
+from ..cognito.domain import Client, Pool
 from ..cognito.ops.resource_servers import custom_scopes
+from ..cognito.refresh import find_refresh_token
 from ..cognito.tokens import Session, new_refresh_token, token_hash
 from ..errors import OAuthError
 from ..store.sql.tables import oauth_codes, oauth_grants, refresh_tokens
@@ -38,9 +40,10 @@ def client_credentials_of(site: Site, form: dict[str, str]) -> tuple[str | None,
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise _error("invalid_client") from exc
         client_id, sep, secret = decoded.partition(":")
-        if not sep:
+        client_id, secret = unquote(client_id), unquote(secret)
+        if not sep or "\x00" in client_id or "\x00" in secret:
             raise _error("invalid_client")
-        return unquote(client_id), unquote(secret)
+        return client_id, secret
     return form.get("client_id") or None, form.get("client_secret")
 
 
@@ -53,7 +56,7 @@ async def authenticate_client(site: Site, form: dict[str, str], status: int = 40
     client = await site.client(client_id)
     if client is None:
         raise _error("invalid_client", status)
-    if client.secret and not (secret and hmac.compare_digest(secret.encode(), client.secret.encode())):
+    if client.secret and not same_secret(secret, client.secret):
         raise _error("invalid_client", status)
     return client
 
@@ -151,21 +154,15 @@ async def _refresh(site: Site, client: Client, form: dict[str, str]) -> dict[str
         raise _error("invalid_request")
     services = site.services
     now = services.clock.now()
-    async with services.db.read() as conn:
-        row = (await conn.execute(select(refresh_tokens).where(
-            refresh_tokens.c.token_hash == token_hash(token_value)))).mappings().first()
-        grant = None
-        user = None
-        if row is not None:
-            grant = await repo.granted_scopes(conn, row["origin_jti"])
-            user = await repo.find_user(conn, site.pool, row["username"], aliases=False)
-    if (row is None or row["client_id"] != client.client_id or row["pool_id"] != site.pool.id
-            or row["revoked"] is not None or row["expires"] <= now or user is None or not user.enabled):
+    stored = await find_refresh_token(services, site.pool, token_value)
+    if stored is None:
         raise _error("invalid_grant")
-    scopes = list(grant) if grant is not None else [ADMIN_SCOPE]
-    session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]), event_id=services.ids.uuid(),
-                      scopes=scopes, oauth=grant is not None)
-    with_id = grant is None or "openid" in scopes
+    row, user = stored.row, stored.user
+    if (row["client_id"] != client.client_id or row["pool_id"] != site.pool.id or row["revoked"] is not None
+            or row["expires"] <= now or user is None or not user.enabled):
+        raise _error("invalid_grant")
+    session = stored.session(services.ids.uuid())
+    with_id = not session.oauth or "openid" in session.scopes
     issued = await mint_tokens(site, client, user, session, include_id=with_id, source="TokenGeneration_RefreshTokens")
     out: dict[str, Any] = {}
     if with_id:

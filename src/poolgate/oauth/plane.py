@@ -6,6 +6,7 @@ response carries the security headers of ``web.SECURITY_HEADERS``; errors are re
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,12 @@ API: dict[str, tuple[Handler, tuple[str, ...]]] = {
 _ERROR_TITLE = "An error was encountered with the requested page."
 
 
+@functools.cache
+def _hosted_ui_css() -> bytes:
+    """The stylesheet every hosted-UI page loads, read from the package once."""
+    return (STATIC / "hosted-ui.css").read_bytes()
+
+
 def match(request: Request) -> tuple[str, str, str] | None:
     """(domain, path inside the domain, path prefix) when the request is for a user pool domain."""
     found = _PATH.match(request.path)
@@ -56,6 +63,13 @@ def match(request: Request) -> tuple[str, str, str] | None:
     if host:
         return host.group(1), request.path, ""
     return None
+
+
+def _has_nul(request: Request) -> bool:
+    """Whether a query or form parameter holds U+0000: no OAuth parameter, client id or username may (and
+    PostgreSQL cannot even look one up)."""
+    pairs = request.query() + (list(request.form().items()) if request.method == "POST" else [])
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
 class OAuthPlane:
@@ -84,6 +98,11 @@ class OAuthPlane:
             return render("error.html", 404, title=_ERROR_TITLE, pool_name="poolgate", base=base,
                           description=f"There is no user pool domain {domain}.", code="not_found")
         site = Site(self.services, self.signer, domain, pool, base, request)
+        if _has_nul(request):
+            if path in API:
+                return json_response(400, {"error": "invalid_request"})
+            return render("error.html", 400, title=_ERROR_TITLE, pool_name=pool.name, base=base,
+                          description="The request has a parameter that is not valid.", code="invalid_request")
         if path.startswith("/static/"):
             return await self._static(site, path.removeprefix("/static/"))
         if path in API:
@@ -111,7 +130,7 @@ class OAuthPlane:
     async def _static(self, site: Site, name: str) -> Response:
         cache = [("cache-control", "public, max-age=300")]
         if name == "hosted-ui.css":
-            return Response(200, (STATIC / "hosted-ui.css").read_bytes(), "text/css; charset=utf-8", cache)
+            return Response(200, _hosted_ui_css(), "text/css; charset=utf-8", cache)
         if name in ("custom.css", "logo"):
             async with self.services.db.read() as conn:
                 row = await find_ui_customization(conn, site.pool.id, site.query().get("client_id"))

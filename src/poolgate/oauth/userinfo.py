@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-
 from ..cognito import repo
 from ..cognito.domain import ADMIN_SCOPE
-from ..cognito.tokens import token_hash
+from ..cognito.revoke import is_revoked, revoke_refresh_token
 from ..errors import OAuthError, ServiceError
-from ..store.sql.tables import refresh_tokens, revoked_origins
 from .grants import authenticate_client
 from .site import Site
 from .web import Response, json_response
@@ -46,11 +43,10 @@ async def userinfo(site: Site) -> Response:
     if "openid" not in scopes or "username" not in claims:
         return _userinfo_error(400, "invalid_request", _BAD_REQUEST)
     async with services.db.read() as conn:
-        revoked = (await conn.execute(select(revoked_origins.c.origin_jti).where(
-            revoked_origins.c.origin_jti == claims.get("origin_jti")))).first()
+        revoked = await is_revoked(conn, claims.get("origin_jti"))
         user = await repo.find_user(conn, site.pool, str(claims["username"]), aliases=False)
         client = await site.client(str(claims.get("client_id")))
-    if (user is None or not user.enabled or revoked is not None
+    if (user is None or not user.enabled or revoked
             or int(claims.get("iat", 0)) < int(user.tokens_valid_after)):
         return _userinfo_error(401, "invalid_token", _BAD_TOKEN)
     readable = client.read_attributes if client else None
@@ -83,18 +79,5 @@ async def revoke(site: Site) -> Response:
         raise OAuthError("invalid_request")
     if token.count(".") == 2:
         raise OAuthError("unsupported_token_type")
-    services = site.services
-    now = services.clock.now()
-    async with services.db.begin() as conn:
-        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
-               ).mappings().first()
-        if row is None or row["revoked"] is not None or row["client_id"] != client.client_id:
-            return Response(200, b"", None, [])
-        await conn.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == row["token_hash"])
-                           .values(revoked=now))
-        await conn.execute(revoked_origins.insert().values(origin_jti=row["origin_jti"], pool_id=site.pool.id,
-                                                           revoked=now, expires=row["expires"]))
-    notify = services.extras.get("on_revoke")
-    if notify:
-        await notify([row["origin_jti"]])
+    await revoke_refresh_token(site.services, client.client_id, token)  # another client's token: 200 as well
     return Response(200, b"", None, [])

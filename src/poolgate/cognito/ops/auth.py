@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select, update
-
 from ...errors import ServiceError, invalid_parameter, not_authorized
-from ...store.sql.tables import auth_sessions, refresh_tokens, revoked_origins
+from ...store.sql.tables import auth_sessions, refresh_tokens
 from .. import repo
 from ..access import (
     WRONG_CREDENTIALS,
     check_secret_hash,
     client_and_pool,
+    same_secret,
     signing_in_user,
     user_from_access_token,
 )
 from ..credentials import prepare_password
 from ..domain import ADMIN_SCOPE, Client, Pool, User
 from ..passwords import check_policy
+from ..refresh import find_refresh_token
+from ..revoke import revoke_refresh_token, sign_out_everywhere
 from ..schema import required_attributes
 from ..service import COGNITO, Caller, Services
 from ..tokens import Session, new_refresh_token, token_hash
@@ -159,13 +160,10 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
     if not token:
         raise invalid_parameter("Missing required parameter REFRESH_TOKEN")
     now = services.clock.now()
-    async with services.db.read() as conn:
-        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
-               ).mappings().first()
-        user = await repo.find_user(conn, pool, row["username"], aliases=False) if row else None
-        granted = await repo.granted_scopes(conn, row["origin_jti"]) if row else None
-    if row is None or row["client_id"] != client.client_id or row["pool_id"] != pool.id:
+    stored = await find_refresh_token(services, pool, token)
+    if stored is None or stored.row["client_id"] != client.client_id or stored.row["pool_id"] != pool.id:
         raise not_authorized("Invalid Refresh Token")
+    row, user = stored.row, stored.user
     check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
     if row["revoked"] is not None:
         raise not_authorized("Refresh Token has been revoked")
@@ -177,10 +175,7 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
         raise not_authorized("User is disabled.")
     from ..pretoken import customize
 
-    # A hosted-UI sign-in keeps its OAuth scopes (and version 2 access tokens) through refreshes.
-    session = Session(origin_jti=row["origin_jti"], auth_time=int(row["auth_time"]),
-                      event_id=services.ids.uuid(), scopes=granted if granted is not None else [ADMIN_SCOPE],
-                      oauth=granted is not None)
+    session = stored.session(services.ids.uuid())
     custom = await customize(services, pool, client, user, session, "TokenGeneration_RefreshTokens")
     issued = await services.tokens.mint(pool, client, custom.user, custom.session, now,
                                         extra_id_claims=custom.id_claims, extra_access_claims=custom.access_claims)
@@ -281,26 +276,6 @@ async def admin_respond_to_auth_challenge(services: Services, caller: Caller, pa
     return await _respond(services, pool, client, params)
 
 
-async def sign_out_everywhere(services: Services, pool: Pool, user: User) -> None:
-    """Revoke every refresh token of ``user`` and every access token minted from them."""
-    now = services.clock.now()
-    async with services.db.begin() as conn:
-        live = (await conn.execute(select(refresh_tokens.c.origin_jti, refresh_tokens.c.expires).where(
-            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
-            refresh_tokens.c.revoked.is_(None)))).all()
-        await conn.execute(update(refresh_tokens).where(
-            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
-            refresh_tokens.c.revoked.is_(None)).values(revoked=now))
-        if live:
-            await conn.execute(revoked_origins.insert(), [
-                {"origin_jti": r.origin_jti, "pool_id": pool.id, "revoked": now, "expires": r.expires}
-                for r in live])
-        await repo.update_user(conn, user, now, tokens_valid_after=now)
-    notify = services.extras.get("on_revoke")
-    if notify:
-        await notify([r.origin_jti for r in live])
-
-
 @COGNITO.operation("GlobalSignOut")
 async def global_sign_out(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = await user_from_access_token(services, params["AccessToken"])
@@ -320,8 +295,14 @@ async def admin_user_global_sign_out(services: Services, caller: Caller, params:
 
 @COGNITO.operation("RevokeToken")
 async def revoke_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    pool, client = await client_and_pool(services, params["ClientId"])
-    if client.secret and params.get("ClientSecret") != client.secret:
+    try:
+        _, client = await client_and_pool(services, params["ClientId"])
+    except ServiceError as err:
+        if err.code != "ResourceNotFoundException":
+            raise
+        # RevokeToken declares no ResourceNotFoundException: an unknown client cannot be authorized.
+        raise ServiceError("UnauthorizedException", err.message) from err
+    if client.secret and not same_secret(params.get("ClientSecret"), client.secret):
         # RevokeToken declares no NotAuthorizedException: a bad client secret is UnauthorizedException.
         raise ServiceError("UnauthorizedException", f"Unable to verify secret hash for client {client.client_id}")
     if not client.config.get("EnableTokenRevocation", True):
@@ -329,19 +310,6 @@ async def revoke_token(services: Services, caller: Caller, params: dict[str, Any
     token = params["Token"]
     if token.count(".") == 2:
         raise ServiceError("UnsupportedTokenTypeException", "The token type is not supported.")
-    now = services.clock.now()
-    async with services.db.begin() as conn:
-        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
-               ).mappings().first()
-        if row is None or row["revoked"] is not None:
-            return {}
-        if row["client_id"] != client.client_id:
-            raise ServiceError("UnauthorizedException", "The token was not issued to this client.")
-        await conn.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == row["token_hash"])
-                           .values(revoked=now))
-        await conn.execute(revoked_origins.insert().values(origin_jti=row["origin_jti"], pool_id=pool.id,
-                                                           revoked=now, expires=row["expires"]))
-    notify = services.extras.get("on_revoke")
-    if notify:
-        await notify([row["origin_jti"]])
+    if not await revoke_refresh_token(services, client.client_id, token):
+        raise ServiceError("UnauthorizedException", "The token was not issued to this client.")
     return {}

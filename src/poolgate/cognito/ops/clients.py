@@ -10,7 +10,7 @@ from ...errors import invalid_parameter
 from ...store.sql.tables import user_pool_clients
 from .. import repo
 from ..domain import Client
-from ..service import COGNITO, Caller, Services, paginate
+from ..service import COGNITO, Caller, Services, listing
 from .pools import owned_pool
 
 _DEFAULTS: dict[str, Any] = {
@@ -107,12 +107,9 @@ async def list_user_pool_clients(services: Services, caller: Caller, params: dic
     async with services.db.read() as conn:
         rows = (await conn.execute(select(user_pool_clients).where(user_pool_clients.c.pool_id == pool.id)
                                    .order_by(user_pool_clients.c.created))).mappings().all()
-    chunk, token = paginate(list(rows), params.get("MaxResults"), params.get("NextToken"))
-    result: dict[str, Any] = {"UserPoolClients": [
-        {"ClientId": r["client_id"], "UserPoolId": pool.id, "ClientName": r["name"]} for r in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "UserPoolClients",
+                   lambda r: {"ClientId": r["client_id"], "UserPoolId": pool.id, "ClientName": r["name"]},
+                   params.get("MaxResults"), params.get("NextToken"))
 
 
 @COGNITO.operation("UpdateUserPoolClient")

@@ -11,7 +11,7 @@ from ...errors import ServiceError, resource_not_found
 from ...store.sql.tables import groups, user_groups, users
 from .. import repo
 from ..domain import User
-from ..service import COGNITO, Caller, Services, paginate
+from ..service import COGNITO, Caller, Services, listing
 from ..users import user_type
 from .pools import owned_pool
 
@@ -84,11 +84,7 @@ async def list_groups(services: Services, caller: Caller, params: dict[str, Any]
     async with services.db.read() as conn:
         rows = (await conn.execute(select(groups).where(groups.c.pool_id == pool.id).order_by(groups.c.name))
                 ).mappings().all()
-    chunk, token = paginate(list(rows), params.get("Limit"), params.get("NextToken"))
-    result: dict[str, Any] = {"Groups": [_group_type(r, pool.id) for r in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"), params.get("NextToken"))
 
 
 @COGNITO.operation("DeleteGroup")
@@ -143,11 +139,7 @@ async def admin_list_groups_for_user(services: Services, caller: Caller, params:
                                 & (user_groups.c.group_name == groups.c.name))
             .where(user_groups.c.pool_id == pool.id, user_groups.c.username == user.username)
             .order_by(groups.c.name))).mappings().all()
-    chunk, token = paginate(list(rows), params.get("Limit"), params.get("NextToken"))
-    result: dict[str, Any] = {"Groups": [_group_type(r, pool.id) for r in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"), params.get("NextToken"))
 
 
 @COGNITO.operation("ListUsersInGroup")
@@ -160,8 +152,4 @@ async def list_users_in_group(services: Services, caller: Caller, params: dict[s
                                & (user_groups.c.username == users.c.username))
             .where(user_groups.c.pool_id == pool.id, user_groups.c.group_name == params["GroupName"])
             .order_by(users.c.username))).mappings().all()
-    chunk, token = paginate(list(rows), params.get("Limit"), params.get("NextToken"))
-    result: dict[str, Any] = {"Users": [user_type(User.from_row(r)) for r in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "Users", lambda r: user_type(User.from_row(r)), params.get("Limit"), params.get("NextToken"))

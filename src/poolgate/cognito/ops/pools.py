@@ -12,7 +12,7 @@ from .. import repo
 from ..domain import Pool
 from ..passwords import DEFAULT_POLICY
 from ..schema import merge_schema
-from ..service import COGNITO, Caller, Services, paginate, same_owner
+from ..service import COGNITO, Caller, Services, listing, same_owner
 
 _MUTABLE = ("Policies", "DeletionProtection", "LambdaConfig", "AutoVerifiedAttributes", "SmsVerificationMessage",
             "EmailVerificationMessage", "EmailVerificationSubject", "VerificationMessageTemplate",
@@ -83,13 +83,10 @@ async def list_user_pools(services: Services, caller: Caller, params: dict[str, 
         rows = (await conn.execute(
             select(user_pools).where(user_pools.c.region == caller.region, user_pools.c.account == caller.account)
             .order_by(user_pools.c.created, user_pools.c.id))).mappings().all()
-    chunk, token = paginate(list(rows), params.get("MaxResults"), params.get("NextToken"))
-    pools = [{"Id": r["id"], "Name": r["name"], "LambdaConfig": r["config"].get("LambdaConfig", {}),
-              "LastModifiedDate": r["modified"], "CreationDate": r["created"]} for r in chunk]
-    result: dict[str, Any] = {"UserPools": pools}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "UserPools", lambda r: {"Id": r["id"], "Name": r["name"],
+                                                 "LambdaConfig": r["config"].get("LambdaConfig", {}),
+                                                 "LastModifiedDate": r["modified"], "CreationDate": r["created"]},
+                   params.get("MaxResults"), params.get("NextToken"))
 
 
 @COGNITO.operation("UpdateUserPool")

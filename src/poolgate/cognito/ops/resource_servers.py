@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from ...errors import ServiceError, invalid_parameter, resource_not_found
 from ...store.sql.tables import resource_servers
-from ..service import COGNITO, Caller, Services, paginate
+from ..service import COGNITO, Caller, Services, listing
 from .pools import owned_pool
 
 MAX_RESOURCE_SERVERS = 25
@@ -78,11 +78,7 @@ async def list_resource_servers(services: Services, caller: Caller, params: dict
         rows = (await conn.execute(select(resource_servers).where(resource_servers.c.pool_id == pool.id)
                                    .order_by(resource_servers.c.created, resource_servers.c.identifier))
                 ).mappings().all()
-    chunk, token = paginate(list(rows), params.get("MaxResults"), params.get("NextToken"))
-    result: dict[str, Any] = {"ResourceServers": [_describe(r) for r in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    return listing(rows, "ResourceServers", _describe, params.get("MaxResults"), params.get("NextToken"))
 
 
 @COGNITO.operation("UpdateResourceServer")

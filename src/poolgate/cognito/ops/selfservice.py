@@ -9,6 +9,7 @@ from .. import hooks, repo
 from ..access import check_secret_hash, client_and_pool, user_from_access_token
 from ..credentials import prepare_password
 from ..delivery import send_code
+from ..domain import Client, Pool, User
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..service import COGNITO, Caller, Services
@@ -20,6 +21,30 @@ _HIDDEN_DELIVERY = {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "Attr
 """What a client with PreventUserExistenceErrors ENABLED hears about a code "sent" to an unknown user."""
 _NO_CHANNEL = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 
+_NOT_FOUND = "Username/client id combination not found."
+
+
+async def _named_user(services: Services, pool: Pool, client: Client, params: dict[str, Any]) -> User | None:
+    """The user ``Username`` names, once the client's ``SecretHash`` checks out (for that name or the user's)."""
+    async with services.db.read() as conn:
+        user = await repo.find_user(conn, pool, params["Username"])
+    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    return user
+
+
+def _unknown_user(client: Client) -> ServiceError:
+    """A code confirmed for no user: a wrong code to a client that prevents user-existence errors."""
+    if client.prevent_user_existence_errors:
+        return ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
+    return ServiceError("UserNotFoundException", _NOT_FOUND)
+
+
+
+def _code_to_unknown_user(client: Client) -> dict[str, Any]:
+    """A code asked for no user: a made-up delivery to a client that prevents user-existence errors."""
+    if client.prevent_user_existence_errors:
+        return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
+    raise ServiceError("UserNotFoundException", _NOT_FOUND)
 
 @COGNITO.operation("SignUp")
 async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
@@ -53,13 +78,9 @@ async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) ->
 @COGNITO.operation("ConfirmSignUp")
 async def confirm_sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, client = await client_and_pool(services, params["ClientId"])
-    async with services.db.read() as conn:
-        user = await repo.find_user(conn, pool, params["Username"])
-    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    user = await _named_user(services, pool, client, params)
     if user is None:
-        if client.prevent_user_existence_errors:
-            raise ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
-        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+        raise _unknown_user(client)
     if user.status != "UNCONFIRMED":
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
     now = services.clock.now()
@@ -82,16 +103,12 @@ async def confirm_sign_up(services: Services, caller: Caller, params: dict[str, 
 @COGNITO.operation("ResendConfirmationCode")
 async def resend_confirmation_code(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, client = await client_and_pool(services, params["ClientId"])
+    user = await _named_user(services, pool, client, params)
+    if user is None:
+        return _code_to_unknown_user(client)
+    if user.status != "UNCONFIRMED":
+        raise invalid_parameter("User is already confirmed.")
     async with services.db.begin() as conn:
-        user = await repo.find_user(conn, pool, params["Username"])
-        check_secret_hash(client, [params["Username"], *([user.username] if user else [])],
-                          params.get("SecretHash"))
-        if user is None:
-            if client.prevent_user_existence_errors:
-                return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
-            raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
-        if user.status != "UNCONFIRMED":
-            raise invalid_parameter("User is already confirmed.")
         details = await send_code(conn, services, pool, user, "signup", verified_only=False)
     if details is None:
         raise invalid_parameter("No verified email or phone_number to send the code to.")
@@ -177,15 +194,11 @@ async def forgot_password(services: Services, caller: Caller, params: dict[str, 
     from ..challenges import migrate_user
 
     pool, client = await client_and_pool(services, params["ClientId"])
-    async with services.db.read() as conn:
-        user = await repo.find_user(conn, pool, params["Username"])
-    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    user = await _named_user(services, pool, client, params)
     if user is None:
         user = await migrate_user(services, pool, client, params["Username"], None, params.get("ClientMetadata"))
     if user is None:
-        if client.prevent_user_existence_errors:
-            return {"CodeDeliveryDetails": dict(_HIDDEN_DELIVERY)}
-        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+        return _code_to_unknown_user(client)
     if not user.enabled:
         raise not_authorized("User is disabled.")
     async with services.db.begin() as conn:
@@ -198,13 +211,9 @@ async def forgot_password(services: Services, caller: Caller, params: dict[str, 
 @COGNITO.operation("ConfirmForgotPassword")
 async def confirm_forgot_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, client = await client_and_pool(services, params["ClientId"])
-    async with services.db.read() as conn:
-        user = await repo.find_user(conn, pool, params["Username"])
-    check_secret_hash(client, [params["Username"], *([user.username] if user else [])], params.get("SecretHash"))
+    user = await _named_user(services, pool, client, params)
     if user is None:
-        if client.prevent_user_existence_errors:
-            raise ServiceError("CodeMismatchException", "Invalid verification code provided, please try again.")
-        raise ServiceError("UserNotFoundException", "Username/client id combination not found.")
+        raise _unknown_user(client)
     check_policy(params["Password"], pool.password_policy)
     hashed = await prepare_password(services.hasher, params["Password"])
     now = services.clock.now()

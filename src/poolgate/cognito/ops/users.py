@@ -17,7 +17,7 @@ from ..filters import parse_filter
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..sender import Delivery
-from ..service import COGNITO, Caller, Services, paginate
+from ..service import COGNITO, Caller, Services, listing
 from ..users import apply_attribute_changes, insert_user, user_type
 from .mfa import user_mfa_fields
 from .pools import owned_pool
@@ -180,9 +180,6 @@ async def list_users(services: Services, caller: Caller, params: dict[str, Any])
     found = [User.from_row(r) for r in rows]
     if wanted:
         found = [u for u in found if wanted.matches(u)]
-    chunk, token = paginate(found, params.get("Limit"), params.get("PaginationToken"))
     only = params.get("AttributesToGet")
-    result: dict[str, Any] = {"Users": [user_type(u, only) for u in chunk]}
-    if token:
-        result["PaginationToken"] = token
-    return result
+    return listing(found, "Users", lambda u: user_type(u, only), params.get("Limit"), params.get("PaginationToken"),
+                   "PaginationToken")

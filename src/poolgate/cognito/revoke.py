@@ -1,0 +1,69 @@
+"""Revoking sign-ins: refresh tokens, and the access tokens minted from them (by ``origin_jti``).
+
+Used by RevokeToken and ``/oauth2/revoke`` (one refresh token), GlobalSignOut and AdminUserGlobalSignOut
+(every sign-in of a user); the access-token checks of the JSON API and ``/oauth2/userInfo`` ask ``is_revoked``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..services import Services
+from ..store.sql.tables import refresh_tokens, revoked_origins
+from . import repo
+from .domain import Pool, User
+from .tokens import token_hash
+
+
+async def is_revoked(conn: AsyncConnection, origin_jti: object) -> bool:
+    """Whether the sign-in ``origin_jti`` (an access token's claim) has been revoked."""
+    return (await conn.execute(select(revoked_origins.c.origin_jti)
+                               .where(revoked_origins.c.origin_jti == origin_jti))).first() is not None
+
+
+async def notify_revoked(services: Services, origin_jtis: list[str]) -> None:
+    """Tell this process's listeners (the data plane's ``reject_revoked_tokens`` set) after the commit."""
+    notify = services.extras.get("on_revoke")
+    if notify and origin_jtis:
+        await notify(origin_jtis)
+
+
+async def revoke_refresh_token(services: Services, client_id: str, token: str) -> bool:
+    """Revoke refresh token ``token`` of app client ``client_id`` and the access tokens of its sign-in.
+
+    An unknown or already revoked token is left alone (True); False, changing nothing, when the token was
+    issued to another client.
+    """
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        row = (await conn.execute(select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash(token)))
+               ).mappings().first()
+        if row is None or row["revoked"] is not None:
+            return True
+        if row["client_id"] != client_id:
+            return False
+        await conn.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == row["token_hash"])
+                           .values(revoked=now))
+        await conn.execute(revoked_origins.insert().values(origin_jti=row["origin_jti"], pool_id=row["pool_id"],
+                                                           revoked=now, expires=row["expires"]))
+    await notify_revoked(services, [row["origin_jti"]])
+    return True
+
+
+async def sign_out_everywhere(services: Services, pool: Pool, user: User) -> None:
+    """Revoke every refresh token of ``user`` and every access token minted from them."""
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        live = (await conn.execute(select(refresh_tokens.c.origin_jti, refresh_tokens.c.expires).where(
+            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
+            refresh_tokens.c.revoked.is_(None)))).all()
+        await conn.execute(update(refresh_tokens).where(
+            refresh_tokens.c.pool_id == pool.id, refresh_tokens.c.username == user.username,
+            refresh_tokens.c.revoked.is_(None)).values(revoked=now))
+        if live:
+            await conn.execute(revoked_origins.insert(), [
+                {"origin_jti": r.origin_jti, "pool_id": pool.id, "revoked": now, "expires": r.expires}
+                for r in live])
+        await repo.update_user(conn, user, now, tokens_valid_after=now)
+    await notify_revoked(services, [r.origin_jti for r in live])
