@@ -7,7 +7,6 @@ we only feed it the request as received, restricted to the headers the client sa
 from __future__ import annotations
 
 import calendar
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from botocore.auth import UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
+from ..compare import same_secret
 from ..http import Request
 
 SKEW_SECONDS = 300
@@ -167,7 +167,7 @@ def verify(
     canonical = signer.canonical_request(aws_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical)
     expected = signer.signature(string_to_sign, aws_request)
-    if (signed.in_query and not hmac.compare_digest(expected, signed.signature)
+    if (signed.in_query and not same_secret(signed.signature, expected)
             and "X-Amz-Content-SHA256" not in aws_request.headers):
         # Presigned URLs: botocore's SigV4QueryAuth hashes the (empty) body like the header form, S3-style
         # signers (S3SigV4QueryAuth) put UNSIGNED-PAYLOAD; accept either.
@@ -175,9 +175,9 @@ def verify(
         lines[-1] = UNSIGNED_PAYLOAD
         unsigned = "\n".join(lines)
         unsigned_string = signer.string_to_sign(aws_request, unsigned)
-        if hmac.compare_digest(signer.signature(unsigned_string, aws_request), signed.signature):
+        if same_secret(signed.signature, signer.signature(unsigned_string, aws_request)):
             return
-    if not hmac.compare_digest(expected, signed.signature):
+    if not same_secret(signed.signature, expected):
         raise SignatureError(
             "InvalidSignatureException",
             "The request signature we calculated does not match the signature you provided. Check your AWS "

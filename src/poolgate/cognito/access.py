@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from typing import Any
 
+from ..compare import same_secret
 from ..errors import ServiceError, not_authorized
 from ..services import Services
 from . import repo
@@ -30,12 +31,6 @@ def check_secret_hash(client: Client, usernames: list[str], given: str | None) -
         if same_secret(given, secret_hash(client.secret, name, client.client_id)):
             return
     raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")
-
-
-def same_secret(given: str | None, expected: str) -> bool:
-    """Whether a presented client secret is the stored one, in constant time (and without raising on
-    non-ASCII text, which ``hmac.compare_digest`` refuses for ``str``)."""
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
 WRONG_CREDENTIALS = "Incorrect username or password."

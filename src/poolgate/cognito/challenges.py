@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from ..compare import same_secret
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
 from ..store.sql.tables import auth_sessions, users
@@ -371,6 +372,6 @@ async def check_mfa_code(services: Services, user: User, name: str, data: dict[s
         if not fresh:
             raise ServiceError("ExpiredCodeException", TOTP_REUSED)
         return
-    if not secrets.compare_digest(token_hash(code), str(data.get("code"))):
+    if not same_secret(token_hash(code), str(data.get("code"))):
         await record_failure(services, user)
         raise ServiceError("CodeMismatchException", CODE_MISMATCH)

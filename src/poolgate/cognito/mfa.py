@@ -8,7 +8,6 @@ already been used once.``.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ import pyotp
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..compare import same_secret
 from ..store.sql.tables import users
 from .domain import Pool, User
 
@@ -111,7 +111,7 @@ def matching_step(secret: str, code: str, now: float, window: int = 1) -> int | 
     totp = pyotp.TOTP(secret)
     current = int(now // STEP_SECONDS)
     for step in range(current - window, current + window + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if same_secret(code, totp.generate_otp(step)):
             return step
     return None
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 from typing import Any
 from urllib.parse import unquote
 
 from sqlalchemy import delete, select
 
 from ..cognito import repo
-from ..cognito.access import same_secret
 from ..cognito.domain import Client, Pool
 from ..cognito.ops.resource_servers import custom_scopes
 from ..cognito.refresh import find_refresh_token
 from ..cognito.tokens import Session, new_refresh_token, token_hash
+from ..compare import same_secret
 from ..errors import OAuthError
 from ..store.sql.tables import oauth_codes, oauth_grants, refresh_tokens
 from .authz import mint_tokens, oauth_enabled
@@ -85,7 +84,7 @@ def _pkce_ok(method: str | None, challenge: str, verifier: str) -> bool:
     if method == "S256":
         digest = hashlib.sha256(verifier.encode()).digest()
         computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-        return hmac.compare_digest(computed, challenge)
+        return same_secret(challenge, computed)
     return False
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..compare import same_secret
 from ..services import Services
 from ..store.sql.tables import server_secrets
 
@@ -56,7 +57,7 @@ class Signer:
         if not value or value.count(".") != 1:
             return None
         body, mac = value.split(".")
-        if not hmac.compare_digest(mac, await self.mac(purpose, body)):
+        if not same_secret(mac, await self.mac(purpose, body)):
             return None
         try:
             payload = json.loads(_unb64(body))
@@ -70,4 +71,4 @@ class Signer:
     async def check_csrf(self, csrf_cookie: str | None, token: str | None) -> bool:
         if not csrf_cookie or not token:
             return False
-        return hmac.compare_digest(token, await self.csrf_token(csrf_cookie))
+        return same_secret(token, await self.csrf_token(csrf_cookie))
