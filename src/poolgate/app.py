@@ -42,7 +42,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         settings=settings, db=db, clock=clock, ids=ids, keys=keys,
         hasher=PasswordHasher(settings.password_hash_time_cost, settings.password_hash_memory_kib,
                               settings.hash_workers),
-        sender=OutboxSender(settings.log_codes),
+        sender=OutboxSender(settings.local_mode if settings.log_codes is None else settings.log_codes),
         tokens=TokenMinter(keys, ids, settings.base_url, settings.aws_issuer),
         records=RecordCache(db, clock),
     )

@@ -40,7 +40,8 @@ class Settings:
     password_hash_time_cost: int = 5
     password_hash_memory_kib: int = 7168
     hash_workers: int | None = None
-    log_codes: bool = True
+    log_codes: bool | None = None
+    """Whether the outbox also logs each code; by default only in local mode (codes are credentials)."""
 
     @property
     def base_url(self) -> str:

@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from ..conftest import cognito_client
 from ..support import Server, start_server, stop_server
-from .helpers import PASSWORD, error_of, new_client, new_pool, unique
+from .helpers import PASSWORD, error_of, new_client, new_pool, outbox, unique
 
 ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -74,6 +74,9 @@ def test_configured_credentials(signed_server: Server) -> None:
     tokens = user.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                 AuthParameters={"USERNAME": "ivy", "PASSWORD": PASSWORD})["AuthenticationResult"]
     assert user.get_user(AccessToken=tokens["AccessToken"])["Username"] == "ivy"
+    # Codes are credentials: outside local mode they stay in the outbox and out of the log.
+    code = outbox(signed_server, pool["Id"], "ivy")[-1].code
+    assert code and code not in signed_server.log()
 
     # Another account's keys do not see this account's pool.
     other = _client(url, "AKIDOTHER", "0ther")
@@ -95,3 +98,7 @@ def test_region_comes_from_the_credential_scope(server: Server) -> None:
     assert error_of(america.admin_get_user, UserPoolId=pool_id, Username="x").code == "ResourceNotFoundException"
     assert pool_id not in {p["Id"] for p in america.list_user_pools(MaxResults=60)["UserPools"]}
     assert pool_id in {p["Id"] for p in europe.list_user_pools(MaxResults=60)["UserPools"]}
+    # A made-up region in the credential scope is refused (it would name pools).
+    err = error_of(cognito_client(server.url, region="nowhere").list_user_pools, MaxResults=1)
+    assert (err.code, err.message) == ("InvalidSignatureException",
+                                       "Credential should be scoped to a valid region, not 'nowhere'. ")

@@ -276,6 +276,16 @@ def test_bad_values_are_invalid_parameters(world: World) -> None:
                                   "satisfy constraint: Member must satisfy regular expression pattern")
 
 
+def test_usernames_follow_the_models_unicode_pattern(world: World) -> None:
+    """The model's ``[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+`` (Java classes) is enforced: no spaces or control
+    characters, any script's letters allowed; the value is sensitive, so the message does not repeat it."""
+    err = error_of(world.idp.sign_up, ClientId=world.client_id, Username="two words", Password=PASSWORD)
+    assert err == AwsError("InvalidParameterException", "1 validation error detected: Value at 'username' failed to "
+                           "satisfy constraint: Member must satisfy regular expression pattern: "
+                           "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", 400)
+    world.idp.sign_up(ClientId=world.client_id, Username="élodie-東京", Password=PASSWORD)
+
+
 def test_secret_client_with_the_right_secret_hash(world: World) -> None:
     proof = secret_hash(world.secret, "confirmed", world.secret_client_id)
     tokens = world.initiate("confirmed", client_id=world.secret_client_id, SECRET_HASH=proof)["AuthenticationResult"]

@@ -7,6 +7,7 @@ we only feed it the request as received, restricted to the headers the client sa
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from ..compare import same_secret
 from ..http import Request
 
 SKEW_SECONDS = 300
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+"""AWS region names: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-3 …"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,10 @@ def _parts(credential: str | None, signed: str | None, signature: str | None, am
             "IncompleteSignatureException",
             f"Credential should be scoped to a valid region. Credential: {credential}",
         )
+    if not _REGION.match(pieces[2]):
+        # The region decides where pools live (their ids start with it): a made-up one is refused.
+        raise SignatureError("InvalidSignatureException",
+                             f"Credential should be scoped to a valid region, not '{pieces[2]}'. ")
     scope = CredentialScope(pieces[0], pieces[1], pieces[2], pieces[3])
     return SignedRequest(scope, signed.lower().split(";"), signature, amz_date, in_query)
 

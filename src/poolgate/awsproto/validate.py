@@ -7,9 +7,9 @@ AWS reports constraint violations as
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
+import regex
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 _MAX_REPORTED = 10
@@ -20,11 +20,12 @@ NO_NUL = "not contain null characters"
 
 
 @functools.lru_cache(maxsize=2048)
-def _pattern(pattern: str) -> re.Pattern[str] | None:
+def _pattern(pattern: str) -> regex.Pattern[str] | None:
+    r"""The model's (Java-flavoured) pattern: ``regex`` understands its ``\p{L}``-style classes."""
     try:
-        return re.compile(pattern, re.DOTALL)
-    except re.error:
-        return None  # Java-only constructs such as \p{L}: the model's pattern cannot be checked here
+        return regex.compile(pattern, regex.DOTALL)
+    except regex.error:
+        return None  # a construct neither understands: the pattern cannot be checked here
 
 
 def _camel(name: str) -> str:
