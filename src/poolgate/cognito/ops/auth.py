@@ -68,10 +68,9 @@ async def _issue(services: Services, pool: Pool, client: Client, user: User,
                       scopes=[ADMIN_SCOPE])
     custom = await customize(services, pool, client, user, session, source)
     user, session = custom.user, custom.session
-    async with services.db.begin() as conn:
-        await conn.execute(refresh_tokens.insert().values(
-            token_hash=token_hash(refresh), pool_id=pool.id, client_id=client.client_id, username=user.username,
-            origin_jti=session.origin_jti, auth_time=now, created=now, expires=now + client.refresh_validity))
+    await services.db.write(refresh_tokens.insert().values(
+        token_hash=token_hash(refresh), pool_id=pool.id, client_id=client.client_id, username=user.username,
+        origin_jti=session.origin_jti, auth_time=now, created=now, expires=now + client.refresh_validity))
     issued = await services.tokens.mint(pool, client, user, session, now, extra_id_claims=custom.id_claims,
                                         extra_access_claims=custom.access_claims)
     return {"ChallengeParameters": {}, "AuthenticationResult": {
