@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import RowMapping, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import ServiceError, resource_not_found
+from ..store.db import Database
 from ..store.sql.tables import codes, groups, oauth_grants, user_groups, user_pool_clients, user_pools, users
 from .domain import Client, Pool, User
 
@@ -70,25 +71,41 @@ async def _with_groups(conn: AsyncConnection, user: User) -> User:
     return user
 
 
+def _user_by_name(pool: Pool, name: str) -> Select[Any]:
+    """One round trip: the user row joined with its groups (one row per group)."""
+    return (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
+            .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
+                                         & (user_groups.c.username == users.c.username))
+                         .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
+                                    & (groups.c.name == user_groups.c.group_name)))
+            .where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name)))
+
+
+def _user_with_groups(rows: Sequence[RowMapping]) -> User:
+    user = User.from_row(rows[0])
+    user.groups = _by_precedence((r["group_name"], r["group_precedence"]) for r in rows if r["group_name"] is not None)
+    return user
+
+
 async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True) -> User | None:
     """The user that ``name`` signs in as: the username itself, or an e-mail/phone/alias the pool allows."""
-    # One round trip: the user row joined with its groups (one row per group).
-    query = (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
-             .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
-                                          & (user_groups.c.username == users.c.username))
-                          .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
-                                     & (groups.c.name == user_groups.c.group_name)))
-             .where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name)))
-    rows = (await conn.execute(query)).mappings().all()
+    rows = (await conn.execute(_user_by_name(pool, name))).mappings().all()
     if rows:
-        user = User.from_row(rows[0])
-        user.groups = _by_precedence((r["group_name"], r["group_precedence"]) for r in rows
-                                     if r["group_name"] is not None)
-        return user
+        return _user_with_groups(rows)
     row = await _find_by_alias(conn, pool, name) if aliases else None
     if row is None:
         return None
     return await _with_groups(conn, User.from_row(row))
+
+
+async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | None:
+    """``find_user`` for the sign-in path: the common case, the username itself, in one read (``Database.rows``);
+    aliases take the general path."""
+    rows = await db.rows(_user_by_name(pool, name))
+    if rows:
+        return _user_with_groups(rows)
+    async with db.read() as conn:
+        return await find_user(conn, pool, name)
 
 
 async def _find_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> Any:

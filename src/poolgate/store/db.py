@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, make_url, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.base import Executable
 
@@ -106,12 +106,26 @@ class Database:
             return
         await asyncio.to_thread(self._write_now, statement)
 
-    def _write_now(self, statement: Executable) -> None:
+    async def rows(self, statement: Executable) -> Sequence[RowMapping]:
+        """The rows of one query, for reads on hot paths; on SQLite in a single thread hop, as ``write``."""
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn:
+                return (await conn.execute(statement)).mappings().all()
+        return await asyncio.to_thread(self._rows_now, statement)
+
+    def _sync_engine(self) -> Engine:
         if self._sync is None:
             self._sync = create_engine(self.url.replace("+aiosqlite", "", 1), connect_args={"timeout": 10})
             event.listen(self._sync, "connect", _sqlite_pragmas)
-        with self._sync.begin() as conn:
+        return self._sync
+
+    def _write_now(self, statement: Executable) -> None:
+        with self._sync_engine().begin() as conn:
             conn.execute(statement)
+
+    def _rows_now(self, statement: Executable) -> Sequence[RowMapping]:
+        with self._sync_engine().connect() as conn:
+            return conn.execute(statement).mappings().all()
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:

@@ -100,8 +100,7 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
         raise invalid_parameter("Missing required parameter USERNAME")
     if password is None:
         raise invalid_parameter("Missing required parameter PASSWORD")
-    async with services.db.read() as conn:
-        user = await repo.find_user(conn, pool, username)
+    user = await repo.find_signing_in_user(services.db, pool, username)
     check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
     if user is None:
         user = await migrate_user(services, pool, client, username, password, metadata)
