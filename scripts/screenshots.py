@@ -53,6 +53,9 @@ userPools:
       - username: dave
         password: Passw0rd!
         attributes: {{email: dave@example.com, email_verified: true}}
+      - username: erin
+        password: Passw0rd!
+        attributes: {{email: erin@example.com, email_verified: true}}
 """
 
 
@@ -71,6 +74,16 @@ def _enrol_totp(url: str) -> None:
     idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=pyotp.TOTP(secret).now())
     idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
                                 SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+
+def _require_mfa(url: str) -> None:
+    """Make MFA required (ON): erin, who has no MFA yet, is asked to set up an authenticator app."""
+    import boto3
+
+    idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    idp.set_user_pool_mfa_config(UserPoolId="us-east-1_Screens01", MfaConfiguration="ON",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
 
 
 def _free_port() -> int:
@@ -143,6 +156,10 @@ def main() -> int:
                     shot(page, f"{base}/login?{query}", name,
                          {"Username": user, "Password": "Temp-Passw0rd!" if user == "carol" else "Passw0rd!"},
                          "Sign in")
+                _require_mfa(f"http://127.0.0.1:{port}")
+                page = browser.new_context(viewport={"width": 900, "height": 760}).new_page()
+                shot(page, f"{base}/login?{query}", "mfa-setup", {"Username": "erin", "Password": "Passw0rd!"},
+                     "Sign in")
                 browser.close()
         finally:
             server.terminate()

@@ -302,15 +302,22 @@ async def finish(services: Services, pool: Pool, client: Client, user: User, sou
     """The PostAuthentication trigger, then the tokens."""
     from .ops.auth import _issue
 
+    await post_authentication(services, pool, client, user, metadata)
+    if user.failed_attempts:
+        async with services.db.begin() as conn:
+            await repo.update_user(conn, user, services.clock.now(), failed_attempts=0, locked_until=0.0)
+    return await _issue(services, pool, client, user, source)
+
+
+async def post_authentication(services: Services, pool: Pool, client: Client, user: User,
+                              metadata: dict[str, str] | None = None) -> None:
+    """The PostAuthentication trigger after a successful sign-in (the JSON API's and the hosted UI's); a handler
+    error refuses the sign-in."""
     request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False}
     if metadata:
         request["clientMetadata"] = metadata
     body = triggers.event(pool, client, user.username, "PostAuthentication_Authentication", request)
     await triggers.invoke(services, pool, "PostAuthentication", body)
-    if user.failed_attempts:
-        async with services.db.begin() as conn:
-            await repo.update_user(conn, user, services.clock.now(), failed_attempts=0, locked_until=0.0)
-    return await _issue(services, pool, client, user, source)
 
 
 async def respond_challenge(services: Services, pool: Pool, client: Client, user: User, row: dict[str, Any],

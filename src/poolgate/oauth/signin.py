@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ..cognito import repo
+from ..cognito.challenges import pre_authentication
 from ..cognito.delivery import send_code
 from ..cognito.ops.auth import check_password
 from ..errors import ServiceError
@@ -53,6 +54,10 @@ async def _sign_in(site: Site, request: AuthorizeRequest, username: str, passwor
         return await _again(site, request, values, error=_WRONG)
     if not user.enabled:
         return await _again(site, request, values, error="Your account is disabled.")
+    try:  # as the JSON API: PreAuthentication before the password is checked; its refusal is Cognito's message
+        await pre_authentication(services, site.pool, request.client, user, None)
+    except ServiceError as err:
+        return await _again(site, request, values, error=err.message)
     try:
         await check_password(services, user, password)
     except ServiceError as err:

@@ -53,17 +53,47 @@ async def _caller_user(services: Services, params: dict[str, Any]
     raise invalid_parameter("Missing required parameter AccessToken or Session")  # message UNCONFIRMED
 
 
-@COGNITO.operation("AssociateSoftwareToken")
-async def associate_software_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    pool, user, setup = await _caller_user(services, params)
-    if mfa.TOTP not in mfa.pool_methods(pool):
-        raise ServiceError("SoftwareTokenMFANotFoundException", _NO_TOTP)
+async def associate_token(services: Services, user: User) -> str:
+    """A fresh TOTP secret, kept pending until verified (AssociateSoftwareToken; the hosted UI's MFA set-up)."""
     secret = mfa.new_secret()
     async with services.db.begin() as conn:
         settings = await mfa.load(conn, user)
         settings.pending_secret = secret
         await mfa.save(conn, user, settings, services.clock.now())
-    result: dict[str, Any] = {"SecretCode": secret}
+    return secret
+
+
+async def verify_token(services: Services, user: User, code: str, device_name: str | None, *,
+                       enable: bool) -> None:
+    """Make the pending secret the user's software token when ``code`` is right (VerifySoftwareToken; the hosted
+    UI's MFA set-up); with ``enable``, TOTP becomes the user's enabled and preferred MFA. Raises
+    SoftwareTokenMFANotFound (nothing pending) or EnableSoftwareTokenMFA (wrong or spent code)."""
+    now = services.clock.now()
+    async with services.db.begin() as conn:
+        settings = await mfa.load(conn, user)
+        secret = settings.pending_secret
+        step = mfa.matching_step(secret, code, now) if secret else None
+        if step is not None and await mfa.consume_step(conn, user, step):
+            settings.totp_secret, settings.pending_secret = secret, None
+            settings.device_name = device_name
+            if enable:
+                settings.enable(mfa.TOTP, True, True)
+            await mfa.save(conn, user, settings, now)
+            verified = True
+        else:
+            verified = False
+    if secret is None:
+        raise ServiceError("SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
+    if not verified:
+        raise ServiceError("EnableSoftwareTokenMFAException", _MISMATCH)
+
+
+@COGNITO.operation("AssociateSoftwareToken")
+async def associate_software_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
+    pool, user, setup = await _caller_user(services, params)
+    if mfa.TOTP not in mfa.pool_methods(pool):
+        raise ServiceError("SoftwareTokenMFANotFoundException", _NO_TOTP)
+    result: dict[str, Any] = {"SecretCode": await associate_token(services, user)}
     if setup is not None:
         client, session = setup
         result["Session"] = await open_session(services, pool, client, user.username, "MFA_SETUP",
@@ -74,24 +104,9 @@ async def associate_software_token(services: Services, caller: Caller, params: d
 @COGNITO.operation("VerifySoftwareToken")
 async def verify_software_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user, setup = await _caller_user(services, params)
-    now = services.clock.now()
-    async with services.db.begin() as conn:
-        settings = await mfa.load(conn, user)
-        secret = settings.pending_secret
-        step = mfa.matching_step(secret, params["UserCode"], now) if secret else None
-        if step is not None and await mfa.consume_step(conn, user, step):
-            settings.totp_secret, settings.pending_secret = secret, None
-            settings.device_name = params.get("FriendlyDeviceName")
-            if setup is not None:  # MFA_SETUP during sign-in: the new token is the user's MFA from now on
-                settings.enable(mfa.TOTP, True, True)
-            await mfa.save(conn, user, settings, now)
-            verified = True
-        else:
-            verified = False
-    if secret is None:
-        raise ServiceError("SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
-    if not verified:
-        raise ServiceError("EnableSoftwareTokenMFAException", _MISMATCH)
+    # MFA_SETUP during sign-in: the new token is the user's MFA from now on
+    await verify_token(services, user, params["UserCode"], params.get("FriendlyDeviceName"),
+                       enable=setup is not None)
     result: dict[str, Any] = {"Status": "SUCCESS"}
     if setup is not None:
         client, session = setup
