@@ -50,6 +50,9 @@ async def describe_startup(services: Services) -> None:
     storage = "ephemeral " if settings.ephemeral else ""
     log.info("poolgate listening on %s (%s; %sstorage %s)", settings.base_url, mode, storage,
              settings.effective_database_url().split("://")[0])
+    if settings.public_url is None and settings.host in ("0.0.0.0", "::"):
+        log.warning("tokens name %s in their issuer, which no client can reach: pass --public-url with the "
+                    "address clients use", settings.base_url)
     async with services.db.read() as conn:
         rows = (await conn.execute(select(user_pools).order_by(user_pools.c.created))).mappings().all()
     for pool in map(Pool.from_row, rows):
