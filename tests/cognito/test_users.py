@@ -45,6 +45,12 @@ def directory(server: Server) -> tuple[Any, str]:
     ('name = "Ann \\"the\\" User"', ["ann"]),
     ('name ^= "An"', ["andy", "ann"]),
     ("", ["andy", "ann", "bob", "carl"]),
+    ('username ^= "an"', ["andy", "ann"]),
+    ('username ^= "AN"', []),  # usernames match case-sensitively
+    ('username ^= "%"', []),  # no wildcards: a prefix is a prefix
+    ('cognito:user_status ^= "unconf"', ["carl"]),
+    ('status ^= "dis"', ["bob"]),
+    ('status = "Nope"', []),
 ])
 def test_list_users_filter(directory: tuple[Any, str], filter_text: str, expected: list[str]) -> None:
     idp, pool_id = directory
@@ -89,6 +95,12 @@ def test_list_users_pagination(directory: tuple[Any, str]) -> None:
     # boto3's paginator walks the same pages.
     paginated = idp.get_paginator("list_users").paginate(UserPoolId=pool_id, PaginationConfig={"PageSize": 1})
     assert sorted(u["Username"] for page in paginated for u in page["Users"]) == ["andy", "ann", "bob", "carl"]
+    # A filter the database answers pages the same way.
+    first = idp.list_users(UserPoolId=pool_id, Limit=1, Filter='status = "Enabled"')
+    second = idp.list_users(UserPoolId=pool_id, Limit=2, Filter='status = "Enabled"',
+                            PaginationToken=first["PaginationToken"])
+    assert "PaginationToken" not in second
+    assert sorted(_names(first["Users"]) + _names(second["Users"])) == ["andy", "ann", "carl"]
     err = error_of(idp.list_users, UserPoolId=pool_id, PaginationToken="garbage!")
     assert (err.code, err.status) == ("InvalidParameterException", 400)
 

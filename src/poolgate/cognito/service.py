@@ -17,19 +17,27 @@ T = TypeVar("T")
 __all__ = ["COGNITO", "Caller", "Services", "listing", "paginate"]
 
 
-def paginate(items: list[Any], limit: int | None, token: str | None, default: int = 60) -> tuple[list[Any], str | None]:
-    """A page of ``items`` and the opaque token of the next one."""
+def page_window(limit: int | None, token: str | None, default: int = 60) -> tuple[int, int]:
+    """(offset, size) of the page a List* call asks for; the token is opaque to clients."""
     start = 0
     if token:
         try:
             start = int(json.loads(base64.b64decode(token))["o"])
         except (ValueError, KeyError, TypeError) as exc:
             raise invalid_parameter("Invalid pagination token.") from exc
-    size = limit or default
-    chunk = items[start:start + size]
-    more = start + size < len(items)
-    next_token = base64.b64encode(json.dumps({"o": start + size}).encode()).decode() if more else None
-    return chunk, next_token
+        if start < 0:
+            raise invalid_parameter("Invalid pagination token.")
+    return start, limit or default
+
+
+def next_page_token(start: int, size: int, more: bool) -> str | None:
+    return base64.b64encode(json.dumps({"o": start + size}).encode()).decode() if more else None
+
+
+def paginate(items: list[Any], limit: int | None, token: str | None, default: int = 60) -> tuple[list[Any], str | None]:
+    """A page of ``items`` and the opaque token of the next one."""
+    start, size = page_window(limit, token, default)
+    return items[start:start + size], next_page_token(start, size, start + size < len(items))
 
 
 def listing(items: Sequence[T], key: str, render: Callable[[T], Any], limit: int | None, token: str | None,

@@ -6,18 +6,18 @@ import secrets
 import string
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, false, func, select
 
 from ...errors import ServiceError, not_authorized
 from ...store.sql.tables import refresh_tokens, users
 from .. import hooks, repo
 from ..credentials import prepare_password
 from ..domain import Pool, User
-from ..filters import parse_filter
+from ..filters import UserFilter, parse_filter
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..sender import Delivery
-from ..service import COGNITO, Caller, Services, listing
+from ..service import COGNITO, Caller, Services, listing, next_page_token, page_window
 from ..users import apply_attribute_changes, insert_user, user_type
 from .mfa import user_mfa_fields
 from .pools import owned_pool
@@ -170,16 +170,42 @@ async def admin_enable_user(services: Services, caller: Caller, params: dict[str
 async def list_users(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool = await owned_pool(services, caller, params["UserPoolId"])
     wanted = parse_filter(params.get("Filter"))
-    async with services.db.read() as conn:
-        query = select(users).where(users.c.pool_id == pool.id).order_by(users.c.created, users.c.username)
-        if wanted and wanted.attribute == "username" and not wanted.prefix:
-            query = query.where(users.c.username == wanted.value)
-        elif wanted and wanted.attribute == "email" and not wanted.prefix:
+    only = params.get("AttributesToGet")
+    query = select(users).where(users.c.pool_id == pool.id).order_by(users.c.created, users.c.username)
+    condition = _sql_condition(wanted) if wanted else None
+    if wanted is None or condition is not None:
+        # The whole filter is SQL: only the page is read, however large the pool.
+        start, size = page_window(params.get("Limit"), params.get("PaginationToken"))
+        if condition is not None:
+            query = query.where(condition)
+        async with services.db.read() as conn:
+            rows = (await conn.execute(query.offset(start).limit(size + 1))).mappings().all()
+        result: dict[str, Any] = {"Users": [user_type(User.from_row(r), only) for r in rows[:size]]}
+        token = next_page_token(start, size, len(rows) > size)
+        if token:
+            result["PaginationToken"] = token
+        return result
+    async with services.db.read() as conn:  # attributes live in a JSON column: filtered here
+        if wanted.attribute == "email" and not wanted.prefix:
             query = query.where(users.c.email_key == wanted.value.lower())
         rows = (await conn.execute(query)).mappings().all()
-    found = [User.from_row(r) for r in rows]
-    if wanted:
-        found = [u for u in found if wanted.matches(u)]
-    only = params.get("AttributesToGet")
+    found = [u for u in map(User.from_row, rows) if wanted.matches(u)]
     return listing(found, "Users", lambda u: user_type(u, only), params.get("Limit"), params.get("PaginationToken"),
                    "PaginationToken")
+
+
+def _sql_condition(wanted: UserFilter) -> ColumnElement[bool] | None:
+    """The filter as SQL when it names a column (username, sub, status); None for attributes."""
+    value = wanted.value
+    if wanted.attribute in ("username", "sub"):
+        column = users.c.username if wanted.attribute == "username" else users.c.sub
+        # substr, not LIKE: case-sensitive on every database, and no wildcard escaping to get wrong
+        return func.substr(column, 1, len(value)) == value if wanted.prefix else column == value
+    if wanted.attribute == "cognito:user_status":
+        status = func.upper(users.c.status)
+        return func.substr(status, 1, len(value)) == value.upper() if wanted.prefix else status == value.upper()
+    if wanted.attribute == "status":
+        matches = [enabled for enabled, label in ((True, "enabled"), (False, "disabled"))
+                   if (label.startswith(value.lower()) if wanted.prefix else label == value.lower())]
+        return users.c.enabled.in_(matches) if matches else false()
+    return None
