@@ -61,16 +61,6 @@ def _by_precedence(groups: Iterable[tuple[str, int | None]]) -> list[str]:
     return [name for name, precedence in sorted(groups, key=lambda g: (g[1] is None, g[1] or 0, g[0]))]
 
 
-async def _with_groups(conn: AsyncConnection, user: User) -> User:
-    rows = await conn.execute(
-        select(user_groups.c.group_name, groups.c.precedence)
-        .join(groups, (groups.c.pool_id == user_groups.c.pool_id) & (groups.c.name == user_groups.c.group_name))
-        .where(user_groups.c.pool_id == user.pool_id, user_groups.c.username == user.username)
-    )
-    user.groups = _by_precedence((r.group_name, r.precedence) for r in rows)
-    return user
-
-
 def _user_by_name(pool: Pool, name: str) -> Select[Any]:
     """One round trip: the user row joined with its groups (one row per group)."""
     return (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
@@ -87,15 +77,22 @@ def _user_with_groups(rows: Sequence[RowMapping]) -> User:
     return user
 
 
+async def _user_named(conn: AsyncConnection, pool: Pool, name: str) -> User | None:
+    rows = (await conn.execute(_user_by_name(pool, name))).mappings().all()
+    return _user_with_groups(rows) if rows else None
+
+
+async def _user_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> User | None:
+    row = await _find_by_alias(conn, pool, name)
+    return None if row is None else await _user_named(conn, pool, row["username"])
+
+
 async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True) -> User | None:
     """The user that ``name`` signs in as: the username itself, or an e-mail/phone/alias the pool allows."""
-    rows = (await conn.execute(_user_by_name(pool, name))).mappings().all()
-    if rows:
-        return _user_with_groups(rows)
-    row = await _find_by_alias(conn, pool, name) if aliases else None
-    if row is None:
-        return None
-    return await _with_groups(conn, User.from_row(row))
+    user = await _user_named(conn, pool, name)
+    if user is None and aliases:
+        user = await _user_by_alias(conn, pool, name)
+    return user
 
 
 async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | None:
@@ -105,7 +102,7 @@ async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | No
     if rows:
         return _user_with_groups(rows)
     async with db.read() as conn:
-        return await find_user(conn, pool, name)
+        return await _user_by_alias(conn, pool, name)
 
 
 async def _find_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> Any:
