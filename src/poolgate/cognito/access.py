@@ -58,8 +58,10 @@ async def user_from_access_token(services: Services, token: str, *, need_admin_s
     now = services.clock.now()
 
     async def lookup(pool_id: str) -> Pool | None:
-        async with services.db.read() as conn:
-            return await repo.find_pool(conn, pool_id)
+        try:
+            return await services.records.pool(pool_id)  # the pool cache the sign-in path uses
+        except ServiceError:
+            return None  # not a pool of ours (unknown pools are not cached)
 
     pool, claims = await services.tokens.verify_access_token(lookup, token, now)
     if need_admin_scope and not has_admin_scope(claims):
