@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, func, select, update
+from sqlalchemy import RowMapping, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import ServiceError, resource_not_found
@@ -61,14 +61,19 @@ def _by_precedence(groups: Iterable[tuple[str, int | None]]) -> list[str]:
     return [name for name, precedence in sorted(groups, key=lambda g: (g[1] is None, g[1] or 0, g[0]))]
 
 
-def _user_by_name(pool: Pool, name: str) -> Select[Any]:
-    """One round trip: the user row joined with its groups (one row per group)."""
-    return (select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
-            .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
-                                         & (user_groups.c.username == users.c.username))
-                         .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
-                                    & (groups.c.name == user_groups.c.group_name)))
-            .where(users.c.pool_id == pool.id, users.c.username_key == username_key(pool, name)))
+_USER_BY_NAME: Select[Any] = (
+    select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
+    .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
+                                 & (user_groups.c.username == users.c.username))
+                 .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
+                            & (groups.c.name == user_groups.c.group_name)))
+    .where(users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("username_key")))
+"""One round trip: the user row joined with its groups (one row per group). Built once: sign-ins run it
+with their values, which skips building and cache-keying a statement per call."""
+
+
+def _user_by_name(pool: Pool, name: str) -> dict[str, str]:
+    return {"pool_id": pool.id, "username_key": username_key(pool, name)}
 
 
 def _user_with_groups(rows: Sequence[RowMapping]) -> User:
@@ -78,7 +83,7 @@ def _user_with_groups(rows: Sequence[RowMapping]) -> User:
 
 
 async def _user_named(conn: AsyncConnection, pool: Pool, name: str) -> User | None:
-    rows = (await conn.execute(_user_by_name(pool, name))).mappings().all()
+    rows = (await conn.execute(_USER_BY_NAME, _user_by_name(pool, name))).mappings().all()
     return _user_with_groups(rows) if rows else None
 
 
@@ -98,7 +103,7 @@ async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bo
 async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | None:
     """``find_user`` for the sign-in path: the common case, the username itself, in one read (``Database.rows``);
     aliases take the general path."""
-    rows = await db.rows(_user_by_name(pool, name))
+    rows = await db.rows(_USER_BY_NAME, _user_by_name(pool, name))
     if rows:
         return _user_with_groups(rows)
     async with db.read() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,7 @@ class Database:
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 
-    async def write(self, statement: Executable) -> None:
+    async def write(self, statement: Executable, params: Mapping[str, Any] | None = None) -> None:
         """Run one statement in a transaction of its own, for writes on hot paths (a sign-in's refresh token).
 
         On SQLite it runs on a synchronous connection in a single thread hop: aiosqlite hops threads for every
@@ -102,16 +102,19 @@ class Database:
         """
         if not self.is_sqlite:
             async with self.engine.begin() as conn:
-                await conn.execute(statement)
+                await conn.execute(statement, params)
             return
-        await asyncio.to_thread(self._write_now, statement)
+        await asyncio.to_thread(self._write_now, statement, params)
 
-    async def rows(self, statement: Executable) -> Sequence[RowMapping]:
-        """The rows of one query, for reads on hot paths; on SQLite in a single thread hop, as ``write``."""
+    async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[RowMapping]:
+        """The rows of one query, for reads on hot paths; on SQLite in a single thread hop, as ``write``.
+
+        Hot paths pass a statement built once with ``bindparam``s and its values in ``params``: building the
+        statement per call cost more than running it (bench/RESULTS.md, sign-in)."""
         if not self.is_sqlite:
             async with self.engine.connect() as conn:
-                return (await conn.execute(statement)).mappings().all()
-        return await asyncio.to_thread(self._rows_now, statement)
+                return (await conn.execute(statement, params)).mappings().all()
+        return await asyncio.to_thread(self._rows_now, statement, params)
 
     def _sync_engine(self) -> Engine:
         if self._sync is None:
@@ -119,13 +122,13 @@ class Database:
             event.listen(self._sync, "connect", _sqlite_pragmas)
         return self._sync
 
-    def _write_now(self, statement: Executable) -> None:
+    def _write_now(self, statement: Executable, params: Mapping[str, Any] | None) -> None:
         with self._sync_engine().begin() as conn:
-            conn.execute(statement)
+            conn.execute(statement, params)
 
-    def _rows_now(self, statement: Executable) -> Sequence[RowMapping]:
+    def _rows_now(self, statement: Executable, params: Mapping[str, Any] | None) -> Sequence[RowMapping]:
         with self._sync_engine().connect() as conn:
-            return conn.execute(statement).mappings().all()
+            return conn.execute(statement, params).mappings().all()
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:

@@ -58,6 +58,10 @@ async def record_failure(services: Services, user: User) -> None:
         await repo.update_user(conn, user, now, failed_attempts=failures, locked_until=locked_until)
 
 
+_INSERT_REFRESH = refresh_tokens.insert()
+"""Built once; every sign-in runs it with its values (``Database.write``)."""
+
+
 async def _issue(services: Services, pool: Pool, client: Client, user: User,
                  source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
     from ..pretoken import customize
@@ -68,9 +72,10 @@ async def _issue(services: Services, pool: Pool, client: Client, user: User,
                       scopes=[ADMIN_SCOPE])
     custom = await customize(services, pool, client, user, session, source)
     user, session = custom.user, custom.session
-    await services.db.write(refresh_tokens.insert().values(
-        token_hash=token_hash(refresh), pool_id=pool.id, client_id=client.client_id, username=user.username,
-        origin_jti=session.origin_jti, auth_time=now, created=now, expires=now + client.refresh_validity))
+    await services.db.write(_INSERT_REFRESH, {
+        "token_hash": token_hash(refresh), "pool_id": pool.id, "client_id": client.client_id,
+        "username": user.username, "origin_jti": session.origin_jti, "auth_time": now, "created": now,
+        "expires": now + client.refresh_validity})
     issued = await services.tokens.mint(pool, client, user, session, now, extra_id_claims=custom.id_claims,
                                         extra_access_claims=custom.access_claims)
     return {"ChallengeParameters": {}, "AuthenticationResult": {
