@@ -34,6 +34,16 @@ except ImportError:  # run as a script
 PASSWORD = "Bench-Passw0rd!"
 
 
+def argon2_build() -> str:
+    """Which libargon2 code the server runs: PyPI's portable wheel or a build for this CPU
+    (scripts/argon2-native.sh)."""
+    import importlib.metadata
+
+    wheel = importlib.metadata.distribution("argon2-cffi-bindings").read_text("WHEEL") or ""
+    portable = "manylinux" in wheel or "musllinux" in wheel
+    return "PyPI's portable wheel" if portable else "built for this CPU (scripts/argon2-native.sh)"
+
+
 def hash_time(samples: int = 40) -> float:
     defaults = Settings()
     hasher = PasswordHasher(time_cost=defaults.password_hash_time_cost,
@@ -171,7 +181,7 @@ def main() -> None:
     finally:
         stop(process)
     rate = ok / elapsed
-    print(f"argon2id verify (server parameters): {per_hash * 1000:.1f} ms")
+    print(f"argon2id verify (server parameters): {per_hash * 1000:.1f} ms, argon2-cffi-bindings {argon2_build()}")
     print(f"hash-bound limit: {cores} cores / {per_hash * 1000:.1f} ms = {limit:.0f} sign-ins/s")
     print(f"measured: {rate:.0f} sign-ins/s over {elapsed:.1f} s, {args.concurrency} concurrent clients "
           f"({ok} ok, {failed} failed), load from {generator}")
