@@ -140,7 +140,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        sys.exit("bench/gateway.py needs wrk: apt-get install -y wrk")
+        sys.exit("bench/gateway.py needs wrk: apt-get install -y wrk (scripts/bench installs it)")
+    try:
+        import starlette  # noqa: F401  (the Starlette baseline runs in a uvicorn subprocess)
+    except ImportError:
+        sys.exit("bench/gateway.py needs Starlette for its baseline: pip install -e '.[bench]' (scripts/bench does)")
     run = {"seconds": args.seconds, "connections": args.connections}
     results: list[tuple[Result, Result | None]] = []
 
