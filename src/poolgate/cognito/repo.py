@@ -72,7 +72,8 @@ _USER_BY_NAME: Select[Any] = (
 with their values, which skips building and cache-keying a statement per call."""
 
 
-def _user_by_name(pool: Pool, name: str) -> dict[str, str]:
+def _user_key(pool: Pool, name: str) -> dict[str, str]:
+    """The values `_USER_BY_NAME` looks ``name`` up with."""
     return {"pool_id": pool.id, "username_key": username_key(pool, name)}
 
 
@@ -83,7 +84,7 @@ def _user_with_groups(rows: Sequence[RowMapping]) -> User:
 
 
 async def _user_named(conn: AsyncConnection, pool: Pool, name: str) -> User | None:
-    rows = (await conn.execute(_USER_BY_NAME, _user_by_name(pool, name))).mappings().all()
+    rows = (await conn.execute(_USER_BY_NAME, _user_key(pool, name))).mappings().all()
     return _user_with_groups(rows) if rows else None
 
 
@@ -103,7 +104,7 @@ async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bo
 async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | None:
     """``find_user`` for the sign-in path: the common case, the username itself, in one read (``Database.rows``);
     aliases take the general path."""
-    rows = await db.rows(_USER_BY_NAME, _user_by_name(pool, name))
+    rows = await db.rows(_USER_BY_NAME, _user_key(pool, name))
     if rows:
         return _user_with_groups(rows)
     async with db.read() as conn:
