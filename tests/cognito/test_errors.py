@@ -135,7 +135,7 @@ CASES: dict[str, tuple[Callable[[World], AwsError], str, str]] = {
                                  "UsernameExistsException", "User already exists"),
     "existing-username-admin": (lambda w: error_of(w.idp.admin_create_user, UserPoolId=w.pool_id,
                                                    Username="confirmed", MessageAction="SUPPRESS"),
-                                "UsernameExistsException", "User already exists"),
+                                "UsernameExistsException", "User account already exists"),
     "wrong-code": (_wrong_code, "CodeMismatchException", "Invalid verification code provided, please try again."),
     "old-code-after-resend": (_old_code_after_resend, "CodeMismatchException",
                               "Invalid verification code provided, please try again."),

@@ -60,13 +60,17 @@ async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: d
 
 
 async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, username: str,
-                      attributes: dict[str, str], status: str, password_hash: NewPassword | str | None) -> User:
-    """Insert a user; pass the password as ``credentials.prepare_password``'s result so SRP works too."""
+                      attributes: dict[str, str], status: str, password_hash: NewPassword | str | None,
+                      exists_message: str = "User already exists") -> User:
+    """Insert a user; pass the password as ``credentials.prepare_password``'s result so SRP works too.
+
+    A taken username is UsernameExistsException with ``exists_message``: SignUp's text by default;
+    AdminCreateUser says ``User account already exists``."""
     sub = services.ids.uuid()
     stored_name = resolve_new_username(pool, username, attributes, sub)
     check_attributes(pool.config, attributes, creating=True)
     if await repo.find_user(conn, pool, stored_name, aliases=False) is not None:
-        raise ServiceError("UsernameExistsException", "User already exists")
+        raise ServiceError("UsernameExistsException", exists_message)
     await _check_unique_aliases(conn, pool, attributes)
     now = services.clock.now()
     stored = (password_hash.columns(pool.id, stored_name) if isinstance(password_hash, NewPassword)

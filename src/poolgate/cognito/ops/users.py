@@ -65,7 +65,7 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
             user = await repo.get_user(conn, pool, user.username, aliases=False)
         else:
             user = await insert_user(conn, services, pool, params["Username"], attributes,
-                                     "FORCE_CHANGE_PASSWORD", hashed)
+                                     "FORCE_CHANGE_PASSWORD", hashed, exists_message="User account already exists")
         if action != "SUPPRESS":
             for medium in params.get("DesiredDeliveryMediums") or ["SMS"]:
                 attr = "email" if medium == "EMAIL" else "phone_number"
