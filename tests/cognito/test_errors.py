@@ -173,7 +173,7 @@ CASES: dict[str, tuple[Callable[[World], AwsError], str, str]] = {
     "refresh-garbage-token": (lambda w: error_of(w.idp.initiate_auth, ClientId=w.client_id,
                                                  AuthFlow="REFRESH_TOKEN_AUTH",
                                                  AuthParameters={"REFRESH_TOKEN": "not-a-token"}),
-                              "NotAuthorizedException", "Invalid Refresh Token"),
+                              "NotAuthorizedException", "Invalid Refresh Token."),
 }
 
 

@@ -40,6 +40,14 @@ def test_one_time_code_sign_in(live: LiveServer, idp: Any) -> None:
                                       ChallengeResponses={"USERNAME": "otto", "ANSWER": "1"})
 
 
+def test_a_define_challenge_answer_cognito_cannot_follow(live: LiveServer, idp: Any) -> None:
+    pool, client, _ = make_pool(idp, triggers=CHALLENGE_TRIGGERS)
+    make_user(idp, pool, "odd-olga")
+    with pytest.raises(idp.exceptions.InvalidLambdaResponseException) as err:
+        idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "odd-olga"})
+    assert err.value.response["Error"]["Message"] == "Unrecognizable lambda output"
+
+
 def test_three_wrong_answers_fail_the_sign_in(live: LiveServer, idp: Any) -> None:
     pool, client, _ = make_pool(idp, triggers=CHALLENGE_TRIGGERS)
     make_user(idp, pool, "pia")

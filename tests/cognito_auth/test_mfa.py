@@ -30,8 +30,15 @@ def _code(secret: str, live: LiveServer, offset: float = 0.0) -> str:
 def _enrol(idp: Any, live: LiveServer, client: str, username: str) -> str:
     """Sign in, associate and verify a software token, make it preferred; returns the secret."""
     tokens = _password_sign_in(idp, client, username)["AuthenticationResult"]
+    totp_on = {"AccessToken": tokens["AccessToken"], "SoftwareTokenMfaSettings": {"Enabled": True}}
+    with pytest.raises(idp.exceptions.InvalidParameterException,
+                       match=r"operation: User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA$"):
+        idp.set_user_mfa_preference(**totp_on)  # no authenticator at all yet
     secret = idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
     assert len(secret) == 32 and pyotp.TOTP(secret).now()
+    with pytest.raises(idp.exceptions.InvalidParameterException,
+                       match=r"operation: User has not verified software token mfa$"):
+        idp.set_user_mfa_preference(**totp_on)  # associated, not verified
     with pytest.raises(idp.exceptions.EnableSoftwareTokenMFAException,
                        match="Code mismatch and fail enable Software Token MFA"):
         idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=_code(secret, live, -300))
@@ -81,7 +88,7 @@ def test_totp_wrong_and_expired_codes(live: LiveServer, idp: Any) -> None:
     live.clock.advance(30)
     for wrong in (str((int(_code(secret, live)) + 1) % 1_000_000).zfill(6), _code(secret, live, -120)):
         session = _password_sign_in(idp, client, "uma")["Session"]
-        with pytest.raises(idp.exceptions.CodeMismatchException, match="Invalid code received for user"):
+        with pytest.raises(idp.exceptions.CodeMismatchException, match=r"Invalid code or auth state for the user\.$"):
             idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
                                           ChallengeResponses={"USERNAME": "uma", "SOFTWARE_TOKEN_MFA_CODE": wrong})
 
@@ -133,7 +140,9 @@ def test_mfa_required_pool_sets_up_totp_during_sign_in(live: LiveServer, idp: An
 def test_pool_mfa_config_round_trip(live: LiveServer, idp: Any) -> None:
     pool, _, _ = make_pool(idp)
     assert idp.get_user_pool_mfa_config(UserPoolId=pool)["MfaConfiguration"] == "OFF"
-    with pytest.raises(idp.exceptions.InvalidParameterException):
+    with pytest.raises(idp.exceptions.InvalidParameterException,
+                       match=r"operation: Invalid MFA configuration given, can't disable all MFAs with a required "
+                             r"or optional configuration\.$"):
         idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="ON")
     out = idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OPTIONAL",
                                        SoftwareTokenMfaConfiguration={"Enabled": True})
@@ -156,7 +165,7 @@ def test_sms_mfa_through_the_outbox(live: LiveServer, idp: Any) -> None:
     assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"].endswith("0123")
     sent = live.outbox("zoe")[-1]
     assert sent["medium"] == "SMS" and sent["destination"] == "+15555550123"
-    with pytest.raises(idp.exceptions.CodeMismatchException, match="Invalid code received for user"):
+    with pytest.raises(idp.exceptions.CodeMismatchException, match=r"Invalid code or auth state for the user\.$"):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SMS_MFA", Session=challenge["Session"],
                                       ChallengeResponses={"USERNAME": "zoe", "SMS_MFA_CODE": "x" + sent["code"]})
     challenge = _password_sign_in(idp, client, "zoe")

@@ -28,6 +28,15 @@ def test_pre_sign_up_refuses_with_the_handlers_message(live: LiveServer, idp: An
     assert err.value.response["Error"]["Message"] == "PreSignUp failed with error Sign-ups from reject* are closed."
 
 
+def test_a_trigger_that_returns_no_event_fails_the_call_and_stores_nothing(live: LiveServer, idp: Any) -> None:
+    pool, client, _ = make_pool(idp, triggers=["PreSignUp"])
+    with pytest.raises(idp.exceptions.InvalidLambdaResponseException) as err:
+        idp.sign_up(ClientId=client, Username="nothing-1", Password=PASSWORD)
+    assert err.value.response["Error"]["Message"] == "Invalid lambda function output : Invalid JSON"
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        idp.admin_get_user(UserPoolId=pool, Username="nothing-1")
+
+
 def test_pre_sign_up_auto_confirms_and_verifies(live: LiveServer, idp: Any) -> None:
     pool, client, _ = make_pool(idp, triggers=["PreSignUp", "PostConfirmation"], AutoVerifiedAttributes=["email"])
     out = idp.sign_up(ClientId=client, Username="auto-amy", Password=PASSWORD,

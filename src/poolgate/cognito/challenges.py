@@ -33,7 +33,9 @@ SPENT = "Invalid session for the user, session can only be used once."
 """AWS's answer to a reused challenge Session (captures: reapit/foundations#9684, aws-amplify/amplify-js#14330)."""
 _CONSUMED = "-"
 """The ``challenge`` of a consumed session row: kept until it expires, so that reuse is told apart from expiry."""
-CODE_MISMATCH = "Invalid code received for user"
+CODE_MISMATCH = "Invalid code or auth state for the user."
+"""A wrong SMS, e-mail or TOTP code in RespondToAuthChallenge (captures: aws-amplify/amplify-js#3066 and #11069
+for SMS_MFA, #12887 for SOFTWARE_TOKEN_MFA)."""
 TOTP_REUSED = "Your software token has already been used once."
 TIMESTAMP_SKEW = 300.0
 """How far a PASSWORD_VERIFIER TIMESTAMP may be from the server's clock (AWS: "a few" seconds; UNCONFIRMED)."""

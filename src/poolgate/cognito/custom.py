@@ -79,7 +79,8 @@ async def _follow(services: Services, pool: Pool, client: Client, user: User, hi
     if name in ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"):
         return await mfa_challenge(services, pool, client, user, str(name), SOURCE)
     if name != "CUSTOM_CHALLENGE":
-        raise ServiceError("InvalidLambdaResponseException", "Invalid lambda response from DefineAuthChallenge.")
+        # AWS's text for a trigger answer of the wrong shape (amazon-cognito-identity-js#167)
+        raise ServiceError("InvalidLambdaResponseException", "Unrecognizable lambda output")
     if not triggers.configured(pool, "CreateAuthChallenge"):
         raise invalid_parameter(_NOT_CONFIGURED)
     body = triggers.event(pool, client, user.username, "CreateAuthChallenge_Authentication",

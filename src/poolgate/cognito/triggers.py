@@ -163,7 +163,8 @@ async def invoke(services: Services, pool: Pool, trigger: str, body: dict[str, A
         log.info("trigger %s of %s failed: %r", trigger, pool.id, exc)
         raise ServiceError(error_code, f"{trigger} failed with error {exc}.") from exc
     if not isinstance(result, dict):
-        raise ServiceError("InvalidLambdaResponseException", f"Invalid lambda response from {trigger}.")
+        # what Cognito says when a trigger returns no JSON object (aws/aws-sdk-js#2692, amplify-cli#2735)
+        raise ServiceError("InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON")
     response = result.get("response")
     return response if isinstance(response, dict) else {}
 

@@ -16,10 +16,12 @@ def _record(trigger: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def pre_sign_up(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def pre_sign_up(event: dict[str, Any], context: Any) -> dict[str, Any] | None:
     name = event["userName"]
     if name.startswith("reject"):
         raise Exception("Sign-ups from reject* are closed")
+    if name.startswith("nothing"):
+        return None  # a handler that forgot its return statement
     if name.startswith("auto"):
         event["response"]["autoConfirmUser"] = True
         event["response"]["autoVerifyEmail"] = True
@@ -81,7 +83,9 @@ def user_migration(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def define_auth_challenge(event: dict[str, Any], context: Any) -> dict[str, Any]:
     session = event["request"]["session"]
     response = event["response"]
-    if session and session[-1]["challengeName"] == "SRP_A":
+    if event["userName"].startswith("odd"):
+        response.update(challengeName="NO_SUCH_CHALLENGE", issueTokens=False, failAuthentication=False)
+    elif session and session[-1]["challengeName"] == "SRP_A":
         response.update(challengeName="PASSWORD_VERIFIER", issueTokens=False, failAuthentication=False)
     elif session and session[-1]["challengeName"] == "CUSTOM_CHALLENGE" and session[-1]["challengeResult"]:
         response.update(issueTokens=True, failAuthentication=False)

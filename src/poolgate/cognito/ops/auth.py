@@ -165,7 +165,7 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
     now = services.clock.now()
     stored = await find_refresh_token(services, pool, token)
     if stored is None or stored.row["client_id"] != client.client_id or stored.row["pool_id"] != pool.id:
-        raise not_authorized("Invalid Refresh Token")
+        raise not_authorized("Invalid Refresh Token.")  # with the period (raw capture: aws/aws-sdk-cpp#1789)
     row, user = stored.row, stored.user
     check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
     if row["revoked"] is not None:

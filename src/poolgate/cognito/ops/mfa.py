@@ -126,7 +126,10 @@ async def _set_preference(services: Services, pool: Pool, user: User, params: di
                 continue
             enabled = bool(wanted.get("Enabled"))
             if enabled and method == mfa.TOTP and not settings.totp_secret:
-                raise invalid_parameter("User has not verified software token mfa")
+                # An authenticator set up but not verified, or none at all (captures: aws-amplify/amplify-js#1343;
+                # aws/aws-sdk-js-v3#4645, the form AWS uses for SMS and e-mail too)
+                raise invalid_parameter("User has not verified software token mfa" if settings.pending_secret
+                                        else "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
             if enabled and method == mfa.SMS and not user.attributes.get("phone_number"):
                 raise invalid_parameter("User does not have delivery config set to turn on SMS_MFA")
             if enabled and method == mfa.EMAIL and not user.attributes.get("email"):
@@ -192,8 +195,9 @@ async def set_user_pool_mfa_config(services: Services, caller: Caller, params: d
         config["MfaConfiguration"] = params["MfaConfiguration"]
     pool.config = config
     if mfa.mode(pool) != "OFF" and not mfa.pool_methods(pool):
-        raise invalid_parameter("At least one MFA method must be enabled to set MfaConfiguration to "
-                                f"{mfa.mode(pool)}.")  # message UNCONFIRMED
+        # capture: aws/aws-sdk-js#4186
+        raise invalid_parameter("Invalid MFA configuration given, can't disable all MFAs with a required or "
+                                "optional configuration.")
     now = services.clock.now()
     async with services.db.begin() as conn:
         await conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(config=config, modified=now))
