@@ -15,6 +15,9 @@ import yaml
 from tests.support import Server, start_server, stop_server
 
 API = "lambdaauth1"
+EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny in an identity-based policy"
+NO_ALLOW = ("User is not authorized to access this resource because no identity-based policy allows the "
+            "execute-api:Invoke action")
 
 AUTHORIZERS = '''
 import json
@@ -155,7 +158,7 @@ def test_token_result_is_cached_and_the_policy_re_evaluated_per_method(server: S
         assert requests.get(_url(server, "/pets"), headers={"Authorization": "allow-pets-2"}).status_code == 200
     # the cached policy names GET /pets only: POST /pets is refused without calling the function again
     _error(requests.post(_url(server, "/pets"), headers={"Authorization": "allow-pets-2"}), 403,
-           {"Message": "User is not authorized to access this resource"}, "AccessDeniedException")
+           {"Message": NO_ALLOW}, "AccessDeniedException")
     assert len(_calls(calls_file, authorizationToken="allow-pets-2")) == 1
 
 
@@ -167,13 +170,13 @@ def test_ttl_zero_calls_the_function_every_time(server: Server, calls_file: Path
 
 def test_token_explicit_deny(server: Server) -> None:
     _error(requests.get(_url(server, "/pets"), headers={"Authorization": "deny-1"}), 403,
-           {"Message": "User is not authorized to access this resource with an explicit deny"},
+           {"Message": EXPLICIT_DENY},
            "AccessDeniedException")
 
 
 def test_token_policy_without_allow_for_the_method(server: Server) -> None:
     _error(requests.get(_url(server, "/pets"), headers={"Authorization": "someone-else"}), 403,
-           {"Message": "User is not authorized to access this resource"}, "AccessDeniedException")
+           {"Message": NO_ALLOW}, "AccessDeniedException")
 
 
 def test_unauthorized_exception_is_401(server: Server) -> None:
@@ -219,7 +222,7 @@ def test_request_authorizer_allow_event_and_cache(server: Server, calls_file: Pa
 
 def test_request_authorizer_deny(server: Server) -> None:
     _error(requests.get(_url(server, "/tenant/1?tenant=acme"), headers={"X-User": "mallory"}), 403,
-           {"Message": "User is not authorized to access this resource with an explicit deny"},
+           {"Message": EXPLICIT_DENY},
            "AccessDeniedException")
 
 

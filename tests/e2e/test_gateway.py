@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import re
 import threading
@@ -415,7 +416,33 @@ def test_gateway_response_overrides(server: Server) -> None:
     assert "Access-Control-Allow-Origin" not in missing.headers  # no CORS on this API
 
 
+def test_lambda_payload_limit(server: Server) -> None:
+    # A proxy event over Lambda's 6 MB synchronous payload never reaches the function
+    response = _call(server, "POST", "/files/big", data=b"x" * (7 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.content == b'{"message": "Request Too Long"}'
+    assert response.headers["x-amzn-ErrorType"] == "BadRequestException"
+    assert response.headers["x-amzn-RequestId"]
+    under = _call(server, "POST", "/files/big", data=b"x" * (5 * 1024 * 1024))
+    assert under.status_code == 200 and len(under.json()["event"]["body"]) == 5 * 1024 * 1024
+
+
+def test_unknown_route_reads_a_non_sigv4_authorization_header_as_aws_does(server: Server) -> None:
+    response = _call(server, "GET", "/nothing/here", headers={"Authorization": "Bearer abc"})
+    digest = base64.b64encode(hashlib.sha256(b"Bearer abc").digest()).decode()
+    _assert_error(response, 403, json.dumps({"message": "Invalid key=value pair (missing equal-sign) in "
+                                             "Authorization header (hashed with SHA-256 and encoded with Base64): "
+                                             f"'{digest}'."}, separators=(",", ":")).encode(),
+                  "IncompleteSignatureException")
+    # a header that reads as key=value pairs keeps the usual answer (what AWS says here is not captured)
+    plain = _call(server, "GET", "/nothing/here", headers={"Authorization": "Basic dXNlcjpwYXNz="})
+    _assert_error(plain, 403, b'{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException")
+
+
 def test_request_too_large(server: Server) -> None:
+    # Over 10 MB the front door answers, in plain text, whatever the API's gateway responses say
     response = _call(server, "POST", "/files/big", data=b"x" * (10 * 1024 * 1024 + 1))
     assert response.status_code == 413
-    assert response.headers["x-amzn-ErrorType"] == "RequestTooLargeException"
+    assert response.content == b"HTTP content length exceeded 10485760 bytes."
+    assert response.headers["Content-Type"] == "text; charset=utf-8"
+    assert "x-amzn-ErrorType" not in response.headers

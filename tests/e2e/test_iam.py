@@ -4,7 +4,9 @@ SigV4 signer (header and presigned query forms) from principals declared under `
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -213,9 +215,29 @@ def test_unsigned_request(server: Server) -> None:
 
 
 def test_bearer_token_on_an_iam_method(server: Server) -> None:
-    response = requests.get(_url(server, "/private"), headers={"Authorization": "Bearer abc"})
-    assert response.status_code == 403
-    assert response.headers["x-amzn-ErrorType"] == "IncompleteSignatureException"
+    digest = base64.b64encode(hashlib.sha256(b"Bearer abc").digest()).decode()
+    _error(requests.get(_url(server, "/private"), headers={"Authorization": "Bearer abc"}),
+           "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded "
+           f"with Base64): '{digest}'.", "IncompleteSignatureException")
+    # key=value pairs under another scheme: AWS asks for the SigV4 parts instead
+    _error(requests.get(_url(server, "/private"), headers={"Authorization": "Basic dXNlcjpwYXNz="}),
+           "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' "
+           "parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires "
+           "existence of either a 'X-Amz-Date' or a 'Date' header.", "IncompleteSignatureException")
+
+
+@pytest.mark.parametrize(("region", "service", "message"), [
+    ("eu-west-1", "execute-api", "Credential should be scoped to a valid region, not 'eu-west-1'. "),
+    ("us-east-1", "lambda", "Credential should be scoped to correct service: 'execute-api'. "),
+    ("eu-west-1", "lambda", "Credential should be scoped to a valid region, not 'eu-west-1'. "
+                            "Credential should be scoped to correct service: 'execute-api'. "),
+], ids=["region", "service", "both"])
+def test_credential_scope_must_name_the_apis_region_and_service(server: Server, region: str, service: str,
+                                                                message: str) -> None:
+    url = _url(server, "/private")
+    request = AWSRequest(method="GET", url=url, headers={"Content-Type": "application/json"})
+    SigV4Auth(ALICE, service, region).add_auth(request)
+    _error(requests.get(url, headers=dict(request.headers.items())), message, "InvalidSignatureException")
 
 
 def test_secret_keys_never_reach_the_log(server: Server) -> None:

@@ -109,10 +109,11 @@ def test_lambda_authorizer_flow() -> None:
     returned = policy(D, PolicyKind.IDENTITY)
     denied = authorize_invoke([returned], None, ANONYMOUS, API_ACCOUNT, API_ACCOUNT, ARN)
     assert access_denied_message(denied, ANONYMOUS, ARN, authorizer=True) == (
-        "User is not authorized to access this resource with an explicit deny")
+        "User is not authorized to access this resource with an explicit deny in an identity-based policy")
     silent = authorize_invoke([policy(N, PolicyKind.IDENTITY)], None, ANONYMOUS, API_ACCOUNT, API_ACCOUNT, ARN)
     assert access_denied_message(silent, ANONYMOUS, ARN, authorizer=True) == (
-        "User is not authorized to access this resource")
+        "User is not authorized to access this resource because no identity-based policy allows the "
+        "execute-api:Invoke action")
     # Table A: a silent authorizer policy is rescued by a resource-policy Allow
     rescued = authorize_invoke([policy(N, PolicyKind.IDENTITY)], policy(A, PolicyKind.RESOURCE), ANONYMOUS,
                                API_ACCOUNT, API_ACCOUNT, ARN)

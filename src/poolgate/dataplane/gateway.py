@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..awsproto import sigv4
 from ..errors import GatewayError
 from ..http import MAX_BODY, Receive, Scope, Send
 from ..services import Services
@@ -28,10 +29,10 @@ from .metering import Metering, meter
 from .resource_policy import enforce_resource_policy
 from .responses import (
     configuration_error,
+    content_too_long,
     forbidden,
     missing_authentication_token,
     render_gateway_error,
-    request_too_large,
 )
 from .revocation import RevokedOrigins
 from .tokens import TokenVerifier
@@ -49,7 +50,7 @@ async def receive(ctx: InvocationContext) -> None:
     """Read the body; more than 10 MB → 413."""
     length = ctx.header("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_BODY:
-        raise request_too_large()
+        raise content_too_long()
     body = b""
     chunks: list[bytes] | None = None
     size = 0
@@ -61,7 +62,7 @@ async def receive(ctx: InvocationContext) -> None:
         if chunk:
             size += len(chunk)
             if size > MAX_BODY:
-                raise request_too_large()
+                raise content_too_long()
             if not body:
                 body = chunk
             else:
@@ -87,6 +88,12 @@ async def route(ctx: InvocationContext) -> None:
     assert ctx.deployment is not None
     found = ctx.deployment.router.match(ctx.method, ctx.raw_path)
     if found is None:
+        auth = ctx.header("authorization")
+        if auth is not None:  # AWS reads it as SigV4 even here: `Bearer x` gets the key=value complaint
+            try:
+                sigv4.authorization_fields(auth)
+            except sigv4.SignatureError as err:
+                raise GatewayError("MISSING_AUTHENTICATION_TOKEN", 403, err.message, err.code) from None
         raise missing_authentication_token()
     ctx.route, ctx.path_params = found
 

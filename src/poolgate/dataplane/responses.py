@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..apigw.domain import GatewayResponse
 from ..errors import GatewayError
+from ..http import MAX_BODY
 from .context import IntegrationResult, InvocationContext
 
 if TYPE_CHECKING:
@@ -32,7 +33,14 @@ RESPONSE_TYPES = frozenset(DEFAULT_STATUS)
 
 
 class IntegrationError(GatewayError):
-    """An integration's failure (502/504): AWS writes these bodies with a space after the colon."""
+    """A failure met while integrating (502/504, Lambda's 413): AWS writes these bodies with a space after the
+    colon."""
+
+
+class PlainRefusal(GatewayError):
+    """Refused before API Gateway proper looks at the request: plain text, no gateway response applies, no
+    ``x-amzn-ErrorType`` (AWS's answer to a body over 10 MB, captured in koki-develop/lgtm-generator#10;
+    custom REQUEST_TOO_LARGE responses do not change it, reapit/foundations#4338)."""
 
 
 def unauthorized(message: str = "Unauthorized") -> GatewayError:
@@ -52,8 +60,15 @@ def missing_authentication_token() -> GatewayError:
                         "MissingAuthenticationTokenException")
 
 
-def request_too_large() -> GatewayError:
-    return GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", "RequestTooLargeException")
+def content_too_long() -> PlainRefusal:
+    """A body over the 10 MB cap: ``HTTP content length exceeded 10485760 bytes.`` as ``text``."""
+    return PlainRefusal("REQUEST_TOO_LARGE", 413, f"HTTP content length exceeded {MAX_BODY} bytes.", "")
+
+
+def request_too_long() -> IntegrationError:
+    """A Lambda proxy event over Lambda's 6 MB synchronous payload: 413 ``{"message": "Request Too Long"}``
+    with ``BadRequestException`` (same capture as ``content_too_long``)."""
+    return IntegrationError("REQUEST_TOO_LARGE", 413, "Request Too Long", "BadRequestException")
 
 
 def internal_error() -> IntegrationError:
@@ -174,6 +189,9 @@ def _override(deployment: Deployment | None, err: GatewayError, status: int) -> 
 
 def render_gateway_error(ctx: InvocationContext, err: GatewayError) -> IntegrationResult:
     """The API's gateway response for ``err`` (or AWS's default), with ``x-amzn-ErrorType``."""
+    if isinstance(err, PlainRefusal):
+        ctx.error_message = err.message
+        return IntegrationResult(err.status, [], (err.message or "").encode(), "text; charset=utf-8")
     status = err.status
     override = _override(ctx.deployment, err, status)
     headers: list[tuple[str, str]] = []

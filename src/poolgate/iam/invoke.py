@@ -109,11 +109,15 @@ def access_denied_message(decision: Decision, principal: Caller, resource_arn: s
                           authorizer: bool = False) -> str:
     """The ``Message`` of API Gateway's 403 AccessDeniedException body for a denied decision.
 
-    A Lambda authorizer's own policy gives ``User is not authorized to access this resource[ with an explicit
-    deny]``; IAM and resource policies give ``User: {arn|anonymous} is not authorized to perform:
-    execute-api:Invoke on resource: {arn with masked account}[ with an explicit deny]`` (aws-behavior §5, §6)."""
+    A Lambda authorizer's own policy gives ``User is not authorized to access this resource`` and, as AWS words
+    it now, ``with an explicit deny in an identity-based policy`` or ``because no identity-based policy allows
+    the execute-api:Invoke action`` (aws-behavior §5; 2025-26 captures of live APIs); IAM and resource policies
+    give ``User: {arn|anonymous} is not authorized to perform: execute-api:Invoke on resource: {arn with masked
+    account}[ with an explicit deny]`` (aws-behavior §6)."""
     explicit = " with an explicit deny" if decision.explicit_deny else ""
     if authorizer and not decided_by_resource_policy(decision):
-        return f"User is not authorized to access this resource{explicit}"
+        reason = (" with an explicit deny in an identity-based policy" if decision.explicit_deny
+                  else f" because no identity-based policy allows the {INVOKE} action")
+        return f"User is not authorized to access this resource{reason}"
     return (f"User: {principal.label} is not authorized to perform: {INVOKE} on resource: "
             f"{mask_account(resource_arn)}{explicit}")

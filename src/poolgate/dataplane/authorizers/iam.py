@@ -42,6 +42,18 @@ def _signature_error(err: sigv4.SignatureError) -> GatewayError:
     return GatewayError(response_type, 403, err.message, err.code)
 
 
+def _check_scope(scope: sigv4.CredentialScope, region: str) -> None:
+    """The credential scope must name the API's region and execute-api; AWS lists every fault, each ending in
+    ``. `` (captures: Kong/insomnia#713 for both at once; r7kamura/aws-signer-v4#1 for the service)."""
+    faults = []
+    if scope.region != region:
+        faults.append(f"Credential should be scoped to a valid region, not '{scope.region}'. ")
+    if scope.service != _SERVICE:
+        faults.append(f"Credential should be scoped to correct service: '{_SERVICE}'. ")
+    if faults:
+        raise GatewayError("INVALID_SIGNATURE", 403, "".join(faults), "InvalidSignatureException")
+
+
 def _request(ctx: InvocationContext) -> Request:
     scope = ctx.scope
     raw = scope.get("raw_path")
@@ -66,9 +78,10 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
     def secret_for(key_id: str) -> str | None:
         return owner.key.secret if owner is not None and key_id == owner.key.id else None
 
-    if owner is not None and signed.scope.service != _SERVICE:
-        raise GatewayError("INVALID_SIGNATURE", 403, f"Credential should be scoped to correct service: '{_SERVICE}'. ",
-                           "InvalidSignatureException")
+    deployment = ctx.deployment
+    assert deployment is not None
+    if owner is not None:
+        _check_scope(signed.scope, deployment.api.region)
     host = request.host or ctx.host
     try:
         sigv4.verify(request, signed, secret_for, ctx.request_time,
@@ -76,8 +89,6 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
     except sigv4.SignatureError as err:
         raise _signature_error(err) from None
     assert owner is not None
-    deployment = ctx.deployment
-    assert deployment is not None
     caller = owner.caller()
     arn = method_arn(ctx)
     decision = authorize_invoke(list(owner.principal.policies), deployment.resource_policy, caller,
