@@ -13,6 +13,7 @@ from .helpers import (
     OAuthPool,
     authorize_params,
     code_for,
+    fragment_of,
     oauth_pool,
     pkce_pair,
     query_of,
@@ -30,20 +31,63 @@ def _authorize(pool: OAuthPool, params: dict[str, str]) -> requests.Response:
 
 
 @pytest.mark.parametrize("change", [
-    {"redirect_uri": "http://127.0.0.1:9/callback/"},
-    {"redirect_uri": "https://evil.example/callback"},
     {"redirect_uri": ""},
     {"client_id": "nosuchclient0000000000000"},
     {"client_id": ""},
-], ids=["redirect-trailing-slash", "redirect-foreign", "redirect-missing", "unknown-client", "client-missing"])
+], ids=["redirect-missing", "unknown-client", "client-missing"])
 def test_untrusted_request_gets_an_error_page_not_a_redirect(pool: OAuthPool, change: dict[str, str]) -> None:
     response = _authorize(pool, authorize_params(pool, **change))
     assert response.status_code == 400
     assert "location" not in response.headers
     assert response.headers["content-type"].startswith("text/html")
-    assert "evil.example" not in response.text
     expected = "redirect_mismatch" if "redirect_uri" in change else "invalid_request"
     assert f"<code>{expected}</code>" in response.text
+
+
+@pytest.mark.parametrize("page", ["oauth2/authorize", "login"])
+@pytest.mark.parametrize("redirect_uri", ["http://127.0.0.1:9/callback/", "https://evil.example/callback"],
+                         ids=["trailing-slash", "foreign"])
+def test_unregistered_redirect_uri_goes_to_the_error_page(pool: OAuthPool, page: str, redirect_uri: str) -> None:
+    # As Cognito: 302 to the domain's /error?error=redirect_mismatch&client_id=…, never to the redirect_uri.
+    response = requests.get(f"{pool.base}/{page}", params=authorize_params(pool, redirect_uri=redirect_uri),
+                            allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and response.content == b""
+    assert response.headers["location"] == (f"/_domains/{pool.domain}/error?error=redirect_mismatch"
+                                            f"&client_id={pool.client_id}")
+    error_page = requests.get(f"{pool.server.url}{response.headers['location']}", allow_redirects=False, timeout=10)
+    assert error_page.status_code == 400
+    assert error_page.headers["content-type"].startswith("text/html")
+    assert "An error was encountered with the requested page." in error_page.text
+    assert "<code>redirect_mismatch</code>" in error_page.text
+    assert "evil.example" not in error_page.text
+
+
+def test_client_without_callback_urls_goes_to_the_error_page(pool: OAuthPool) -> None:
+    # The machine client has no CallbackURLs at all.
+    response = _authorize(pool, authorize_params(pool, client_id=pool.secret_client_id))
+    assert response.status_code == 302
+    assert response.headers["location"] == (f"/_domains/{pool.domain}/error?error=redirect_mismatch"
+                                            f"&client_id={pool.secret_client_id}")
+
+
+def test_error_page_is_served_on_the_domain_host_too(server: Server, pool: OAuthPool) -> None:
+    host = {"Host": f"{pool.domain}.auth.localhost:{server.port}"}
+    response = requests.get(f"{server.url}/oauth2/authorize", params=authorize_params(
+        pool, redirect_uri="https://evil.example/callback"), headers=host, allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/error?error=redirect_mismatch&client_id={pool.client_id}"
+    page = requests.get(f"{server.url}{response.headers['location']}", headers=host, timeout=10)
+    assert page.status_code == 400 and "<code>redirect_mismatch</code>" in page.text
+
+
+def test_error_page_echoes_no_text_from_its_url(pool: OAuthPool) -> None:
+    page = requests.get(f"{pool.base}/error", params={"error": "Call 555-0100 now", "client_id": "<b>x</b>"},
+                        timeout=10)
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "An error was encountered with the requested page." in page.text
+    assert "555-0100" not in page.text and "&lt;b&gt;" not in page.text
+    assert "<code>invalid_request</code>" in page.text
+    assert requests.post(f"{pool.base}/error", timeout=10).status_code == 405
 
 
 @pytest.mark.parametrize(("change", "error"), [
@@ -52,9 +96,9 @@ def test_untrusted_request_gets_an_error_page_not_a_redirect(pool: OAuthPool, ch
     ({"code_challenge": pkce_pair()[1]}, "invalid_request"),
     ({"code_challenge": pkce_pair()[1], "code_challenge_method": "plain"}, "invalid_request"),
     ({"code_challenge_method": "S256"}, "invalid_request"),
-    ({"scope": "openid api/write"}, "invalid_scope"),
-    ({"scope": "email"}, "invalid_scope"),
-    ({"scope": "phone openid"}, "invalid_scope"),
+    ({"scope": "openid api/write"}, "invalid_request"),
+    ({"scope": "email"}, "invalid_request"),
+    ({"scope": "phone openid"}, "invalid_request"),
     ({"identity_provider": "Google"}, "invalid_request"),
 ], ids=["no-response-type", "bad-response-type", "challenge-without-method", "plain-method",
         "method-without-challenge", "scope-not-allowed", "email-without-openid", "scope-not-on-client",
@@ -67,6 +111,30 @@ def test_bad_parameters_redirect_with_error_to_the_validated_uri(pool: OAuthPool
     assert location.startswith(pool.callback + "?")
     query = query_of(location)
     assert query["error"] == error and query["state"] == "st-123"
+    if "scope" in change:
+        assert query["error_description"] == "invalid_scope"
+
+
+@pytest.mark.parametrize(("extra", "location"), [
+    ({}, "?error_description=invalid_scope&state=st-123&error=invalid_request"),
+    ({"response_type": "token"}, "#error_description=invalid_scope&state=st-123&error=invalid_request"),
+], ids=["code", "implicit"])
+def test_refused_scope_is_invalid_request_as_cognito_sends_it(pool: OAuthPool, extra: dict[str, str],
+                                                              location: str) -> None:
+    # As Cognito: error=invalid_request, error_description=invalid_scope, in the order error_description, state,
+    # error; in the fragment for the implicit grant.
+    response = _authorize(pool, authorize_params(pool, scope="openid phone", **extra))
+    assert response.status_code == 302
+    assert response.headers["location"] == pool.callback + location
+
+
+@pytest.mark.parametrize("response_type", ["code", "token"])
+def test_refused_scope_without_state_sends_no_state(pool: OAuthPool, response_type: str) -> None:
+    params = authorize_params(pool, scope="openid api/write", response_type=response_type)
+    del params["state"]
+    separator = "#" if response_type == "token" else "?"
+    assert _authorize(pool, params).headers["location"] == (
+        f"{pool.callback}{separator}error_description=invalid_scope&error=invalid_request")
 
 
 def test_flow_not_allowed_is_unauthorized_client(server: Server, idp: Any, pool: OAuthPool) -> None:
@@ -74,7 +142,10 @@ def test_flow_not_allowed_is_unauthorized_client(server: Server, idp: Any, pool:
                                 AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthScopes=["openid"],
                                 CallbackURLs=[pool.callback], SupportedIdentityProviders=["COGNITO"])
     response = _authorize(pool, authorize_params(pool, response_type="token", scope="openid"))
-    assert query_of(response.headers["location"])["error"] == "unauthorized_client"
+    location = response.headers["location"]
+    # response_type=token: the error goes in the fragment, as for a refused scope.
+    assert location.startswith(pool.callback + "#") and not query_of(location)
+    assert fragment_of(location) == {"error": "unauthorized_client", "state": "st-123"}
 
 
 def test_unknown_domain_is_404(server: Server) -> None:
@@ -167,7 +238,7 @@ def _expire_codes(pool: OAuthPool) -> None:
     ({"grant_type": "refresh_token", "client_id": "PUBLIC_CLIENT", "refresh_token": "nope"}, None, "invalid_grant"),
     ({"grant_type": "client_credentials", "scope": "api/write"}, "SECRET", "invalid_scope"),
     ({"grant_type": "client_credentials", "scope": "api/read other/thing"}, "SECRET", "invalid_scope"),
-    ({"grant_type": "client_credentials", "client_id": "PUBLIC_CLIENT"}, None, "invalid_client"),
+    ({"grant_type": "client_credentials", "client_id": "PUBLIC_CLIENT"}, None, "invalid_grant"),
     ({"grant_type": "authorization_code", "code": "x", "redirect_uri": "http://127.0.0.1:9/callback"}, "SECRET",
      "unauthorized_client"),
     ({"grant_type": "client_credentials"}, None, "invalid_request"),
@@ -184,6 +255,23 @@ def test_token_endpoint_errors(pool: OAuthPool, data: dict[str, str], auth: Any,
     response = token_call(pool, data, auth)
     assert response.status_code == 400, response.text
     assert response.json() == {"error": error}
+
+
+def test_client_credentials_on_a_client_without_that_grant_is_invalid_grant(idp: Any, pool: OAuthPool) -> None:
+    # As Cognito: a client that authenticates but lacks the client_credentials grant gets invalid_grant.
+    human = idp.create_user_pool_client(
+        UserPoolId=pool.pool_id, ClientName="human", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"], CallbackURLs=[pool.callback],
+        SupportedIdentityProviders=["COGNITO"])["UserPoolClient"]
+    data = {"grant_type": "client_credentials"}
+    response = token_call(pool, data, auth=(human["ClientId"], human["ClientSecret"]))
+    assert response.status_code == 400 and response.json() == {"error": "invalid_grant"}
+    posted = token_call(pool, {**data, "client_id": human["ClientId"], "client_secret": human["ClientSecret"]})
+    assert posted.status_code == 400 and posted.json() == {"error": "invalid_grant"}
+    wrong = token_call(pool, data, auth=(human["ClientId"], "wrong-secret"))
+    assert wrong.status_code == 400 and wrong.json() == {"error": "invalid_client"}
+    missing = token_call(pool, {**data, "client_id": human["ClientId"]})
+    assert missing.status_code == 400 and missing.json() == {"error": "invalid_client"}
 
 
 def test_token_endpoint_needs_a_form_body(pool: OAuthPool) -> None:

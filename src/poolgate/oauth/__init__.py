@@ -2,5 +2,6 @@
 
 Served at ``/_domains/{domain}/…`` and by Host ``{domain}.auth.localhost[:port]``; ``plane.OAuthPlane`` is
 the entry point. Errors are ``errors.OAuthError`` (token-style JSON), ``PageError`` (an HTML error page:
-never a redirect to an unvalidated URI) or ``RedirectError`` (``error=`` on a validated redirect URI).
+never a redirect to an unvalidated URI), ``ErrorPageRedirect`` (a redirect to the domain's own ``/error`` page)
+or ``RedirectError`` (``error=`` on a validated redirect URI).
 """

@@ -1,7 +1,8 @@
 """``/oauth2/authorize`` parameters: validated once, carried through the pages, completed with a code or tokens.
 
-Cognito's rules (CogDG authorization-endpoint.md): an unknown client or a redirect_uri that is not exactly one
-of the client's CallbackURLs gets an error page; every other problem is ``302 {redirect_uri}?error=…``.
+Cognito's rules: an unknown client gets an error page; a redirect_uri that is not exactly one of the client's
+CallbackURLs is sent to the domain's ``/error?error=redirect_mismatch&client_id=…`` page; every other problem is
+``302 {redirect_uri}?error=…`` (``#error=…`` for the implicit grant).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..cognito.ops.resource_servers import custom_scopes
 from ..cognito.pretoken import customize
 from ..cognito.tokens import Issued, Session, token_hash
 from ..store.sql.tables import oauth_codes
-from .site import PageError, Site
+from .site import ErrorPageRedirect, PageError, Site
 from .web import Response, redirect, with_params
 
 CODE_SECONDS = 300
@@ -25,25 +26,35 @@ OAUTH_PARAMS = ("client_id", "redirect_uri", "response_type", "state", "scope", 
                 "code_challenge_method", "identity_provider", "idp_identifier", "lang")
 """Query parameters that travel from ``/oauth2/authorize`` through the sign-in pages."""
 _PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_REDIRECT_MISMATCH = "The redirect_uri is not one of the callback URLs registered for this app client."
+ERROR_PAGES = {"redirect_mismatch": _REDIRECT_MISMATCH}
+"""What ``/error?error=…`` says for each code poolgate sends there (by key: nothing in the URL is echoed)."""
 
 
 class RedirectError(Exception):
-    """An authorize error reported to a redirect URI that has been validated against CallbackURLs."""
+    """An authorize error reported to a redirect URI that has been validated against CallbackURLs: in its query,
+    or in its fragment for the implicit grant (RFC 6749 §4.2.2.1)."""
 
-    def __init__(self, error: str, redirect_uri: str, state: str | None, description: str | None = None) -> None:
+    def __init__(self, error: str, redirect_uri: str, state: str | None, description: str | None = None, *,
+                 fragment: bool = False) -> None:
         super().__init__(error)
         self.error = error
         self.redirect_uri = redirect_uri
         self.state = state
         self.description = description
+        self.fragment = fragment
 
     def response(self) -> Response:
-        params = {"error": self.error}
+        # capture: Cognito orders the parameters error_description, state, error, e.g.
+        # `?error_description=invalid_scope&state=…&error=invalid_request` (captures:
+        # mlops-club/awscdk-minecraft#40, aws-samples/cloudfront-authorization-at-edge#82).
+        params: dict[str, str] = {}
         if self.description:
             params["error_description"] = self.description
         if self.state is not None:
             params["state"] = self.state
-        return redirect(with_params(self.redirect_uri, params))
+        params["error"] = self.error
+        return redirect(with_params(self.redirect_uri, params, fragment=self.fragment))
 
 
 @dataclass(slots=True)
@@ -59,7 +70,11 @@ class AuthorizeRequest:
     params: dict[str, str]
 
     def fail(self, error: str, description: str | None = None) -> RedirectError:
-        return RedirectError(error, self.redirect_uri, self.state, description)
+        # capture: for response_type=token Cognito puts the error in the fragment,
+        # `callback#error_description=invalid_scope&error=invalid_request` (a Location header
+        # captured from a live pool). Only for exactly "token": an unknown response_type gets its error in the query.
+        return RedirectError(error, self.redirect_uri, self.state, description,
+                             fragment=self.response_type == "token")
 
 
 def carried(query: dict[str, str]) -> dict[str, str]:
@@ -71,7 +86,8 @@ def oauth_enabled(client: Client) -> bool:
 
 
 async def validated_client(site: Site, query: dict[str, str]) -> tuple[Client, str]:
-    """The client and its validated redirect URI, or a PageError: nothing here may redirect."""
+    """The client and its validated redirect URI, or a PageError or ErrorPageRedirect: nothing here may redirect
+    to the redirect URI."""
     client_id = query.get("client_id")
     if not client_id:
         raise PageError("invalid_request", "The request has no client_id.")
@@ -79,10 +95,22 @@ async def validated_client(site: Site, query: dict[str, str]) -> tuple[Client, s
     if client is None:
         raise PageError("invalid_request", f"There is no app client {client_id} in this user pool.")
     redirect_uri = query.get("redirect_uri")
-    if not redirect_uri or redirect_uri not in (client.config.get("CallbackURLs") or []):
-        raise PageError("redirect_mismatch", "The redirect_uri is not one of the callback URLs registered for "
-                                             "this app client.")
+    if not redirect_uri:
+        raise PageError("redirect_mismatch", _REDIRECT_MISMATCH)
+    if redirect_uri not in (client.config.get("CallbackURLs") or []):
+        # capture: Cognito answers 302 {domain}/error?error=redirect_mismatch&client_id=…, and that page is the
+        # 400 "An error was encountered with the requested page." (captures:
+        # aws/aws-aspnet-cognito-identity-provider#167, aws-samples/iam-identity-center-team#437).
+        raise ErrorPageRedirect("redirect_mismatch", client.client_id)
     return client, redirect_uri
+
+
+async def error_page(site: Site) -> Response:
+    """``GET /error``: the domain's 400 error page, where an untrusted authorize request is sent."""
+    code = site.query().get("error", "")
+    if code in ERROR_PAGES:
+        raise PageError(code, ERROR_PAGES[code])
+    raise PageError("invalid_request", "The request could not be completed.")
 
 
 async def validate(site: Site, query: dict[str, str]) -> AuthorizeRequest:
@@ -122,10 +150,17 @@ async def _scopes(site: Site, client: Client, requested: str | None, request: Au
     usable = [s for s in allowed if s in RESERVED_SCOPES or s in defined]
     wanted = requested.split() if requested and requested.strip() else usable
     if not wanted or any(s not in usable for s in wanted):
-        raise request.fail("invalid_scope")
+        raise _invalid_scope(request)
     if "openid" not in wanted and any(s in ("email", "phone", "profile") for s in wanted):
-        raise request.fail("invalid_scope")
+        raise _invalid_scope(request)
     return list(dict.fromkeys(wanted))
+
+
+def _invalid_scope(request: AuthorizeRequest) -> RedirectError:
+    # capture: Cognito refuses a scope with error=invalid_request and error_description=invalid_scope, not the
+    # Developer Guide's error=invalid_scope (captures: mlops-club/awscdk-minecraft#40,
+    # aws-samples/cloudfront-authorization-at-edge#82).
+    return request.fail("invalid_request", "invalid_scope")
 
 
 async def mint_tokens(site: Site, client: Client, user: User, session: Session, *, include_id: bool,

@@ -178,10 +178,12 @@ async def client_scopes(pool: Pool, client: Client, site: Site) -> list[str]:
 
 
 async def _client_credentials(site: Site, client: Client, form: dict[str, str]) -> dict[str, Any]:
+    if "client_credentials" not in (client.config.get("AllowedOAuthFlows") or []):
+        # capture: a client without the grant (a public code-flow client) gets `400 {"error":"invalid_grant"}`,
+        # not unauthorized_client (a live-pool test runbook's capture).
+        raise _error("invalid_grant")
     if not client.secret:
         raise _error("invalid_client")
-    if "client_credentials" not in (client.config.get("AllowedOAuthFlows") or []):
-        raise _error("unauthorized_client")
     allowed = await client_scopes(site.pool, client, site)
     requested = (form.get("scope") or "").split()
     if any(s not in allowed for s in requested):

@@ -22,7 +22,7 @@ from ..store.sql.tables import user_pool_domains
 from . import account, authz, grants, signin, userinfo
 from .authz import RedirectError
 from .signing import Signer
-from .site import PageError, Site
+from .site import ErrorPageRedirect, PageError, Site
 from .web import STATIC, Response, json_response, render
 
 log = logging.getLogger("poolgate.oauth")
@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "/oauth2/authorize": (authz.authorize, ("GET",)),
     "/login": (signin.login, ("GET", "POST")),
     "/logout": (signin.logout, ("GET",)),
+    "/error": (authz.error_page, ("GET",)),
     "/signup": (account.signup, ("GET", "POST")),
     "/confirmUser": (account.confirm_user, ("GET", "POST")),
     "/forgotPassword": (account.forgot_password, ("GET", "POST")),
@@ -123,6 +124,8 @@ class OAuthPlane:
             return site.finish(await handler(site))
         except RedirectError as err:
             return site.finish(err.response())
+        except ErrorPageRedirect as err:
+            return site.finish(err.response(site))
         except PageError as err:
             return site.finish(render("error.html", err.status, title=_ERROR_TITLE, pool_name=pool.name,
                                       base=base, description=err.description, code=err.error))

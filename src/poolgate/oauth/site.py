@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from ..cognito import repo
 from ..cognito.domain import Client, Pool, User
@@ -10,7 +11,7 @@ from ..errors import ServiceError
 from ..http import Request
 from ..services import Services
 from .signing import Signer
-from .web import Response, cookies, set_cookie
+from .web import Response, cookies, redirect, set_cookie
 
 SESSION_COOKIE = "cognito"
 CSRF_COOKIE = "XSRF-TOKEN"
@@ -25,6 +26,19 @@ class PageError(Exception):
         self.error = error
         self.description = description
         self.status = status
+
+
+class ErrorPageRedirect(Exception):
+    """Sent to the domain's own error page, ``302 {prefix}/error?error=…&client_id=…``, as Cognito sends an
+    authorize request whose redirect_uri cannot be trusted."""
+
+    def __init__(self, error: str, client_id: str) -> None:
+        super().__init__(error)
+        self.error = error
+        self.client_id = client_id
+
+    def response(self, site: Site) -> Response:
+        return redirect(f"{site.url('error')}?{urlencode({'error': self.error, 'client_id': self.client_id})}")
 
 
 @dataclass(slots=True)
