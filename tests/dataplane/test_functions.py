@@ -96,3 +96,67 @@ def test_inline_opt_in_runs_on_the_event_loop(tmp_path: Path) -> None:
 
     asyncio.run(run())
     runtime.close()
+
+
+ENV_CODE = '''
+import os
+
+TABLE_AT_IMPORT = os.environ.get("TABLE")
+
+def env(event, context):
+    if event.get("set"):
+        os.environ["SEEN"] = event["set"]
+    return {"table": os.environ.get("TABLE"), "at_import": TABLE_AT_IMPORT, "getenv": os.getenv("TABLE"),
+            "name": os.environ["AWS_LAMBDA_FUNCTION_NAME"], "region": os.environ["AWS_REGION"],
+            "memory": os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "handler": os.environ["_HANDLER"],
+            "seen": os.environ.get("SEEN"), "copied": os.environ.copy().get("TABLE")}
+
+def context_shape(event, context):
+    context.custom = "set by the handler"  # the runtime's context takes new attributes
+    context.log("a line from context.log\\n")
+    return {"identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+            "client_context": context.client_context, "tenant_id": context.tenant_id, "custom": context.custom,
+            "repr": repr(context)}
+'''
+
+
+def test_each_function_sees_its_own_environment(tmp_path: Path) -> None:
+    (tmp_path / "envmod.py").write_text(ENV_CODE)
+    functions = {
+        "orders": Function("orders", "envmod.env", str(tmp_path), environment={"TABLE": "orders-table"}),
+        "users": Function("users", "envmod.env", str(tmp_path), environment={"TABLE": "users-table"},
+                          memory_size=512),
+        "plain": Function("plain", "envmod.env", str(tmp_path)),
+    }
+    runtime = FunctionRuntime(functions, "eu-west-1", "000000000000", workers=4)
+
+    async def run() -> list[dict[str, str]]:
+        return list(await asyncio.gather(*(runtime.invoke(name, {"set": f"by-{name}"}, f"r-{name}", 29)
+                                           for name in ("orders", "users", "plain"))))
+
+    try:
+        orders, users, plain = asyncio.run(run())
+    finally:
+        runtime.close()
+    assert orders == {"table": "orders-table", "at_import": "orders-table", "getenv": "orders-table",
+                      "name": "orders", "region": "eu-west-1", "memory": "128", "handler": "envmod.env",
+                      "seen": "by-orders", "copied": "orders-table"}
+    assert users["table"] == users["getenv"] == "users-table" and users["memory"] == "512"
+    assert users["seen"] == "by-users" and users["name"] == "users"
+    assert plain["table"] is None and plain["name"] == "plain" and plain["seen"] == "by-plain"
+    # outside every invocation the process environment is as it was
+    import os
+    assert "TABLE" not in os.environ and "SEEN" not in os.environ and "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
+
+
+def test_context_object_is_shaped_like_the_python_runtimes(tmp_path: Path) -> None:
+    (tmp_path / "ctxmod.py").write_text(ENV_CODE)
+    runtime = FunctionRuntime({"shape": Function("shape", "ctxmod.context_shape", str(tmp_path))}, "us-east-1",
+                              "000000000000", workers=2)
+    try:
+        result = asyncio.run(runtime.invoke("shape", {}, "req-1", 29))
+    finally:
+        runtime.close()
+    assert result["identity"] == [None, None] and result["client_context"] is None and result["tenant_id"] is None
+    assert result["custom"] == "set by the handler"
+    assert result["repr"].startswith("LambdaContext([aws_request_id=req-1,log_group_name=/aws/lambda/shape,")

@@ -340,6 +340,14 @@ def test_revoked_tokens_are_refused_only_when_opted_in(server: Server) -> None:
     assert _call(server, "GET", "/me", token=carol["id"]).status_code == 200  # AWS: valid until exp
 
 
+def test_forwarded_for_names_each_hop_once(server: Server) -> None:
+    # from loopback the server trusts X-Forwarded-For (a local reverse proxy): the client it names is the source
+    event = _call(server, "GET", "/files/x", headers={"X-Forwarded-For": "203.0.113.7"}).json()["event"]
+    assert event["headers"]["X-Forwarded-For"] == "203.0.113.7"
+    assert event["multiValueHeaders"]["X-Forwarded-For"] == ["203.0.113.7"]
+    assert event["requestContext"]["identity"]["sourceIp"] == "203.0.113.7"
+
+
 def test_routing_precedence_any_and_greedy_proxy(server: Server) -> None:
     mine = _call(server, "GET", "/pets/mine")
     assert mine.status_code == 201 and mine.headers["X-Multi"] == "a, b"
@@ -348,7 +356,9 @@ def test_routing_precedence_any_and_greedy_proxy(server: Server) -> None:
     posted = _call(server, "POST", "/files/a/b%2Bc.txt", data=b'{"x":1}').json()["event"]
     assert posted["resource"] == "/files/{proxy+}" and posted["httpMethod"] == "POST"
     assert posted["pathParameters"] == {"proxy": "a/b%2Bc.txt"}
-    assert posted["body"] == '{"x":1}' and posted["requestContext"]["path"] == "/prod/files/a/b+c.txt"
+    assert posted["body"] == '{"x":1}' and posted["requestContext"]["path"] == "/prod/files/a/b%2Bc.txt"
+    assert posted["path"] == "/files/a/b%2Bc.txt"  # kept percent-encoded, as API Gateway passes it
+    assert "Content-Length" not in posted["headers"] and "Connection" not in posted["multiValueHeaders"]
     deleted = _call(server, "DELETE", "/files/x", data=b"gone")
     assert deleted.status_code == 201 and deleted.content == b"gone"  # explicit method beats ANY
     missing = b'{"message":"Missing Authentication Token"}'

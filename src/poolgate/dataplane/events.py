@@ -47,8 +47,7 @@ def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
     """The headers API Gateway adds on the way to the backend (``X-Forwarded-*``, ``X-Amzn-Trace-Id``)."""
     scope = ctx.scope
     server = scope.get("server")
-    forwarded_for = ctx.header("x-forwarded-for")
-    added = [("X-Forwarded-For", f"{forwarded_for}, {ctx.client_ip}" if forwarded_for else ctx.client_ip),
+    added = [("X-Forwarded-For", _forwarded_for(ctx.header("x-forwarded-for"), ctx.client_ip)),
              ("X-Forwarded-Port", str(server[1]) if server and server[1] else "80"),
              ("X-Forwarded-Proto", scope.get("scheme", "http"))]
     if ctx.header("x-amzn-trace-id") is None:
@@ -56,12 +55,23 @@ def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
     return added
 
 
+def _forwarded_for(forwarded_for: str | None, client_ip: str) -> str:
+    """The client's ``X-Forwarded-For`` followed once by the address that reached the gateway. Behind a trusted
+    proxy the server already took the client address from that header: it is not appended twice."""
+    if not forwarded_for:
+        return client_ip
+    if forwarded_for.rsplit(",", 1)[-1].strip() == client_ip:
+        return forwarded_for
+    return f"{forwarded_for}, {client_ip}"
+
+
 def trace_id(ctx: InvocationContext) -> str:
     return f"Root=1-{int(ctx.request_time):08x}-{ctx.request_id.replace('-', '')[:24]}"
 
 
-_SKIPPED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"})
-"""Replaced by API Gateway's own values."""
+_SKIPPED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "connection", "content-length"})
+"""Replaced by API Gateway's own values (``X-Forwarded-*``), or not passed on at all: a proxy event has no
+``Connection`` or ``Content-Length`` (events recorded from AWS, e.g. LocalStack's parity snapshots)."""
 
 
 def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
@@ -95,7 +105,7 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
             has_trace = True
     scope = ctx.scope
     client_ip = ctx.client_ip
-    value = f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip
+    value = _forwarded_for(forwarded_for, client_ip)
     headers["X-Forwarded-For"] = value
     multi_headers["X-Forwarded-For"] = [value]
     server = scope.get("server")
@@ -139,7 +149,7 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
         "httpMethod": ctx.method,
         "extendedRequestId": ctx.extended_request_id,
         "requestTime": request_time_text(ctx.request_time),
-        "path": f"/{ctx.stage_name}{ctx.path}",
+        "path": f"/{ctx.stage_name}{ctx.raw_path}",
         "accountId": api.account,
         "protocol": "HTTP/" + scope.get("http_version", "1.1"),
         "stage": ctx.stage_name,
@@ -156,7 +166,7 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
     variables = deployment.variables
     return {
         "resource": route.resource_path,
-        "path": ctx.path,
+        "path": ctx.raw_path,  # percent-encoded, as sent (recorded events: `test%2Balias@gmail.com`)
         "httpMethod": ctx.method,
         "headers": headers,
         "multiValueHeaders": multi_headers,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..apigw.domain import Function
+from . import environ
 from .output import CURRENT, Invocation
 from .workers import HandlerThreads
 
@@ -42,10 +43,10 @@ class FunctionTimeout(TimeoutError):
 class _Static:
     """What every invocation of one function shares (computed once)."""
 
-    __slots__ = ("arn", "function_name", "inline", "log_group_name", "log_stream_name", "memory_limit_in_mb",
-                 "timeout")
+    __slots__ = ("arn", "environment", "function_name", "inline", "log_group_name", "log_stream_name",
+                 "memory_limit_in_mb", "timeout")
 
-    def __init__(self, function: Function, arn: str) -> None:
+    def __init__(self, function: Function, arn: str, region: str) -> None:
         self.function_name = function.name
         self.arn = arn
         self.memory_limit_in_mb = str(function.memory_size)
@@ -54,22 +55,47 @@ class _Static:
         self.log_stream_name = f"{day}/[$LATEST]{hashlib.sha1(function.name.encode()).hexdigest()[:32]}"
         self.timeout = function.timeout or DEFAULT_TIMEOUT
         self.inline = function.inline
+        self.environment = environ.variables(function, region, self.log_group_name, self.log_stream_name)
+
+
+class CognitoIdentity:
+    """``context.identity``: the runtime always makes one; both ids are None outside the mobile SDKs."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self) -> None:
+        self.cognito_identity_id: str | None = None
+        self.cognito_identity_pool_id: str | None = None
 
 
 class LambdaContext:
     """The ``context`` argument of a Python Lambda handler
-    (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)."""
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html), shaped like the Python runtime's own
+    (awslambdaric): ``identity`` is an object, ``log()`` writes a line, handlers may set attributes on it."""
 
-    __slots__ = ("_deadline", "_static", "aws_request_id")
+    __slots__ = ("__dict__", "_deadline", "_static", "aws_request_id", "identity")
 
     function_version = "$LATEST"
-    identity = None
     client_context = None
+    tenant_id = None
 
     def __init__(self, static: _Static, request_id: str, deadline: float) -> None:
         self._static = static
         self.aws_request_id = request_id
         self._deadline = deadline
+        self.identity = CognitoIdentity()
+
+    def log(self, msg: str) -> None:
+        """As the runtime's ``context.log``: the text goes to the function's log as is."""
+        sys.stdout.write(msg)
+
+    def __repr__(self) -> str:
+        return (f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+                f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+                f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+                f"invoked_function_arn={self.invoked_function_arn},client_context=None,"
+                f"identity=CognitoIdentity([cognito_identity_id=None,cognito_identity_pool_id=None]),"
+                f"tenant_id=None])")
 
     @property
     def function_name(self) -> str:
@@ -134,6 +160,8 @@ class FunctionRuntime:
         self._import_lock = threading.Lock()
         self._threads = HandlerThreads(workers)
         self._static: dict[str, _Static] = {}
+        if self.functions:
+            environ.install()
 
     def close(self) -> None:
         self._threads.close()
@@ -188,11 +216,12 @@ class FunctionRuntime:
             function = self.functions.get(name)
             if function is None:
                 raise FunctionError(f"Function not found: {self.arn(name)}")
-            static = self._static[name] = _Static(function, self.arn(name))
+            static = self._static[name] = _Static(function, self.arn(name), self.region)
         function_timeout = static.timeout
         timeout = min(function_timeout, integration_timeout)
         invocation = Invocation(name, request_id)
         token = CURRENT.set(invocation)
+        env_token = environ.OVERLAY.set(static.environment)
         try:
             handler = self._handlers.get(name)
             if handler is None:
@@ -229,6 +258,7 @@ class FunctionRuntime:
         finally:
             invocation.flush()
             CURRENT.reset(token)
+            environ.OVERLAY.reset(env_token)
 
     @staticmethod
     def _timed_out(request_id: str, timeout: float, function_timeout: float) -> NoReturn:
