@@ -41,7 +41,7 @@ def token(event, context):
     api = event["methodArn"].split("/", 1)[0]          # arn:aws:execute-api:{region}:{account}:{apiId}
     if token.startswith("allow-pets"):                  # only GET /pets, any stage
         return _policy("user-" + token, "Allow", api + "/*/GET/pets",
-                       context={"tier": "gold", "count": 3, "admin": True})
+                       context={"tier": "gold", "count": 3, "admin": True, "none": None})
     if token.startswith("allow-all"):
         return _policy("user-all", "Allow", api + "/*")
     if token.startswith("deny"):
@@ -147,6 +147,7 @@ def test_token_allow_passes_context_to_the_backend(server: Server, calls_file: P
     authorizer = response.json()["authorizer"]
     assert authorizer["principalId"] == "user-allow-pets-1"
     assert (authorizer["tier"], authorizer["count"], authorizer["admin"]) == ("gold", "3", "true")
+    assert "none" in authorizer and authorizer["none"] is None  # null passes through as null
     assert isinstance(authorizer["integrationLatency"], int)
     [event] = _calls(calls_file, authorizationToken="allow-pets-1")
     assert event["type"] == "TOKEN"

@@ -160,8 +160,11 @@ def _event(ctx: InvocationContext, settings: LambdaAuthorizer, arn: str, identit
     return {"type": "REQUEST", "methodArn": arn, **event}
 
 
-def _context_text(value: Any) -> str:
-    """AWS stringifies context values for the backend: ``true``/``false``, numbers as written."""
+def _context_text(value: Any) -> str | None:
+    """AWS stringifies context values for the backend: ``true``/``false``, numbers as written; ``null`` stays
+    ``null`` (a real run: DefinitelyTyped/DefinitelyTyped#69823)."""
+    if value is None:
+        return None
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -178,8 +181,9 @@ def _output(result: Any) -> dict[str, Any] | None:
         return None
     if context is None:
         context = {}
-    if not isinstance(context, dict) or not all(isinstance(v, str | int | float) for v in context.values()):
-        return None  # AWS: context values are strings, numbers or booleans only
+    if not isinstance(context, dict) or not all(v is None or isinstance(v, str | int | float)
+                                                for v in context.values()):
+        return None  # AWS: context values are strings, numbers, booleans (or null); objects and lists fail
     usage_key = result.get("usageIdentifierKey")
     if usage_key is not None and not isinstance(usage_key, str):
         return None
@@ -188,7 +192,7 @@ def _output(result: Any) -> dict[str, Any] | None:
             document = json.loads(document)
         except ValueError:
             return None
-    return {"principalId": _context_text(principal), "policyDocument": document,
+    return {"principalId": str(_context_text(principal)), "policyDocument": document,
             "context": {str(k): _context_text(v) for k, v in context.items()}, "usageIdentifierKey": usage_key}
 
 
