@@ -85,3 +85,31 @@ def test_custom_auth_without_triggers_is_refused(live: LiveServer, idp: Any) -> 
     make_user(idp, pool, "rex")
     with pytest.raises(idp.exceptions.InvalidParameterException):
         idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "rex"})
+
+
+def test_client_metadata_and_user_not_found_in_the_challenge_events(live: LiveServer, idp: Any) -> None:
+    pool, client, _ = make_pool(idp, triggers=[*CHALLENGE_TRIGGERS, "PostAuthentication", "PreTokenGeneration"])
+    make_user(idp, pool, "ev-sid")
+    first = idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "ev-sid"},
+                              ClientMetadata={"at": "initiate"})
+    # InitiateAuth "invokes the following triggers without ClientMetadata as input: … Create auth challenge,
+    # Define auth challenge" (Cognito API Reference); the client is LEGACY, so no userNotFound either
+    for trigger in ("DefineAuthChallenge", "CreateAuthChallenge"):
+        request = [e for e in live.events(trigger) if e["userName"] == "ev-sid"][-1]["request"]
+        assert "clientMetadata" not in request and "userNotFound" not in request
+    idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=first["Session"],
+                                  ClientMetadata={"at": "respond"},
+                                  ChallengeResponses={"USERNAME": "ev-sid", "ANSWER": _last_code(live, "ev-sid")})
+    for trigger in ("VerifyAuthChallengeResponse", "DefineAuthChallenge", "PostAuthentication", "PreTokenGeneration"):
+        request = [e for e in live.events(trigger) if e["userName"] == "ev-sid"][-1]["request"]
+        assert request["clientMetadata"] == {"at": "respond"}, trigger
+        assert "userNotFound" not in request
+
+    idp.update_user_pool_client(UserPoolId=pool, ClientId=client, PreventUserExistenceErrors="ENABLED",
+                                ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    first = idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "ev-sid"})
+    idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=first["Session"],
+                                  ChallengeResponses={"USERNAME": "ev-sid", "ANSWER": _last_code(live, "ev-sid")})
+    for trigger in CHALLENGE_TRIGGERS:
+        request = [e for e in live.events(trigger) if e["userName"] == "ev-sid"][-1]["request"]
+        assert request["userNotFound"] is False and "clientMetadata" not in request

@@ -23,7 +23,7 @@ from . import mfa, repo, srp, triggers
 from .access import WRONG_CREDENTIALS, check_secret_hash
 from .credentials import srp_columns
 from .domain import Client, Pool, User
-from .hooks import custom_message
+from .hooks import MessageCause, custom_message
 from .sender import Delivery, mask
 from .tokens import token_hash
 
@@ -108,12 +108,15 @@ def _user_where(user: User) -> tuple[Any, ...]:
 
 
 async def pre_authentication(services: Services, pool: Pool, client: Client, user: User,
-                             metadata: dict[str, str] | None) -> None:
-    """The PreAuthentication trigger; a handler error refuses the sign-in."""
-    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "validationData": {},
-                               "userNotFound": False}
-    if metadata:
-        request["clientMetadata"] = metadata
+                             validation_data: dict[str, str] | None) -> None:
+    """The PreAuthentication trigger; a handler error refuses the sign-in.
+
+    ``validation_data`` is InitiateAuth's ClientMetadata: "This payload contains a validationData attribute, which
+    provides the data that you assigned to the ClientMetadata parameter in your InitiateAuth request" (Cognito API
+    Reference, InitiateAuth / AdminInitiateAuth, ClientMetadata); there is no ``clientMetadata``. Without any it is
+    ``{}``, as in a captured hosted-UI event."""
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(pool, user),
+                               "validationData": validation_data or {}, **triggers.user_not_found(client)}
     body = triggers.event(pool, client, user.username, "PreAuthentication_Authentication", request)
     await triggers.invoke(services, pool, "PreAuthentication", body)
 
@@ -122,20 +125,27 @@ async def migrate_user(services: Services, pool: Pool, client: Client, username:
                        metadata: dict[str, str] | None) -> User | None:
     """The UserMigration trigger for an unknown user: creates the user it vouches for. With a password
     (``UserMigration_Authentication``) the user keeps it; without one (``UserMigration_ForgotPassword``, the
-    event has no ``password``) the user is created RESET_REQUIRED and awaits the reset code."""
+    event has no ``password``) the user is created RESET_REQUIRED and awaits the reset code.
+
+    ``metadata`` is the call's ClientMetadata: InitiateAuth's is ``validationData`` (Cognito API Reference,
+    InitiateAuth, ClientMetadata), ForgotPassword's is ``clientMetadata`` (ForgotPassword, ClientMetadata)."""
     from .credentials import prepare_password
     from .users import insert_user
 
     if not triggers.configured(pool, "UserMigration"):
         return None
-    request: dict[str, Any] = {"validationData": {}} if password is None else {"password": password,
-                                                                               "validationData": {}}
-    if metadata:
-        request["clientMetadata"] = metadata
+    # Captured: "request": {"password": …, "validationData": null, "userAttributes": null} and the response below,
+    # enableSMSMFA included (UserMigration_Authentication of pool eu-central-1_i372lkFwS in public trigger code)
+    if password is None:
+        request: dict[str, Any] = {"validationData": None, "userAttributes": None}
+        if metadata:
+            request["clientMetadata"] = metadata
+    else:
+        request = {"password": password, "validationData": metadata or None, "userAttributes": None}
     source = "UserMigration_ForgotPassword" if password is None else "UserMigration_Authentication"
     body = triggers.event(pool, client, username, source, request,
-                          {"userAttributes": None, "finalUserStatus": None, "messageAction": None,
-                           "desiredDeliveryMediums": None, "forceAliasCreation": None})
+                          {"userAttributes": None, "forceAliasCreation": None, "enableSMSMFA": None,
+                           "finalUserStatus": None, "messageAction": None, "desiredDeliveryMediums": None})
     response = await triggers.invoke(services, pool, "UserMigration", body)
     attributes = (response or {}).get("userAttributes")
     if not isinstance(attributes, dict):
@@ -155,7 +165,8 @@ async def migrate_user(services: Services, pool: Pool, client: Client, username:
 async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dict[str, str],
                        metadata: dict[str, str] | None, custom: list[dict[str, Any]] | None = None
                        ) -> dict[str, Any]:
-    """USER_SRP_AUTH (or CUSTOM_AUTH beginning with SRP_A): answer A with the PASSWORD_VERIFIER challenge."""
+    """USER_SRP_AUTH (or CUSTOM_AUTH beginning with SRP_A): answer A with the PASSWORD_VERIFIER challenge.
+    ``metadata`` (InitiateAuth's) reaches PreAuthentication only, not the triggers of later steps."""
     username = auth.get("USERNAME")
     if not username:
         raise invalid_parameter("Missing required parameter USERNAME")
@@ -184,8 +195,7 @@ async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dic
     b = secrets.randbits(256) | 1
     b_pub = srp.server_public(verifier, b)
     secret_block = base64.b64encode(secrets.token_bytes(48) + services.ids.token(24).encode()).decode()
-    data = {"b": f"{b:x}", "A": a_hex, "verifier": verifier, "fake": fake, "metadata": metadata or {},
-            "custom": custom}
+    data = {"b": f"{b:x}", "A": a_hex, "verifier": verifier, "fake": fake, "custom": custom}
     await open_session(services, pool, client, user_id, "PASSWORD_VERIFIER", data, key=secret_block)
     return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
         "SALT": salt, "SECRET_BLOCK": secret_block, "SRP_B": f"{b_pub:x}", "USERNAME": user_id,
@@ -198,6 +208,7 @@ async def respond_password_verifier(services: Services, pool: Pool, client: Clie
     from .ops.auth import after_first_factor, record_failure
 
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    metadata = params.get("ClientMetadata")
     for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"):
         if not responses.get(name):
             raise invalid_parameter(f"Missing required parameter {name}")
@@ -225,15 +236,17 @@ async def respond_password_verifier(services: Services, pool: Pool, client: Clie
 
         history = [*data["custom"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
                                      "challengeMetadata": None}]
-        return await next_custom_step(services, pool, client, user, history, data.get("metadata") or None)
-    return await after_first_factor(services, pool, client, user)
+        return await next_custom_step(services, pool, client, user, history, metadata)
+    return await after_first_factor(services, pool, client, user, metadata)
 
 
 # --- MFA ---
 
 async def second_factor(services: Services, pool: Pool, client: Client, user: User,
-                        source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
-    """After a good password: the MFA challenge the pool and user call for, or the tokens."""
+                        source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None
+                        ) -> dict[str, Any]:
+    """After a good password: the MFA challenge the pool and user call for, or the tokens (``metadata``: the
+    ClientMetadata of the RespondToAuthChallenge that got here, for PostAuthentication and PreTokenGeneration)."""
     step, methods = await mfa_step(services, pool, user)
     if step == "MFA_SETUP":
         return await _challenge(services, pool, client, user, "MFA_SETUP",
@@ -242,7 +255,7 @@ async def second_factor(services: Services, pool: Pool, client: Client, user: Us
         return await _challenge(services, pool, client, user, "SELECT_MFA_TYPE",
                                 {"MFAS_CAN_CHOOSE": json.dumps(methods)}, {"source": source})
     if step is None:
-        return await finish(services, pool, client, user, source)
+        return await finish(services, pool, client, user, source, metadata)
     return await mfa_challenge(services, pool, client, user, step, source)
 
 
@@ -282,8 +295,8 @@ async def mfa_challenge(services: Services, pool: Pool, client: Client, user: Us
     template = (pool.config.get("SmsAuthenticationMessage") if medium == "SMS" else None) \
         or "Your authentication code is {####}. "
     now = services.clock.now()
-    message, _ = await custom_message(services, pool, user, f"mfa:{method}", code, medium,
-                                      template.replace("{####}", code))
+    message, _ = await custom_message(services, pool, user, MessageCause("CustomMessage_Authentication", client),
+                                      code, medium, template.replace("{####}", code))
     async with services.db.begin() as conn:
         await services.sender.send(conn, Delivery(pool.id, user.username, medium, destination,
                                                   f"mfa:{method}", code, message), now)
@@ -301,21 +314,24 @@ async def _challenge(services: Services, pool: Pool, client: Client, user: User,
 
 async def finish(services: Services, pool: Pool, client: Client, user: User, source: str,
                  metadata: dict[str, str] | None = None) -> dict[str, Any]:
-    """The PostAuthentication trigger, then the tokens."""
+    """The PostAuthentication trigger, then the tokens. ``metadata`` is the ClientMetadata of the
+    RespondToAuthChallenge that finished the sign-in: PostAuthentication and PreTokenGeneration get it as
+    ``clientMetadata`` (Cognito API Reference, RespondToAuthChallenge, ClientMetadata); InitiateAuth's never
+    reaches them (InitiateAuth, ClientMetadata: "invokes the following triggers without ClientMetadata")."""
     from .ops.auth import _issue
 
     await post_authentication(services, pool, client, user, metadata)
     if user.failed_attempts:
         async with services.db.begin() as conn:
             await repo.update_user(conn, user, services.clock.now(), failed_attempts=0, locked_until=0.0)
-    return await _issue(services, pool, client, user, source)
+    return await _issue(services, pool, client, user, source, metadata)
 
 
 async def post_authentication(services: Services, pool: Pool, client: Client, user: User,
                               metadata: dict[str, str] | None = None) -> None:
     """The PostAuthentication trigger after a successful sign-in (the JSON API's and the hosted UI's); a handler
     error refuses the sign-in."""
-    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False}
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(pool, user), "newDeviceUsed": False}
     if metadata:
         request["clientMetadata"] = metadata
     body = triggers.event(pool, client, user.username, "PostAuthentication_Authentication", request)
@@ -328,13 +344,14 @@ async def respond_challenge(services: Services, pool: Pool, client: Client, user
     ``row`` is already consumed and matches ``ChallengeName``)."""
 
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
+    metadata = params.get("ClientMetadata")
     name = row["challenge"]
     data = row["data"] or {}
     source = str(data.get("source") or "TokenGeneration_Authentication")
     if name == "CUSTOM_CHALLENGE":
         from .custom import answer_custom
 
-        return await answer_custom(services, pool, client, user, data, responses, params.get("ClientMetadata"))
+        return await answer_custom(services, pool, client, user, data, responses, metadata)
     if name == "SELECT_MFA_TYPE":
         answer = responses.get("ANSWER", "")
         async with services.db.read() as conn:
@@ -345,10 +362,10 @@ async def respond_challenge(services: Services, pool: Pool, client: Client, user
     if name == "MFA_SETUP":
         if not data.get("verified"):
             raise invalid_parameter("Software token MFA has not been verified for the user.")  # UNCONFIRMED
-        return await finish(services, pool, client, user, source)
+        return await finish(services, pool, client, user, source, metadata)
     if name in (mfa.TOTP, mfa.SMS, mfa.EMAIL):
         await check_mfa_code(services, user, name, data, responses)
-        return await finish(services, pool, client, user, source)
+        return await finish(services, pool, client, user, source, metadata)
     raise invalid_parameter(f"Challenge {name} is not supported by this poolgate version.")
 
 

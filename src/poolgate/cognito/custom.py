@@ -1,5 +1,11 @@
 """CUSTOM_AUTH: a sign-in driven by the DefineAuthChallenge, CreateAuthChallenge and
 VerifyAuthChallengeResponse triggers (CogDG:user-pool-lambda-challenge.md), with or without SRP first.
+
+``metadata`` here is always the ClientMetadata of the RespondToAuthChallenge being answered, which these triggers
+get as ``clientMetadata`` (Cognito API Reference, RespondToAuthChallenge, ClientMetadata). InitiateAuth's reaches
+only PreAuthentication: InitiateAuth "invokes the following triggers without ClientMetadata as input: Post
+authentication, Custom message, Pre token generation, Create auth challenge, Define auth challenge" (InitiateAuth,
+ClientMetadata; aws-amplify/amplify-js#12745).
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ def _step(name: str, result: bool, metadata: Any = None) -> dict[str, Any]:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
 
 
-def _request(user: User, history: list[dict[str, Any]], metadata: dict[str, str] | None,
-             **more: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user), "session": history, **more,
-                               "userNotFound": False}
+def _request(pool: Pool, client: Client, user: User, history: list[dict[str, Any]],
+             metadata: dict[str, str] | None, **more: Any) -> dict[str, Any]:
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(pool, user), "session": history, **more,
+                               **triggers.user_not_found(client)}
     if metadata:
         request["clientMetadata"] = metadata
     return request
@@ -35,14 +41,15 @@ async def _define(services: Services, pool: Pool, client: Client, user: User, hi
     if not triggers.configured(pool, "DefineAuthChallenge"):
         raise invalid_parameter(_NOT_CONFIGURED)
     body = triggers.event(pool, client, user.username, "DefineAuthChallenge_Authentication",
-                          _request(user, history, metadata),
+                          _request(pool, client, user, history, metadata),
                           {"challengeName": None, "issueTokens": None, "failAuthentication": None})
     return await triggers.invoke(services, pool, "DefineAuthChallenge", body) or {}
 
 
 async def custom_initiate(services: Services, pool: Pool, client: Client, auth: dict[str, str],
                           metadata: dict[str, str] | None) -> dict[str, Any]:
-    """InitiateAuth with CUSTOM_AUTH: ask DefineAuthChallenge what comes first."""
+    """InitiateAuth with CUSTOM_AUTH: ask DefineAuthChallenge what comes first. ``metadata`` (InitiateAuth's) is
+    PreAuthentication's ``validationData`` and goes no further."""
     username = auth.get("USERNAME")
     if not username:
         raise invalid_parameter("Missing required parameter USERNAME")
@@ -53,11 +60,11 @@ async def custom_initiate(services: Services, pool: Pool, client: Client, auth: 
     await pre_authentication(services, pool, client, user, metadata)
     if auth.get("CHALLENGE_NAME") == "SRP_A":
         history = [_step("SRP_A", True)]
-        decision = await _define(services, pool, client, user, history, metadata)
+        decision = await _define(services, pool, client, user, history, None)
         if decision.get("challengeName") == "PASSWORD_VERIFIER" and not decision.get("failAuthentication"):
             return await srp_initiate(services, pool, client, auth, metadata, custom=history)
-        return await _follow(services, pool, client, user, history, decision, metadata)
-    return await next_custom_step(services, pool, client, user, [], metadata)
+        return await _follow(services, pool, client, user, history, decision, None)
+    return await next_custom_step(services, pool, client, user, [], None)
 
 
 async def next_custom_step(services: Services, pool: Pool, client: Client, user: User,
@@ -84,13 +91,13 @@ async def _follow(services: Services, pool: Pool, client: Client, user: User, hi
     if not triggers.configured(pool, "CreateAuthChallenge"):
         raise invalid_parameter(_NOT_CONFIGURED)
     body = triggers.event(pool, client, user.username, "CreateAuthChallenge_Authentication",
-                          _request(user, history, metadata, challengeName=name),
+                          _request(pool, client, user, history, metadata, challengeName=name),
                           {"publicChallengeParameters": None, "privateChallengeParameters": None,
                            "challengeMetadata": None})
     created = await triggers.invoke(services, pool, "CreateAuthChallenge", body) or {}
     public = {str(k): str(v) for k, v in (created.get("publicChallengeParameters") or {}).items()}
     data = {"history": history, "private": created.get("privateChallengeParameters") or {},
-            "challengeMetadata": created.get("challengeMetadata"), "metadata": metadata or {}}
+            "challengeMetadata": created.get("challengeMetadata")}
     session = await open_session(services, pool, client, user.username, "CUSTOM_CHALLENGE", data)
     return {"ChallengeName": "CUSTOM_CHALLENGE", "Session": session,
             "ChallengeParameters": {**public, "USERNAME": user.username}}
@@ -104,10 +111,9 @@ async def answer_custom(services: Services, pool: Pool, client: Client, user: Us
         raise invalid_parameter("Missing required parameter ANSWER")
     if not triggers.configured(pool, "VerifyAuthChallengeResponse"):
         raise invalid_parameter(_NOT_CONFIGURED)
-    metadata = metadata or data.get("metadata") or None
-    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(user),
+    request: dict[str, Any] = {"userAttributes": triggers.user_attributes(pool, user),
                                "privateChallengeParameters": data.get("private") or {},
-                               "challengeAnswer": answer, "userNotFound": False}
+                               "challengeAnswer": answer, **triggers.user_not_found(client)}
     if metadata:
         request["clientMetadata"] = metadata
     body = triggers.event(pool, client, user.username, "VerifyAuthChallengeResponse_Authentication", request,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..services import Services
 from . import repo
 from .domain import Pool, User
-from .hooks import custom_message
+from .hooks import MessageCause, custom_message, default_cause
 from .sender import Delivery, mask
 
 SIGNUP_CODE_TTL = 24 * 3600.0
@@ -49,8 +49,11 @@ def _message(pool: Pool, medium: str, purpose: str, code: str) -> str:
 
 
 async def send_code(conn: AsyncConnection, services: Services, pool: Pool, user: User, purpose: str,
-                    *, verified_only: bool, attribute: str | None = None) -> dict[str, Any] | None:
-    """Store a fresh code and deliver it; returns CodeDeliveryDetails, or None if there is no channel."""
+                    *, verified_only: bool, attribute: str | None = None, cause: MessageCause | None = None
+                    ) -> dict[str, Any] | None:
+    """Store a fresh code for ``purpose`` and deliver it; returns CodeDeliveryDetails, or None if there is no
+    channel. ``cause`` is what CustomMessage hears (``triggerSource``, client, ClientMetadata): the same code
+    purpose has several (a sign-up code re-sent is ``CustomMessage_ResendCode``)."""
     if attribute is not None:
         dest = user.attributes.get(attribute)
         channel = (("EMAIL" if attribute == "email" else "SMS"), attribute, dest) if dest else None
@@ -63,7 +66,24 @@ async def send_code(conn: AsyncConnection, services: Services, pool: Pool, user:
     code = services.ids.numeric_code()
     ttl = {"signup": SIGNUP_CODE_TTL, "forgot": RESET_CODE_TTL}.get(purpose, VERIFY_CODE_TTL)
     await repo.put_code(conn, pool.id, user.username, purpose, code, now, ttl)
-    message, _subject = await custom_message(services, pool, user, purpose, code, medium,
+    message, _subject = await custom_message(services, pool, user, cause or default_cause(purpose), code, medium,
                                              _message(pool, medium, purpose, code))
     await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, purpose, code, message), now)
     return {"Destination": mask(dest, medium), "DeliveryMedium": medium, "AttributeName": attr}
+
+
+async def send_attribute_codes(conn: AsyncConnection, services: Services, pool: Pool, user: User,
+                               changes: dict[str, str], cause: MessageCause) -> list[dict[str, Any]]:
+    """After (Admin)UpdateUserAttributes (``user`` has the new attributes): a verification code to each e-mail or
+    phone the update changed and left unverified, where the pool auto-verifies it. CustomMessage hears
+    ``CustomMessage_UpdateUserAttribute`` ("When a user's email or phone number is changed, this trigger sends a
+    verification code automatically", Cognito Developer Guide, Customizing user pool workflows with Lambda
+    triggers: trigger sources)."""
+    deliveries = []
+    for attr in ("email", "phone_number"):
+        if attr in changes and user.attributes.get(f"{attr}_verified") != "true" and attr in pool.auto_verified:
+            details = await send_code(conn, services, pool, user, f"verify:{attr}", verified_only=False,
+                                      attribute=attr, cause=cause)
+            if details:
+                deliveries.append(details)
+    return deliveries

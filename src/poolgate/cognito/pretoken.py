@@ -48,7 +48,7 @@ async def customize(services: Services, pool: Pool, client: Client, user: User, 
     v2_config = (pool.config.get("LambdaConfig") or {}).get("PreTokenGenerationConfig") or {}
     version = {"V2_0": "2", "V3_0": "3"}.get(str(v2_config.get("LambdaVersion")), "1")
     request: dict[str, Any] = {
-        "userAttributes": triggers.user_attributes(user),
+        "userAttributes": triggers.user_attributes(pool, user),
         "groupConfiguration": {"groupsToOverride": list(user.groups), "iamRolesToOverride": [],
                                "preferredRole": None},
     }

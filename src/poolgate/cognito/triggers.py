@@ -127,11 +127,37 @@ def configured(pool: Pool, trigger: str) -> str | None:
     return str(arn) if arn else None
 
 
-def user_attributes(user: User) -> dict[str, str]:
-    """``request.userAttributes`` as Cognito sends them: sub, status and the attributes."""
-    attrs = {"sub": user.sub, **user.attributes}
-    attrs["cognito:user_status"] = user.status
-    return attrs
+def user_attributes(pool: Pool, user: User) -> dict[str, str]:
+    """``request.userAttributes`` as Cognito sends them: sub, the sign-in aliases, status and the attributes."""
+    return {"sub": user.sub, **_aliases(pool, user), "cognito:user_status": user.status, **user.attributes}
+
+
+def _aliases(pool: Pool, user: User) -> dict[str, str]:
+    """``cognito:email_alias`` / ``cognito:phone_number_alias``: the e-mail and phone the user signs in with.
+
+    Real events carry them where e-mail or phone is a username attribute or an alias of the pool (captures in
+    public trigger code, e.g. PostConfirmation_ConfirmSignUp of pool us-east-1_nyoFFfn5v: an e-mail username with
+    ``"email_verified": "false"`` still has ``cognito:email_alias``; Define/CreateAuthChallenge of us-east-1_WSiWKrxdj
+    with ``cognito:phone_number_alias``). Which values count follows ``repo.find_user``: a username attribute
+    always, an alias attribute once verified (UNCONFIRMED: no capture of an unverified alias attribute found).
+    """
+    found: dict[str, str] = {}
+    for attr in ("email", "phone_number"):
+        value = user.attributes.get(attr)
+        if not value:
+            continue
+        verified = user.attributes.get(f"{attr}_verified", "false").lower() == "true"
+        if attr in pool.username_attributes or (attr in pool.alias_attributes and verified):
+            found[f"cognito:{attr}_alias"] = value
+    return found
+
+
+def user_not_found(client: Client) -> dict[str, bool]:
+    """``request.userNotFound`` of PreAuthentication and the custom-auth triggers: only for an app client with
+    PreventUserExistenceErrors ENABLED ("This boolean is populated when PreventUserExistenceErrors is set to
+    ENABLED", Cognito Developer Guide, Pre authentication Lambda trigger; captures from LEGACY clients have no
+    such key). poolgate runs these triggers for existing users only, so it is always false."""
+    return {"userNotFound": False} if client.prevent_user_existence_errors else {}
 
 
 def event(pool: Pool, client: Client | None, username: str, source: str, request: dict[str, Any],

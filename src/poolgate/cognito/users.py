@@ -42,6 +42,15 @@ def resolve_new_username(pool: Pool, username: str, attributes: dict[str, str], 
     return sub
 
 
+def new_user_name(services: Services, pool: Pool, username: str, attributes: dict[str, str]) -> tuple[str, str]:
+    """(sub, stored name) of a user about to be created, before PreSignUp runs: in pools that sign in by e-mail or
+    phone the stored name is the new sub, and the e-mail or phone given as the username joins ``attributes``
+    (real PreSignUp events: ``userName`` is the sub, ``userAttributes`` has the e-mail, localstack/localstack#9349).
+    Pass the sub on to ``insert_user``."""
+    sub = services.ids.uuid()
+    return sub, resolve_new_username(pool, username, attributes, sub)
+
+
 async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: dict[str, str],
                                 exclude: str | None = None) -> None:
     checks: list[tuple[Any, str | None, str]] = []
@@ -61,12 +70,13 @@ async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: d
 
 async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, username: str,
                       attributes: dict[str, str], status: str, password_hash: NewPassword | str | None,
-                      exists_message: str = "User already exists") -> User:
+                      exists_message: str = "User already exists", sub: str | None = None) -> User:
     """Insert a user; pass the password as ``credentials.prepare_password``'s result so SRP works too.
 
     A taken username is UsernameExistsException with ``exists_message``: SignUp's text by default;
-    AdminCreateUser says ``User account already exists``."""
-    sub = services.ids.uuid()
+    AdminCreateUser says ``User account already exists``. ``sub`` is the one PreSignUp was told about
+    (``new_user_name``); a fresh one otherwise."""
+    sub = sub or services.ids.uuid()
     stored_name = resolve_new_username(pool, username, attributes, sub)
     check_attributes(pool.config, attributes, creating=True)
     if await repo.find_user(conn, pool, stored_name, aliases=False) is not None:

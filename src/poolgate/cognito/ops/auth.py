@@ -63,14 +63,15 @@ _INSERT_REFRESH = refresh_tokens.insert()
 
 
 async def _issue(services: Services, pool: Pool, client: Client, user: User,
-                 source: str = "TokenGeneration_Authentication") -> dict[str, Any]:
+                 source: str = "TokenGeneration_Authentication", metadata: dict[str, str] | None = None
+                 ) -> dict[str, Any]:
     from ..pretoken import customize
 
     now = services.clock.now()
     refresh = new_refresh_token()
     session = Session(origin_jti=services.ids.uuid(), auth_time=int(now), event_id=services.ids.uuid(),
                       scopes=[ADMIN_SCOPE])
-    custom = await customize(services, pool, client, user, session, source)
+    custom = await customize(services, pool, client, user, session, source, metadata)
     user, session = custom.user, custom.session
     await services.db.write(_INSERT_REFRESH, {
         "token_hash": token_hash(refresh), "pool_id": pool.id, "client_id": client.client_id,
@@ -114,11 +115,13 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
     user = signing_in_user(client, user)
     await pre_authentication(services, pool, client, user, metadata)
     await check_password(services, user, password)
-    return await after_first_factor(services, pool, client, user)
+    return await after_first_factor(services, pool, client, user)  # InitiateAuth's metadata stops here
 
 
-async def after_first_factor(services: Services, pool: Pool, client: Client, user: User) -> dict[str, Any]:
-    """After the password (or SRP proof): status checks, NEW_PASSWORD_REQUIRED, then MFA or tokens."""
+async def after_first_factor(services: Services, pool: Pool, client: Client, user: User,
+                             metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    """After the password (or SRP proof): status checks, NEW_PASSWORD_REQUIRED, then MFA or tokens. ``metadata``
+    is the ClientMetadata of a RespondToAuthChallenge (PASSWORD_VERIFIER), never InitiateAuth's."""
     from ..challenges import second_factor
 
     if user.status == "UNCONFIRMED":
@@ -133,7 +136,7 @@ async def after_first_factor(services: Services, pool: Pool, client: Client, use
         return await _challenge(services, pool, client, user, "NEW_PASSWORD_REQUIRED", {
             "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
             "userAttributes": json.dumps(attrs)})
-    return await second_factor(services, pool, client, user)
+    return await second_factor(services, pool, client, user, metadata=metadata)
 
 
 async def accept_new_password(services: Services, pool: Pool, user: User, new_password: str,
@@ -260,7 +263,8 @@ async def _respond(services: Services, pool: Pool, client: Client, params: dict[
         user = await accept_new_password(services, pool, user, new_password, changes)
         from ..challenges import second_factor
 
-        return await second_factor(services, pool, client, user, source="TokenGeneration_NewPasswordChallenge")
+        return await second_factor(services, pool, client, user, source="TokenGeneration_NewPasswordChallenge",
+                                   metadata=params.get("ClientMetadata"))
     return await respond_challenge(services, pool, client, user, row, params)
 
 

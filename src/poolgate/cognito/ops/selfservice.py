@@ -8,12 +8,12 @@ from ...errors import ServiceError, invalid_parameter, not_authorized
 from .. import hooks, repo
 from ..access import check_secret_hash, client_and_pool, user_from_access_token
 from ..credentials import prepare_password
-from ..delivery import send_code
+from ..delivery import send_attribute_codes, send_code
 from ..domain import Client, Pool, User
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..service import COGNITO, Caller, Services
-from ..users import apply_attribute_changes, insert_user
+from ..users import apply_attribute_changes, insert_user, new_user_name
 from .mfa import user_mfa_fields
 from .users import delete_user_rows
 
@@ -40,6 +40,14 @@ def _unknown_user(client: Client) -> ServiceError:
 
 
 
+async def _token_client(services: Services, claims: dict[str, Any]) -> Client | None:
+    """The app client an access token was issued to (None if it has been deleted since)."""
+    try:
+        return await services.records.client(str(claims.get("client_id")))
+    except ServiceError:
+        return None
+
+
 def _code_to_unknown_user(client: Client) -> dict[str, Any]:
     """A code asked for no user: a made-up delivery to a client that prevents user-existence errors."""
     if client.prevent_user_existence_errors:
@@ -57,15 +65,16 @@ async def sign_up(services: Services, caller: Caller, params: dict[str, Any]) ->
                                 "constraint: Member must not be null")
     check_policy(params["Password"], pool.password_policy)
     attributes = attributes_from_list(params.get("UserAttributes"))
-    verdict = await hooks.pre_sign_up(services, pool, client, params["Username"], attributes, params,
-                                      "PreSignUp_SignUp")
+    sub, name = new_user_name(services, pool, params["Username"], attributes)
+    verdict = await hooks.pre_sign_up(services, pool, client, name, attributes, params, "PreSignUp_SignUp")
     hooks.apply_verdict(verdict, attributes)
     hashed = await prepare_password(services.hasher, params["Password"])
     status = "CONFIRMED" if verdict.auto_confirm else "UNCONFIRMED"
+    cause = hooks.MessageCause("CustomMessage_SignUp", client, params.get("ClientMetadata"))
     async with services.db.begin() as conn:
-        user = await insert_user(conn, services, pool, params["Username"], attributes, status, hashed)
+        user = await insert_user(conn, services, pool, params["Username"], attributes, status, hashed, sub=sub)
         details = None if verdict.auto_confirm else await send_code(conn, services, pool, user, "signup",
-                                                                    verified_only=False)
+                                                                    verified_only=False, cause=cause)
     if verdict.auto_confirm:
         await hooks.post_confirmation(services, pool, client, user, "PostConfirmation_ConfirmSignUp",
                                       params.get("ClientMetadata"))
@@ -108,8 +117,11 @@ async def resend_confirmation_code(services: Services, caller: Caller, params: d
         return _code_to_unknown_user(client)
     if user.status != "UNCONFIRMED":
         raise invalid_parameter("User is already confirmed.")
+    # the sign-up code again, but CustomMessage hears CustomMessage_ResendCode "To resend the confirmation code to
+    # an existing user" (Cognito Developer Guide, Customizing user pool workflows with Lambda triggers)
+    cause = hooks.MessageCause("CustomMessage_ResendCode", client, params.get("ClientMetadata"))
     async with services.db.begin() as conn:
-        details = await send_code(conn, services, pool, user, "signup", verified_only=False)
+        details = await send_code(conn, services, pool, user, "signup", verified_only=False, cause=cause)
     if details is None:
         raise invalid_parameter("No verified email or phone_number to send the code to.")
     return {"CodeDeliveryDetails": details}
@@ -124,30 +136,28 @@ async def get_user(services: Services, caller: Caller, params: dict[str, Any]) -
 
 @COGNITO.operation("UpdateUserAttributes")
 async def update_user_attributes(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    pool, user, claims = await user_from_access_token(services, params["AccessToken"])
     changes = attributes_from_list(params["UserAttributes"])
-    deliveries = []
+    cause = hooks.MessageCause("CustomMessage_UpdateUserAttribute", await _token_client(services, claims),
+                               params.get("ClientMetadata"))
     async with services.db.begin() as conn:
         merged = await apply_attribute_changes(conn, services, pool, user, changes, admin=False)
         await repo.update_user(conn, user, services.clock.now(), attributes=merged)
         user.attributes = merged
-        for attr in ("email", "phone_number"):
-            if attr in changes and merged.get(f"{attr}_verified") != "true" and attr in pool.auto_verified:
-                details = await send_code(conn, services, pool, user, f"verify:{attr}", verified_only=False,
-                                          attribute=attr)
-                if details:
-                    deliveries.append(details)
+        deliveries = await send_attribute_codes(conn, services, pool, user, changes, cause)
     return {"CodeDeliveryDetailsList": deliveries} if deliveries else {}
 
 
 @COGNITO.operation("GetUserAttributeVerificationCode")
 async def get_user_attribute_verification_code(services: Services, caller: Caller, params: dict[str, Any]
                                                ) -> dict[str, Any]:
-    pool, user, _ = await user_from_access_token(services, params["AccessToken"])
+    pool, user, claims = await user_from_access_token(services, params["AccessToken"])
     attr = params["AttributeName"]
+    cause = hooks.MessageCause("CustomMessage_VerifyUserAttribute", await _token_client(services, claims),
+                               params.get("ClientMetadata"))
     async with services.db.begin() as conn:
         details = await send_code(conn, services, pool, user, f"verify:{attr}", verified_only=False,
-                                  attribute=attr)
+                                  attribute=attr, cause=cause)
     if details is None:
         raise invalid_parameter(f"The user does not have an attribute {attr}.")
     return {"CodeDeliveryDetails": details}
@@ -201,8 +211,9 @@ async def forgot_password(services: Services, caller: Caller, params: dict[str, 
         return _code_to_unknown_user(client)
     if not user.enabled:
         raise not_authorized("User is disabled.")
+    cause = hooks.MessageCause("CustomMessage_ForgotPassword", client, params.get("ClientMetadata"))
     async with services.db.begin() as conn:
-        details = await send_code(conn, services, pool, user, "forgot", verified_only=True)
+        details = await send_code(conn, services, pool, user, "forgot", verified_only=True, cause=cause)
     if details is None:
         raise invalid_parameter(_NO_CHANNEL)
     return {"CodeDeliveryDetails": details}

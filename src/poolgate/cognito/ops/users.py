@@ -12,13 +12,14 @@ from ...errors import ServiceError, not_authorized
 from ...store.sql.tables import refresh_tokens, users
 from .. import hooks, repo
 from ..credentials import prepare_password
+from ..delivery import send_attribute_codes
 from ..domain import Pool, User
 from ..filters import UserFilter, parse_filter
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..sender import Delivery
 from ..service import COGNITO, Caller, Services, listing, next_page_token, page_window
-from ..users import apply_attribute_changes, insert_user, user_type
+from ..users import apply_attribute_changes, insert_user, new_user_name, user_type
 from .mfa import user_mfa_fields
 from .pools import owned_pool
 
@@ -53,10 +54,11 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
     else:
         temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
     check_policy(temporary, pool.password_policy)
+    sub: str | None = None
     if action != "RESEND":
-        verdict = await hooks.pre_sign_up(services, pool, None, params["Username"], attributes, params,
-                                          "PreSignUp_AdminCreateUser")
-        hooks.apply_verdict(verdict, attributes)
+        sub, name = new_user_name(services, pool, params["Username"], attributes)
+        # its answer is ignored: AdminCreateUser neither confirms nor verifies on PreSignUp's word (hooks.pre_sign_up)
+        await hooks.pre_sign_up(services, pool, None, name, attributes, params, "PreSignUp_AdminCreateUser")
     hashed = await prepare_password(services.hasher, temporary)
     now = services.clock.now()
     async with services.db.begin() as conn:
@@ -65,7 +67,8 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
             user = await repo.get_user(conn, pool, user.username, aliases=False)
         else:
             user = await insert_user(conn, services, pool, params["Username"], attributes,
-                                     "FORCE_CHANGE_PASSWORD", hashed, exists_message="User account already exists")
+                                     "FORCE_CHANGE_PASSWORD", hashed, exists_message="User account already exists",
+                                     sub=sub)
         if action != "SUPPRESS":
             for medium in params.get("DesiredDeliveryMediums") or ["SMS"]:
                 attr = "email" if medium == "EMAIL" else "phone_number"
@@ -73,8 +76,9 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
                 if dest:
                     message = (f"Your username is {params['Username']} and temporary password is "
                                f"{temporary}. ")
-                    message, _subject = await hooks.custom_message(services, pool, user, "invite", temporary,
-                                                                   medium, message, params["Username"])
+                    message, _subject = await hooks.custom_message(
+                        services, pool, user, hooks.MessageCause("CustomMessage_AdminCreateUser"), temporary,
+                        medium, message, params["Username"])
                     await services.sender.send(conn, Delivery(pool.id, user.username, medium, dest, "invite",
                                                               temporary, message), now)
     return {"User": user_type(user)}
@@ -91,11 +95,16 @@ async def admin_get_user(services: Services, caller: Caller, params: dict[str, A
 
 @COGNITO.operation("AdminConfirmSignUp")
 async def admin_confirm_sign_up(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    _pool, user = await _pool_and_user(services, caller, params)
+    pool, user = await _pool_and_user(services, caller, params)
     if user.status != "UNCONFIRMED":
         raise not_authorized(f"User cannot be confirmed. Current status is {user.status}")
     async with services.db.begin() as conn:
         await repo.update_user(conn, user, services.clock.now(), status="CONFIRMED")
+    user.status = "CONFIRMED"
+    # "the AdminConfirmSignUp API action invokes the Lambda function that is specified for the post confirmation
+    # trigger" (Cognito API Reference, AdminConfirmSignUp, ClientMetadata): as ConfirmSignUp, after the change
+    await hooks.post_confirmation(services, pool, None, user, "PostConfirmation_ConfirmSignUp",
+                                  params.get("ClientMetadata"))
     return {}
 
 
@@ -131,10 +140,16 @@ async def delete_user_rows(conn: Any, pool_id: str, username: str) -> None:
 async def admin_update_user_attributes(services: Services, caller: Caller, params: dict[str, Any]
                                        ) -> dict[str, Any]:
     pool, user = await _pool_and_user(services, caller, params)
+    changes = attributes_from_list(params["UserAttributes"])
     async with services.db.begin() as conn:
-        merged = await apply_attribute_changes(conn, services, pool, user,
-                                               attributes_from_list(params["UserAttributes"]), admin=True)
+        merged = await apply_attribute_changes(conn, services, pool, user, changes, admin=True)
         await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+        user.attributes = merged
+        # "When you use the AdminUpdateUserAttributes API action, Amazon Cognito invokes the function that is
+        # assigned to the custom message trigger" (Cognito API Reference, AdminUpdateUserAttributes, ClientMetadata)
+        await send_attribute_codes(conn, services, pool, user, changes,
+                                   hooks.MessageCause("CustomMessage_UpdateUserAttribute", None,
+                                                      params.get("ClientMetadata")))
     return {}
 
 
