@@ -211,6 +211,7 @@ def test_new_password_required_challenge(world: World) -> None:
     assert params["USER_ID_FOR_SRP"] == name
     assert json.loads(params["requiredAttributes"]) == []
     assert json.loads(params["userAttributes"]) == {"email": f"{name}@example.com"}
+    assert params["userAttributes"] == f'{{"email":"{name}@example.com"}}'  # compact, as AWS writes it
 
     def respond(session: str, password: str) -> Any:
         return idp.respond_to_auth_challenge(ClientId=world.client_id, ChallengeName="NEW_PASSWORD_REQUIRED",

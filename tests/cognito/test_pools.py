@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..support import Server
@@ -19,6 +20,23 @@ def test_pool_defaults_update_and_delete(server: Server, idp: Any) -> None:
     assert {a["Name"] for a in pool["SchemaAttributes"]} >= {"sub", "email", "phone_number", "email_verified"}
     described = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
     assert described["Id"] == pool["Id"] and described["EstimatedNumberOfUsers"] == 0
+    # what AWS reports for settings a new pool was not given
+    assert described["EmailConfiguration"] == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+    assert described["UserPoolTier"] == "ESSENTIALS"
+    assert described["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD"]}
+    [birthdate] = [a for a in described["SchemaAttributes"] if a["Name"] == "birthdate"]
+    assert birthdate["StringAttributeConstraints"] == {"MinLength": "10", "MaxLength": "10"}
+    # only UserPoolType's members: the MFA factors belong to GetUserPoolMfaConfig (checked on the raw body,
+    # which boto3 would filter)
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OPTIONAL",
+                                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    raw: list[bytes] = []
+    idp.meta.events.register("after-call.cognito-idp.DescribeUserPool",
+                             lambda http_response, **_: raw.append(http_response.content))
+    idp.describe_user_pool(UserPoolId=pool["Id"])
+    body = json.loads(raw[-1])["UserPool"]
+    assert body["MfaConfiguration"] == "OPTIONAL" and "SoftwareTokenMfaConfiguration" not in body
+    idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OFF")
 
     idp.update_user_pool(UserPoolId=pool["Id"], Policies={"PasswordPolicy": {
         "MinimumLength": 6, "RequireUppercase": False, "RequireLowercase": True, "RequireNumbers": False,
@@ -41,8 +59,9 @@ def test_client_defaults_secret_update_and_delete(server: Server, idp: Any) -> N
     assert len(client["ClientId"]) == 26 and client["ClientId"].isalnum() and client["ClientId"].islower()
     assert "ClientSecret" not in client
     for key, value in {"RefreshTokenValidity": 30, "AuthSessionValidity": 3, "EnableTokenRevocation": True,
-                       "AllowedOAuthFlowsUserPoolClient": False, "PreventUserExistenceErrors": "LEGACY"}.items():
+                       "AllowedOAuthFlowsUserPoolClient": False, "TokenValidityUnits": {}}.items():
         assert client[key] == value, key
+    assert "PreventUserExistenceErrors" not in client  # LEGACY in effect, but AWS reports it only once set
     secret = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="server",
                                          GenerateSecret=True)["UserPoolClient"]
     assert secret["ClientSecret"] == idp.describe_user_pool_client(

@@ -57,6 +57,7 @@ def test_totp_setup_and_sign_in(live: LiveServer, idp: Any) -> None:
 
     challenge = _password_sign_in(idp, client, "tina")
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and challenge["Session"]
+    assert challenge["ChallengeParameters"] == {"FRIENDLY_DEVICE_NAME": "phone", "USER_ID_FOR_SRP": "tina"}
     # The code that verified the token is spent: the same 30-second step is refused once used.
     with pytest.raises(idp.exceptions.ExpiredCodeException, match=r"Your software token has already been used once\."):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SOFTWARE_TOKEN_MFA",

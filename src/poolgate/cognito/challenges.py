@@ -288,7 +288,11 @@ async def mfa_challenge(services: Services, pool: Pool, client: Client, user: Us
                         ) -> dict[str, Any]:
     """Issue SOFTWARE_TOKEN_MFA, or send a code and issue SMS_MFA / EMAIL_OTP."""
     if method == mfa.TOTP:
-        return await _challenge(services, pool, client, user, mfa.TOTP, {}, {"source": source})
+        async with services.db.read() as conn:
+            device = (await mfa.load(conn, user)).device_name
+        # the name given to VerifySoftwareToken (AWS CLI reference, admin-initiate-auth example)
+        parameters = {"FRIENDLY_DEVICE_NAME": device} if device else {}
+        return await _challenge(services, pool, client, user, mfa.TOTP, parameters, {"source": source})
     medium, attr = ("SMS", "phone_number") if method == mfa.SMS else ("EMAIL", "email")
     destination = user.attributes[attr]
     code = services.ids.numeric_code()

@@ -15,6 +15,11 @@ STANDARD_ATTRIBUTES: dict[str, str] = {
 }
 
 
+_STRING_LIMITS = {"sub": {"MinLength": "1", "MaxLength": "2048"},
+                  "birthdate": {"MinLength": "10", "MaxLength": "10"}}
+"""Standard attributes whose limits differ from 0..2048 (DescribeUserPool of new pools; birthdate is YYYY-MM-DD)."""
+
+
 def default_schema() -> list[dict[str, Any]]:
     """SchemaAttributes of a new pool, as DescribeUserPool reports them."""
     out = []
@@ -22,8 +27,7 @@ def default_schema() -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"Name": name, "AttributeDataType": kind, "DeveloperOnlyAttribute": False,
                                  "Mutable": name != "sub", "Required": name == "sub"}
         if kind == "String":
-            entry["StringAttributeConstraints"] = {"MinLength": "1" if name == "sub" else "0",
-                                                   "MaxLength": "2048"}
+            entry["StringAttributeConstraints"] = _STRING_LIMITS.get(name, {"MinLength": "0", "MaxLength": "2048"})
         elif kind == "Number":
             entry["NumberAttributeConstraints"] = {"MinValue": "0"}
         out.append(entry)

@@ -134,8 +134,9 @@ async def after_first_factor(services: Services, pool: Pool, client: Client, use
         attrs = {k: v for k, v in user.attributes.items() if k not in ("email_verified", "phone_number_verified")}
         required = [f"userAttributes.{a}" for a in required_attributes(pool.config) if not user.attributes.get(a)]
         return await _challenge(services, pool, client, user, "NEW_PASSWORD_REQUIRED", {
-            "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
-            "userAttributes": json.dumps(attrs)})
+            # compact JSON, as AWS writes these strings (captured challenges: `{"email":"…"}`)
+            "USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required, separators=(",", ":")),
+            "userAttributes": json.dumps(attrs, separators=(",", ":"))})
     return await second_factor(services, pool, client, user, metadata=metadata)
 
 

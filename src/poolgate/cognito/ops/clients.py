@@ -19,8 +19,9 @@ _DEFAULTS: dict[str, Any] = {
     "EnableTokenRevocation": True,
     "AllowedOAuthFlowsUserPoolClient": False,
     "EnablePropagateAdditionalUserContextData": False,
-    "PreventUserExistenceErrors": "LEGACY",
 }
+"""Settings a new client reports when not given. PreventUserExistenceErrors is not among them: a client behaves
+as LEGACY without it, but AWS only reports it once set (AWS CLI output of new clients)."""
 _NOT_CONFIG = ("UserPoolId", "ClientName", "GenerateSecret", "ClientId")
 _VALIDITY_LIMITS = {"AccessTokenValidity": (300, 86400), "IdTokenValidity": (300, 86400),
                     "RefreshTokenValidity": (3600, 3650 * 86400)}
@@ -51,7 +52,8 @@ def _human(seconds: int) -> str:
 
 def describe(client: Client, pool_id: str) -> dict[str, Any]:
     out: dict[str, Any] = {"UserPoolId": pool_id, "ClientName": client.name, "ClientId": client.client_id,
-                           "LastModifiedDate": client.modified, "CreationDate": client.created, **client.config}
+                           "LastModifiedDate": client.modified, "CreationDate": client.created,
+                           "TokenValidityUnits": {}, **client.config}
     if client.secret:
         out["ClientSecret"] = client.secret
     return out

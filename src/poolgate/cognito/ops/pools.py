@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from ...awsproto.dispatch import service_model
 from ...errors import invalid_parameter
 from ...store.sql.tables import ALL_TABLES, user_pools
 from .. import repo
@@ -49,12 +50,26 @@ async def create_pool(services: Services, region: str, account: str, params: dic
     return pool
 
 
+_POOL_MEMBERS = frozenset(service_model("cognito-idp").shape_for("UserPoolType").members)
+"""What a UserPoolType holds: settings kept in the pool's config for other operations (the MFA factors of
+SetUserPoolMfaConfig …) are not part of DescribeUserPool's answer."""
+
+
 async def describe(services: Services, pool: Pool) -> dict[str, Any]:
+    """DescribeUserPool's UserPoolType, with the defaults AWS reports for settings nobody set (AWS CLI output
+    of new pools: EmailConfiguration COGNITO_DEFAULT, SignInPolicy PASSWORD; UserPoolTier ESSENTIALS is the
+    documented default)."""
     async with services.db.read() as conn:
         count = await repo.count_users(conn, pool.id)
     out: dict[str, Any] = {"Id": pool.id, "Name": pool.name, "Arn": pool.arn,
                            "LastModifiedDate": pool.modified, "CreationDate": pool.created,
-                           "EstimatedNumberOfUsers": count, **pool.config}
+                           "EstimatedNumberOfUsers": count}
+    out.update((k, v) for k, v in pool.config.items() if k in _POOL_MEMBERS)
+    policies = out.get("Policies") or {}
+    if "SignInPolicy" not in policies:
+        out["Policies"] = {**policies, "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}}
+    out.setdefault("EmailConfiguration", {"EmailSendingAccount": "COGNITO_DEFAULT"})
+    out.setdefault("UserPoolTier", "ESSENTIALS")
     return out
 
 
