@@ -16,8 +16,9 @@ from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
 from . import repo, triggers
 from .access import check_secret_hash, signing_in_user
-from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication, srp_initiate
+from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication
 from .domain import Client, Pool, User
+from .srp_flow import srp_initiate
 
 SOURCE = "TokenGeneration_Authentication"
 _NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."  # UNCONFIRMED wording

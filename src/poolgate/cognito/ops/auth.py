@@ -208,8 +208,8 @@ async def _initiate(services: Services, pool: Pool, client: Client, flow: str, a
         _require_flow(client, flow)
         return await _refresh_flow(services, pool, client, auth)
     if flow in ("USER_SRP_AUTH", "CUSTOM_AUTH"):
-        from ..challenges import srp_initiate
         from ..custom import custom_initiate
+        from ..srp_flow import srp_initiate
 
         _require_flow(client, flow)
         if flow == "USER_SRP_AUTH":
@@ -238,7 +238,8 @@ async def admin_initiate_auth(services: Services, caller: Caller, params: dict[s
 
 
 async def _respond(services: Services, pool: Pool, client: Client, params: dict[str, Any]) -> dict[str, Any]:
-    from ..challenges import respond_challenge, respond_password_verifier
+    from ..challenges import respond_challenge
+    from ..srp_flow import respond_password_verifier
 
     responses: dict[str, str] = params.get("ChallengeResponses") or {}
     if params["ChallengeName"] in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
