@@ -17,7 +17,9 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> float:
-        return time.time()
+        """To the millisecond: the dates Cognito reports (CreationDate, UserCreateDate …) carry milliseconds,
+        e.g. ``1733691812.447`` in AWS CLI output, and stored times are what those dates are made of."""
+        return round(time.time(), 3)
 
 
 class FakeClock:

@@ -36,6 +36,7 @@ def test_pool_defaults_update_and_delete(server: Server, idp: Any) -> None:
     idp.describe_user_pool(UserPoolId=pool["Id"])
     body = json.loads(raw[-1])["UserPool"]
     assert body["MfaConfiguration"] == "OPTIONAL" and "SoftwareTokenMfaConfiguration" not in body
+    assert len(repr(body["CreationDate"]).partition(".")[2]) <= 3  # milliseconds, as AWS reports dates
     idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="OFF")
 
     idp.update_user_pool(UserPoolId=pool["Id"], Policies={"PasswordPolicy": {
