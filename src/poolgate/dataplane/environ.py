@@ -71,17 +71,13 @@ def install() -> None:
         os.environ = FunctionEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003 - wrapped, not replaced
 
 
-def variables(function: Function, region: str, log_group: str, log_stream: str,
-              base_dir: Path | None = None) -> dict[str, str]:
+def variables(function: Function, region: str, log_group: str, log_stream: str) -> dict[str, str]:
     """The function's own ``environment:`` over the variables Lambda's runtime defines for it."""
-    code = Path(function.code)
-    if base_dir is not None and not code.is_absolute():
-        code = base_dir / code
     reserved = {
         "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size), "AWS_LAMBDA_LOG_GROUP_NAME": log_group,
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
-        "_HANDLER": function.handler, "LAMBDA_TASK_ROOT": str(code),
+        "_HANDLER": function.handler, "LAMBDA_TASK_ROOT": str(Path(function.code)),
     }
     return {**reserved, **function.environment}
