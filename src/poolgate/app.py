@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .apigw_control import ApiGatewayControl
 from .awsproto.dispatch import Caller
 from .clock import Clock, IdGenerator, SystemClock
 from .cognito import ops  # noqa: F401  (registers the operations)
@@ -56,6 +57,7 @@ class PoolgateApp:
         self.on_startup = on_startup or []
         self.dataplane: Any = None
         self.oauth = OAuthPlane(services)
+        self.apigateway = ApiGatewayControl(services)
         self.started = False
 
     async def startup(self) -> None:
@@ -151,6 +153,9 @@ class PoolgateApp:
             return
         if request.path == "/_poolgate/health":
             await send_json(send, 200, {"status": "ok"}, [rid])
+            return
+        if self.apigateway.claims(request):
+            await self.apigateway.handle(request, send, request_id, self.dataplane)
             return
         await send_json(send, 404, {"message": "Not Found"}, [rid])
 

@@ -91,7 +91,7 @@ class JsonService:
         if not isinstance(params, dict):
             raise ServiceError("SerializationException", "Start of structure or map found where not expected.")
         if not op.unsigned:
-            self._authenticate(services, request, caller)
+            authenticate(services, request, caller)
         problem = validation_errors(op.model.input_shape, params)
         if problem:
             raise ServiceError("InvalidParameterException", problem)
@@ -103,29 +103,6 @@ class JsonService:
                 declared = {shape.name for shape in op.model.error_shapes}
                 assert err.code in declared, f"{name} raised undeclared {err.code}"
             raise
-
-    def _authenticate(self, services: Any, request: Request, caller: Caller) -> None:
-        try:
-            signed = sigv4.parse_authorization(request)
-        except sigv4.SignatureError as err:
-            raise ServiceError(err.code, err.message) from err
-        if signed is None:
-            raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
-        caller.region = signed.scope.region
-        caller.access_key = signed.scope.access_key
-        caller.signed = True
-        settings = services.settings
-        if settings.local_mode:
-            return
-        by_key = {c.access_key: c for c in settings.credentials}
-        cred = by_key.get(signed.scope.access_key)
-        try:
-            sigv4.verify(request, signed, lambda k: cred.secret_key if cred else None, services.clock.now(),
-                         f"{request.scheme}://{request.host}{request.raw_path}")
-        except sigv4.SignatureError as err:
-            raise ServiceError(err.code, err.message) from err
-        assert cred is not None
-        caller.account = cred.account
 
 
 UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
@@ -146,3 +123,29 @@ def parse_body(body: bytes) -> Any:
 
 def error_body(code: str, message: str) -> bytes:
     return json.dumps({"__type": code, "message": message}).encode()
+
+
+def authenticate(services: Any, request: Request, caller: Caller) -> None:
+    """SigV4 for the control planes: the credential scope names the caller's region; in local mode any
+    credentials pass, in signed mode only configured keys with a valid signature (which name the account)."""
+    try:
+        signed = sigv4.parse_authorization(request)
+    except sigv4.SignatureError as err:
+        raise ServiceError(err.code, err.message) from err
+    if signed is None:
+        raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    caller.region = signed.scope.region
+    caller.access_key = signed.scope.access_key
+    caller.signed = True
+    settings = services.settings
+    if settings.local_mode:
+        return
+    by_key = {c.access_key: c for c in settings.credentials}
+    cred = by_key.get(signed.scope.access_key)
+    try:
+        sigv4.verify(request, signed, lambda k: cred.secret_key if cred else None, services.clock.now(),
+                     f"{request.scheme}://{request.host}{request.raw_path}")
+    except sigv4.SignatureError as err:
+        raise ServiceError(err.code, err.message) from err
+    assert cred is not None
+    caller.account = cred.account
