@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from pathlib import Path
@@ -159,4 +160,5 @@ def test_context_object_is_shaped_like_the_python_runtimes(tmp_path: Path) -> No
         runtime.close()
     assert result["identity"] == [None, None] and result["client_context"] is None and result["tenant_id"] is None
     assert result["custom"] == "set by the handler"
-    assert result["repr"].startswith("LambdaContext([aws_request_id=req-1,log_group_name=/aws/lambda/shape,")
+    uuid4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    assert re.match(rf"LambdaContext\(\[aws_request_id={uuid4},log_group_name=/aws/lambda/shape,", result["repr"])

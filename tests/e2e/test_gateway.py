@@ -260,6 +260,10 @@ def test_handler_receives_the_signed_in_users_claims(server: Server, alice: dict
     assert lambda_context["function_name"] == "echo"
     assert lambda_context["invoked_function_arn"] == "arn:aws:lambda:us-east-1:000000000000:function:echo"
     assert lambda_context["log_group_name"] == "/aws/lambda/echo"
+    # Lambda's invocation id is its own, not API Gateway's requestId
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        lambda_context["aws_request_id"])
+    assert lambda_context["aws_request_id"] != context["requestId"]
     assert 0 < lambda_context["remaining"] <= 3000
     rid = response.headers["x-amzn-RequestId"]
     assert re.search(rf"{rid}\techo handler saw /me", server.log())

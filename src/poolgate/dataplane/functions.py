@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..apigw.domain import Function
+from ..clock import IdGenerator
 from . import environ
 from .output import CURRENT, Invocation
 from .workers import HandlerThreads
@@ -56,6 +57,11 @@ class _Static:
         self.timeout = function.timeout or DEFAULT_TIMEOUT
         self.inline = function.inline
         self.environment = environ.variables(function, region, self.log_group_name, self.log_stream_name)
+
+
+_IDS = IdGenerator()
+"""``context.aws_request_id``: Lambda's own id for each invocation, never API Gateway's ``requestId`` (AWS gives
+the two different values; the log lines stay tagged with the caller's request id, which clients see)."""
 
 
 class CognitoIdentity:
@@ -226,7 +232,7 @@ class FunctionRuntime:
             handler = self._handlers.get(name)
             if handler is None:
                 handler = await self._threads.submit(self._load, self.functions[name])
-            context = LambdaContext(static, request_id, time.monotonic() + function_timeout)
+            context = LambdaContext(static, _IDS.uuid(), time.monotonic() + function_timeout)
             if self._is_async[name]:
                 try:
                     async with asyncio.timeout(timeout) as deadline:
