@@ -48,6 +48,12 @@ def _new_key_row(pool_id: str, token_use: str, now: float) -> dict[str, Any]:
             "public_jwk": public_jwk, "created": now, "retired": None}
 
 
+def _signing_key(row: Any) -> SigningKey:
+    private = serialization.load_pem_private_key(row["private_pem"].encode(), password=None)
+    assert isinstance(private, rsa.RSAPrivateKey)
+    return SigningKey(row["kid"], row["token_use"], private, row["public_jwk"])
+
+
 class KeyStore:
     """Loads keys once per pool and keeps them in memory: minting never reads the database."""
 
@@ -85,16 +91,14 @@ class KeyStore:
             rows = (await conn.execute(select(signing_keys).where(signing_keys.c.pool_id == pool_id)
                                        .order_by(signing_keys.c.created))).mappings().all()
         known = {key.kid: key for key in (self._active.get(pool_id) or {}).values()}
+        new = [row for row in rows if row["retired"] is None and row["kid"] not in known]
+        if new:  # loading checks the key (~85 ms for RSA-2048 here): not on the event loop
+            known.update(await asyncio.to_thread(lambda: {row["kid"]: _signing_key(row) for row in new}))
         active: dict[str, SigningKey] = {}
         public = []
         for row in rows:
             if row["retired"] is None:
-                key = known.get(row["kid"])
-                if key is None:
-                    private = serialization.load_pem_private_key(row["private_pem"].encode(), password=None)
-                    assert isinstance(private, rsa.RSAPrivateKey)
-                    key = SigningKey(row["kid"], row["token_use"], private, row["public_jwk"])
-                active[row["token_use"]] = key
+                active[row["token_use"]] = known[row["kid"]]
                 public.append(row["public_jwk"])
             elif row["retired"] + RETIRED_KEY_GRACE > now:
                 public.append(row["public_jwk"])
