@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import jwt
 import pytest
+from botocore.exceptions import ClientError
 
 from ..conftest import cognito_client
 from ..support import Server
@@ -103,6 +105,36 @@ def test_list_users_pagination(directory: tuple[Any, str]) -> None:
     assert sorted(_names(first["Users"]) + _names(second["Users"])) == ["andy", "ann", "carl"]
     err = error_of(idp.list_users, UserPoolId=pool_id, PaginationToken="garbage!")
     assert (err.code, err.status) == ("InvalidParameterException", 400)
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize("token", [
+    "garbage!",
+    _b64('{"o": Infinity}'),  # was a 500 (OverflowError)
+    _b64('{"o": 100000000000000000000000000000}'),  # was a 500 in ListUsers (no such database integer)
+    _b64('{"o": 1.5}'), _b64('{"o": true}'), _b64('{"o": -3}'), _b64('{"o": 0}'), _b64('{"o": 1, "x": 2}'),
+    _b64("[1]"), base64.b64encode(b"\xff\xfe").decode(), _b64('{"o": 1}').rstrip("="),
+])
+def test_pagination_token_never_issued(directory: tuple[Any, str], token: str) -> None:
+    """AWS: "Paging marker <token> is invalid for request <request id>" (aws/aws-sdk-js#3705), never a 500."""
+    idp, pool_id = directory
+    if not idp.list_groups(UserPoolId=pool_id)["Groups"]:
+        idp.create_group(UserPoolId=pool_id, GroupName="paged")
+    calls = [(idp.list_users, {"PaginationToken": token}),  # the database pages
+             (idp.list_users, {"PaginationToken": token, "Filter": 'name ^= "A"'}),  # pages in Python
+             (idp.list_groups, {"NextToken": token}),
+             (idp.list_users_in_group, {"NextToken": token, "GroupName": "paged"})]
+    for call, params in calls:
+        with pytest.raises(ClientError) as caught:
+            call(UserPoolId=pool_id, **params)
+        response = caught.value.response
+        assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == \
+            ("InvalidParameterException", 400), call
+        request_id = response["ResponseMetadata"]["RequestId"]
+        assert response["Error"]["Message"] == f"Paging marker {token} is invalid for request {request_id}"
 
 
 def test_list_groups_pagination(server: Server, idp: Any) -> None:

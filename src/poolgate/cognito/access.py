@@ -48,6 +48,33 @@ def signing_in_user(client: Client, user: User | None) -> User:
     return user
 
 
+SESSION_USER_MISMATCH = "Invalid session provided for the user."
+"""AWS's answer to a challenge response whose USERNAME is not the session's user (capture: an
+AdminRespondToAuthChallenge with USERNAME "preferred_username:myusername" got "Invalid session provided for the
+user. (Status Code: 400; Error Code: NotAuthorizedException)", kdgregory/example-cognito-java#1)."""
+
+
+async def check_session_user(services: Services, pool: Pool, session_user: str, given: str | None, *,
+                             sub: str | None = None, asked: str | None = None) -> None:
+    """Refuse a challenge response whose ChallengeResponses.USERNAME names another user than its session's.
+
+    ``given`` is resolved as InitiateAuth resolves USERNAME (the username under the pool's case rules, or an alias
+    the pool allows: ``repo.find_signing_in_user``), so an alias of the same user, or its ``sub``, is still that
+    user. ``asked``: the session is an unknown user's (``custom.py``), which only the name asked for (or the
+    stand-in ``session_user``) matches. No USERNAME at all is not compared (clients that omit it keep working)."""
+    if not given or given in (session_user, sub):
+        return
+    if asked is not None:
+        if repo.username_key(pool, given) != repo.username_key(pool, asked):
+            raise not_authorized(SESSION_USER_MISMATCH)
+        return
+    if repo.username_key(pool, given) == repo.username_key(pool, session_user):
+        return
+    found = await repo.find_signing_in_user(services.db, pool, given)
+    if found is None or found.username != session_user:
+        raise not_authorized(SESSION_USER_MISMATCH)
+
+
 async def client_and_pool(services: Services, client_id: str) -> tuple[Pool, Client]:
     return await services.records.client_and_pool(client_id)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
 from . import repo, srp
-from .access import check_secret_hash
+from .access import check_secret_hash, check_session_user
 from .challenges import WRONG, open_session, pre_authentication, srp_cols, take_session, user_where
 from .domain import Client, Pool
 
@@ -78,6 +78,8 @@ async def respond_password_verifier(services: Services, pool: Pool, client: Clie
     async with services.db.read() as conn:
         user = await repo.find_user(conn, pool, row["username"], aliases=False)
     check_secret_hash(client, [responses["USERNAME"], row["username"]], responses.get("SECRET_HASH"))
+    await check_session_user(services, pool, row["username"], responses["USERNAME"], sub=user.sub if user else None,
+                             asked=None if user else row["username"])
     if user is None or data.get("fake"):
         raise not_authorized(WRONG)
     if user.locked_until > services.clock.now():

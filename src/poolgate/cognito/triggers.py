@@ -152,12 +152,14 @@ def _aliases(pool: Pool, user: User) -> dict[str, str]:
     return found
 
 
-def user_not_found(client: Client) -> dict[str, bool]:
+def user_not_found(client: Client, missing: bool = False) -> dict[str, bool]:
     """``request.userNotFound`` of PreAuthentication and the custom-auth triggers: only for an app client with
     PreventUserExistenceErrors ENABLED ("This boolean is populated when PreventUserExistenceErrors is set to
     ENABLED", Cognito Developer Guide, Pre authentication Lambda trigger; captures from LEGACY clients have no
-    such key). poolgate runs these triggers for existing users only, so it is always false."""
-    return {"userNotFound": False} if client.prevent_user_existence_errors else {}
+    such key). ``missing``: the name signing in matches no user ("A value of true means that the user id (user name,
+    email address, etc.) did not match any existing users", CogDG:user-pool-lambda-define-auth-challenge.md), which
+    only the custom-auth triggers are run for (``custom.py``)."""
+    return {"userNotFound": missing} if client.prevent_user_existence_errors else {}
 
 
 def event(pool: Pool, client: Client | None, username: str, source: str, request: dict[str, Any],

@@ -11,6 +11,7 @@ from .. import repo
 from ..access import (
     WRONG_CREDENTIALS,
     check_secret_hash,
+    check_session_user,
     client_and_pool,
     same_secret,
     signing_in_user,
@@ -251,11 +252,16 @@ async def _respond(services: Services, pool: Pool, client: Client, params: dict[
     if (row is None or row["expires"] <= now or row["client_id"] != client.client_id
             or row["challenge"] != params["ChallengeName"]):
         raise not_authorized("Invalid session for the user, session is expired.")
+    from ..custom import answer_unknown, is_unknown_user_session
+
+    if is_unknown_user_session(row):
+        return await answer_unknown(services, pool, client, row, params)
     async with services.db.read() as conn:
         user = await repo.find_user(conn, pool, row["username"], aliases=False)
     if user is None:
         raise not_authorized("Invalid session for the user, session is expired.")
     check_secret_hash(client, [responses.get("USERNAME", ""), user.username], responses.get("SECRET_HASH"))
+    await check_session_user(services, pool, user.username, responses.get("USERNAME"), sub=user.sub)
     if row["challenge"] == "NEW_PASSWORD_REQUIRED":
         new_password = responses.get("NEW_PASSWORD")
         if not new_password:

@@ -111,7 +111,7 @@ async def list_user_pool_clients(services: Services, caller: Caller, params: dic
                                    .order_by(user_pool_clients.c.created))).mappings().all()
     return listing(rows, "UserPoolClients",
                    lambda r: {"ClientId": r["client_id"], "UserPoolId": pool.id, "ClientName": r["name"]},
-                   params.get("MaxResults"), params.get("NextToken"))
+                   params.get("MaxResults"), params.get("NextToken"), caller.request_id)
 
 
 @COGNITO.operation("UpdateUserPoolClient")

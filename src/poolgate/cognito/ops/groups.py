@@ -84,7 +84,8 @@ async def list_groups(services: Services, caller: Caller, params: dict[str, Any]
     async with services.db.read() as conn:
         rows = (await conn.execute(select(groups).where(groups.c.pool_id == pool.id).order_by(groups.c.name))
                 ).mappings().all()
-    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"), params.get("NextToken"))
+    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"),
+                   params.get("NextToken"), caller.request_id)
 
 
 @COGNITO.operation("DeleteGroup")
@@ -139,7 +140,8 @@ async def admin_list_groups_for_user(services: Services, caller: Caller, params:
                                 & (user_groups.c.group_name == groups.c.name))
             .where(user_groups.c.pool_id == pool.id, user_groups.c.username == user.username)
             .order_by(groups.c.name))).mappings().all()
-    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"), params.get("NextToken"))
+    return listing(rows, "Groups", lambda r: _group_type(r, pool.id), params.get("Limit"),
+                   params.get("NextToken"), caller.request_id)
 
 
 @COGNITO.operation("ListUsersInGroup")
@@ -152,4 +154,5 @@ async def list_users_in_group(services: Services, caller: Caller, params: dict[s
                                & (user_groups.c.username == users.c.username))
             .where(user_groups.c.pool_id == pool.id, user_groups.c.group_name == params["GroupName"])
             .order_by(users.c.username))).mappings().all()
-    return listing(rows, "Users", lambda r: user_type(User.from_row(r)), params.get("Limit"), params.get("NextToken"))
+    return listing(rows, "Users", lambda r: user_type(User.from_row(r)), params.get("Limit"),
+                   params.get("NextToken"), caller.request_id)

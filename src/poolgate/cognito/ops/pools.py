@@ -101,7 +101,7 @@ async def list_user_pools(services: Services, caller: Caller, params: dict[str, 
     return listing(rows, "UserPools", lambda r: {"Id": r["id"], "Name": r["name"],
                                                  "LambdaConfig": r["config"].get("LambdaConfig", {}),
                                                  "LastModifiedDate": r["modified"], "CreationDate": r["created"]},
-                   params.get("MaxResults"), params.get("NextToken"))
+                   params.get("MaxResults"), params.get("NextToken"), caller.request_id)
 
 
 @COGNITO.operation("UpdateUserPool")

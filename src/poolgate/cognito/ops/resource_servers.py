@@ -78,7 +78,8 @@ async def list_resource_servers(services: Services, caller: Caller, params: dict
         rows = (await conn.execute(select(resource_servers).where(resource_servers.c.pool_id == pool.id)
                                    .order_by(resource_servers.c.created, resource_servers.c.identifier))
                 ).mappings().all()
-    return listing(rows, "ResourceServers", _describe, params.get("MaxResults"), params.get("NextToken"))
+    return listing(rows, "ResourceServers", _describe, params.get("MaxResults"), params.get("NextToken"),
+                   caller.request_id)
 
 
 @COGNITO.operation("UpdateResourceServer")

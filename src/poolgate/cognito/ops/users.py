@@ -190,7 +190,7 @@ async def list_users(services: Services, caller: Caller, params: dict[str, Any])
     condition = _sql_condition(wanted) if wanted else None
     if wanted is None or condition is not None:
         # The whole filter is SQL: only the page is read, however large the pool.
-        start, size = page_window(params.get("Limit"), params.get("PaginationToken"))
+        start, size = page_window(params.get("Limit"), params.get("PaginationToken"), caller.request_id)
         if condition is not None:
             query = query.where(condition)
         async with services.db.read() as conn:
@@ -206,7 +206,7 @@ async def list_users(services: Services, caller: Caller, params: dict[str, Any])
         rows = (await conn.execute(query)).mappings().all()
     found = [u for u in map(User.from_row, rows) if wanted.matches(u)]
     return listing(found, "Users", lambda u: user_type(u, only), params.get("Limit"), params.get("PaginationToken"),
-                   "PaginationToken")
+                   caller.request_id, "PaginationToken")
 
 
 def _sql_condition(wanted: UserFilter) -> ColumnElement[bool] | None:
