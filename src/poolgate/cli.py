@@ -61,6 +61,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .server import build_app, describe_startup
+    from .serving import http_protocol
 
     settings = _settings_from(args)
     if not settings.is_loopback and settings.local_mode:
@@ -82,7 +83,7 @@ def serve(args: argparse.Namespace) -> int:
     app.on_startup.append(describe_startup)
     app.on_startup.append(_freeze_heap)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
-                            log_level=args.log_level, access_log=False, loop="auto", http="auto",
+                            log_level=args.log_level, access_log=False, loop="auto", http=http_protocol(),
                             timeout_graceful_shutdown=10)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
     # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import http.client
 import json
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -350,6 +352,31 @@ def test_forwarded_for_names_each_hop_once(server: Server) -> None:
     assert event["headers"]["X-Forwarded-For"] == "203.0.113.7"
     assert event["multiValueHeaders"]["X-Forwarded-For"] == ["203.0.113.7"]
     assert event["requestContext"]["identity"]["sourceIp"] == "203.0.113.7"
+
+
+def test_header_names_reach_the_handler_as_the_client_wrote_them(server: Server) -> None:
+    # API Gateway keeps the client's casing (reference §9.1): code written against AWS reads
+    # event["headers"]["content-type"] when its client sends lowercase names (fetch/undici do)
+    target = urlsplit(_url(server, "/files/cased"))
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=15)
+    try:
+        connection.putrequest("GET", target.path, skip_host=True, skip_accept_encoding=True)
+        for name, value in [("host", target.netloc), ("content-type", "text/plain"), ("X-MiXeD-Case", "m"),
+                            ("x-rep", "1"), ("X-Rep", "2"), ("USER-AGENT", "shouty")]:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 200
+        event = json.loads(response.read())["event"]
+    finally:
+        connection.close()
+    headers, multi = event["headers"], event["multiValueHeaders"]
+    assert headers["host"] == target.netloc and headers["content-type"] == "text/plain"
+    assert headers["X-MiXeD-Case"] == "m" and headers["USER-AGENT"] == "shouty"
+    assert headers["x-rep"] == "2" and multi["x-rep"] == ["1", "2"]  # one name: the first casing sent
+    assert "Content-Type" not in headers and "X-Rep" not in headers and "Host" not in headers
+    assert event["requestContext"]["identity"]["userAgent"] == "shouty"
+    assert headers["X-Forwarded-Proto"] == "http"  # the gateway's own headers keep AWS's casing
 
 
 def test_routing_precedence_any_and_greedy_proxy(server: Server) -> None:

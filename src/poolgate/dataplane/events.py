@@ -11,6 +11,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..serving import HEADER_NAMES
 from .context import InvocationContext
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -88,6 +89,12 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
     forwarded_for = user_agent = None
     has_trace = False
     names = _CANONICAL
+    sent: list[bytes] | None = ctx.scope.get(HEADER_NAMES)
+    if sent is not None and len(sent) == len(ctx.headers):
+        names = {}  # the names as the client wrote them (serving.py); the first casing of a name wins
+        for (name, _), raw in zip(ctx.headers, sent, strict=True):
+            if name not in names:
+                names[name] = raw.decode("latin-1")
     for name, value in ctx.headers:
         if name in _SKIPPED:
             if name == "x-forwarded-for":
