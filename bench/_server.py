@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0)
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
             urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:  # any HTTP answer means it listens
             return
         except OSError:
             time.sleep(0.1)
@@ -50,3 +53,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def uvicorn_app(target: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Run ``target`` (``module:app`` in bench/) under uvicorn in a subprocess; the process and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--app-dir", str(Path(__file__).resolve().parent)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/", process)
+    return process, url

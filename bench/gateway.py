@@ -11,6 +11,10 @@ prints requests/s and p50/p99 latency for
                                                       an extra row shows the `inline: true` opt-in)
   (d) poolgate HTTP_PROXY to an upstream vs the upstream direct
 Goals: (c) >= 0.7x (a), (d) >= 0.5x direct. Needs wrk (Debian package `wrk`).
+
+Then the floors (bench/_apps.py), on the same server: bare ASGI apps that do only what (c) and (d) cannot
+avoid (a cached token, a proxy event, the handler, the answer; or one forwarded request and its answer), as
+a ratio to the same baselines. They bound what any Python gateway can reach on this machine and server.
 """
 
 from __future__ import annotations
@@ -28,11 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 try:
-    from ._server import free_port, start_poolgate, stop, wait_http
+    from ._server import start_poolgate, stop, uvicorn_app
 except ImportError:  # run as a script
-    from _server import free_port, start_poolgate, stop, wait_http  # type: ignore[no-redef]
+    from _server import start_poolgate, stop, uvicorn_app  # type: ignore[no-redef]
 
-BENCH_DIR = Path(__file__).resolve().parent
 POOL = "us-east-1_BenchPool1"
 CLIENT = "benchclient000000000000001"
 PASSWORD = "Bench-Passw0rd!"
@@ -45,17 +48,6 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
-
-
-def uvicorn_app(target: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning",
-         "--no-access-log", "--app-dir", str(BENCH_DIR)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_http(url + "/", process)
-    return process, url
 
 
 def _ms(value: str, unit: str) -> float:
@@ -130,7 +122,7 @@ def id_token(url: str) -> str:
 def row(result: Result, baseline: Result | None) -> str:
     ratio = f"{result.rps / baseline.rps:5.2f}x {baseline.name}" if baseline else "baseline"
     errors = f"  non-2xx: {result.errors}" if result.errors else ""
-    return (f"{result.name:<34} {result.rps:>9.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+    return (f"{result.name:<40} {result.rps:>9.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
             f"  {ratio}{errors}")
 
 
@@ -169,22 +161,33 @@ def main() -> None:
             try:
                 base = f"{url}/restapis/benchapi01/prod/_user_request_"
                 token = id_token(url)
+                auth = {"Authorization": token}
                 urllib.request.urlopen(base + "/mock").read()
                 results.append((wrk("(b) poolgate NONE + MOCK", base + "/mock", **run), bare))
-                results.append((wrk("(c) poolgate Cognito + Python", base + "/hello", **run,
-                                    headers={"Authorization": token}), bare))
-                results.append((wrk("    same, handler inline: true", base + "/hello-inline", **run,
-                                    headers={"Authorization": token}), bare))
+                results.append((wrk("(c) poolgate Cognito + Python", base + "/hello", **run, headers=auth), bare))
+                results.append((wrk("    same, handler inline: true", base + "/hello-inline", **run, headers=auth),
+                                bare))
                 results.append((direct, None))
                 results.append((wrk("(d) poolgate HTTP_PROXY", base + "/proxy/item", **run), direct))
             finally:
                 stop(process)
+        floors = [("    floor of (c): handler off the loop", "_apps:floor_lambda", bare, auth),
+                  ("    floor of (c), handler on the loop", "_apps:floor_lambda_inline", bare, auth),
+                  ("    floor of (d): forward, nothing else", "_apps:floor_proxy", direct, None)]
+        for name, target, baseline, headers in floors:
+            floor, floor_url = uvicorn_app(target, {"FLOOR_UPSTREAM": upstream_url})
+            try:
+                results.append((wrk(name, floor_url + "/hello", **run, headers=headers), baseline))
+            finally:
+                stop(floor)
     finally:
         stop(upstream)
     print(f"wrk -t1 -c{args.connections} -d{int(args.seconds)}s, one server worker each, over loopback")
     for result, baseline in results:
         print(row(result, baseline))
     print("goals: (c) >= 0.70x bare ASGI, (d) >= 0.50x upstream direct")
+    print("a floor is a bare ASGI app doing only the work its row cannot avoid (bench/_apps.py): no gateway comes\n"
+          "closer to the baseline than its floor on the same server and machine")
 
 
 if __name__ == "__main__":
