@@ -122,26 +122,26 @@ def get_integration(catalog: Catalog, params: dict[str, Any]) -> Shape:
     return render.integration(resource.id, method.integration)
 
 
-@operation("GetMethodResponse")
-def get_method_response(catalog: Catalog, params: dict[str, Any]) -> Shape:
+def _mock_answer(catalog: Catalog, params: dict[str, Any], *, integration_needed: bool) -> Any:
+    """The MOCK answer a method/integration response names by status code (the only kind poolgate keeps)."""
     view = catalog.api_of_resource(params["restApiId"])
     _, method = view.method(params["resourceId"], params["httpMethod"])
+    if method.integration is None and integration_needed:
+        raise not_found("Invalid Integration identifier specified")
     mock = method.integration.mock if method.integration is not None else None
     if mock is None or str(mock.status_code) != params["statusCode"]:
         raise not_found("Invalid Response status code specified")
-    return render.method_response(mock)
+    return mock
+
+
+@operation("GetMethodResponse")
+def get_method_response(catalog: Catalog, params: dict[str, Any]) -> Shape:
+    return render.method_response(_mock_answer(catalog, params, integration_needed=False))
 
 
 @operation("GetIntegrationResponse")
 def get_integration_response(catalog: Catalog, params: dict[str, Any]) -> Shape:
-    view = catalog.api_of_resource(params["restApiId"])
-    _, method = view.method(params["resourceId"], params["httpMethod"])
-    if method.integration is None:
-        raise not_found("Invalid Integration identifier specified")
-    mock = method.integration.mock
-    if mock is None or str(mock.status_code) != params["statusCode"]:
-        raise not_found("Invalid Response status code specified")
-    return render.integration_response(mock)
+    return render.integration_response(_mock_answer(catalog, params, integration_needed=True))
 
 
 # -- stages and deployments --------------------------------------------------------------------------------
