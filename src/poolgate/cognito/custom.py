@@ -22,17 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
-from ..store.sql.tables import server_secrets
+from ..store.secrets import server_secret
 from . import repo, triggers
 from .access import check_secret_hash, check_session_user, signing_in_user
 from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication
@@ -74,26 +70,10 @@ async def unknown_user_name(services: Services, pool: Pool, asked: str) -> str:
     compare."""
     key = services.extras.get(_SECRET_NAME)
     if not isinstance(key, bytes):
-        key = bytes.fromhex(await _server_secret(services))
+        key = await server_secret(services.db, services.clock, _SECRET_NAME)
         services.extras[_SECRET_NAME] = key
     digest = hmac.new(key, f"{pool.id}\n{repo.username_key(pool, asked)}".encode(), hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
-
-
-async def _server_secret(services: Services) -> str:
-    for _ in range(2):
-        try:
-            async with services.db.begin() as conn:
-                value = (await conn.execute(select(server_secrets.c.value)
-                                            .where(server_secrets.c.name == _SECRET_NAME))).scalar()
-                if value is None:
-                    value = secrets.token_hex(32)
-                    await conn.execute(server_secrets.insert().values(name=_SECRET_NAME, value=value,
-                                                                      created=services.clock.now()))
-            return str(value)
-        except IntegrityError:
-            continue  # another server of the same database created it first: read theirs
-    raise RuntimeError("could not create the unknown-user secret")
 
 
 def _step(name: str, result: bool, metadata: Any = None) -> dict[str, Any]:

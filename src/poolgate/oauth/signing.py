@@ -6,14 +6,11 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 from typing import Any
-
-from sqlalchemy import select
 
 from ..compare import same_secret
 from ..services import Services
-from ..store.sql.tables import server_secrets
+from ..store.secrets import server_secret
 
 SECRET_NAME = "hosted-ui-cookie-hmac"
 
@@ -35,14 +32,7 @@ class Signer:
 
     async def key(self) -> bytes:
         if self._key is None:
-            async with self.services.db.begin() as conn:
-                value = (await conn.execute(select(server_secrets.c.value)
-                                            .where(server_secrets.c.name == SECRET_NAME))).scalar()
-                if value is None:
-                    value = secrets.token_hex(32)
-                    await conn.execute(server_secrets.insert().values(
-                        name=SECRET_NAME, value=value, created=self.services.clock.now()))
-            self._key = bytes.fromhex(value)
+            self._key = await server_secret(self.services.db, self.services.clock, SECRET_NAME)
         return self._key
 
     async def mac(self, purpose: str, message: str) -> str:
