@@ -14,32 +14,28 @@ simulate custom authorization challenges for a user that doesn't exist" (CogDG:c
 "Custom Authentication Challenge Lambda trigger"), and it ends, however the triggers answer, in the generic
 NotAuthorizedException "authentication APIs return a generic authentication failure response. The error response
 tells you the user name or password is incorrect" (same page). Observed on AWS: an unknown id runs the challenges
-and ends in 'Incorrect username or password' (aws-amplify/aws-sdk-android#1735). Without the setting the name is
+and ends in 'Incorrect username or password' (aws-amplify/aws-sdk-android#1735). PreAuthentication runs first, as
+for a user, with ``userNotFound`` true (``unknown_users.pre_authentication_unknown``). Without the setting the name is
 refused at once with UserNotFoundException (``access.signing_in_user``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ServiceError, invalid_parameter, not_authorized
 from ..services import Services
-from ..store.secrets import server_secret
 from . import repo, triggers
 from .access import check_secret_hash, check_session_user, signing_in_user
 from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication
 from .domain import Client, Pool, User
 from .srp_flow import srp_initiate
+from .unknown_users import UNKNOWN as _UNKNOWN
+from .unknown_users import pre_authentication_unknown, unknown_user_name
 
 SOURCE = "TokenGeneration_Authentication"
 _NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."  # UNCONFIRMED wording
-_UNKNOWN = "unknown_user"
-"""Session data key of a challenge for nobody: holds the USERNAME the client asked for."""
-_SECRET_NAME = "unknown-user-ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +56,6 @@ class Signer:
         # Cognito trigger payload does not show the alias the user used to sign in with", maintainer of
         # aws-samples/amazon-cognito-passwordless-auth#131), so an unknown user has no attributes at all.
         return triggers.user_attributes(pool, self.user) if self.user else {}
-
-
-async def unknown_user_name(services: Services, pool: Pool, asked: str) -> str:
-    """The stand-in username (the event's ``userName`` and ChallengeParameters' USERNAME) of a name that matches
-    nobody: a UUID, the same for the same name and pool, as Cognito's simulated SRP answer gives "the same 'salt'
-    and internal user id in UUID format for the same user name and user pool combination"
-    (CogDG:cognito-user-pool-managing-errors.md). Keyed with a server secret, so that nobody can compute it and
-    compare."""
-    key = services.extras.get(_SECRET_NAME)
-    if not isinstance(key, bytes):
-        key = await server_secret(services.db, services.clock, _SECRET_NAME)
-        services.extras[_SECRET_NAME] = key
-    digest = hmac.new(key, f"{pool.id}\n{repo.username_key(pool, asked)}".encode(), hashlib.sha256).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def _step(name: str, result: bool, metadata: Any = None) -> dict[str, Any]:
@@ -112,6 +94,7 @@ async def custom_initiate(services: Services, pool: Pool, client: Client, auth: 
     check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
     if user is None and client.prevent_user_existence_errors:
         signer = Signer(None, await unknown_user_name(services, pool, username), username)
+        await pre_authentication_unknown(services, pool, client, signer.username, metadata)
     else:
         known = signing_in_user(client, user)
         await pre_authentication(services, pool, client, known, metadata)

@@ -25,6 +25,7 @@ from ..revoke import revoke_refresh_token, sign_out_everywhere
 from ..schema import required_attributes
 from ..service import COGNITO, Caller, Services
 from ..tokens import Session, new_refresh_token, token_hash
+from ..unknown_users import pre_authentication_unknown, unknown_user_name
 from .pools import owned_pool
 
 LOCKOUT_AFTER = 5
@@ -112,6 +113,9 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
     if user is None:
         user = await migrate_user(services, pool, client, username, password, metadata)
     if user is None:
+        if client.prevent_user_existence_errors:  # after UserMigration: order UNCONFIRMED
+            stand_in = await unknown_user_name(services, pool, username)
+            await pre_authentication_unknown(services, pool, client, stand_in, metadata)
         await services.hasher.verify(None, password)  # as long as a real check: timing tells nothing
     user = signing_in_user(client, user)
     await pre_authentication(services, pool, client, user, metadata)
