@@ -18,6 +18,7 @@ from .cognito.passwords import PasswordHasher
 from .cognito.sender import OutboxSender
 from .cognito.service import COGNITO
 from .cognito.tokens import TokenMinter
+from .config import ConfigError
 from .http import BodyTooLarge, Receive, Request, Scope, Send, read_request, send_json, send_response
 from .identity import wellknown
 from .oauth.plane import OAuthPlane
@@ -88,6 +89,9 @@ class PoolgateApp:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.startup()
+                except ConfigError as exc:  # poolgate.yaml: the server prints file, path and problem; no traceback
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 except Exception as exc:
                     log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})

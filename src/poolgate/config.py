@@ -1,7 +1,11 @@
 """``poolgate.yaml``: declared user pools (and, in the gateway, functions and APIs), applied idempotently.
 
-The loader turns the file into calls of the same functions the AWS operations use, so the file and the
-API can never disagree.
+The loader turns the file into the parameters of the AWS operations that create what it declares
+(CreateUserPool, CreateUserPoolClient, CreateGroup, CreateResourceServer, CreateUserPoolDomain,
+AdminCreateUser) and checks them with the control plane's own entry point (``COGNITO.checked``: botocore's
+model, AWS's messages) when the file loads, so the file can never store what the API refuses; a problem
+names the file, the path inside it and AWS's words. Applying the file calls the same functions the
+operations use (``declared.py``).
 """
 
 from __future__ import annotations
@@ -12,22 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from .cognito import repo
-from .cognito.credentials import NewPassword, prepare_password
+from .awsproto.validate import validation_problems
 from .cognito.domain import AWS_ISSUER_TAG
-from .cognito.ops.clients import create_client, update_client
-from .cognito.ops.domains import ensure_domain
-from .cognito.ops.groups import add_user_to_group, create_group
-from .cognito.ops.pools import create_pool, update_pool
-from .cognito.ops.resource_servers import ensure_resource_server
-from .cognito.passwords import check_policy
-from .cognito.users import insert_user
-from .errors import ServiceError
+from .cognito.service import COGNITO
 from .iam.principals import IamConfigError, IamDirectory
 from .services import Services
-from .store.sql.tables import groups, user_pool_clients, user_pools
 
 
 class ConfigError(Exception):
@@ -38,10 +33,51 @@ class ConfigError(Exception):
 
 
 @dataclass(slots=True)
+class Request:
+    """One operation's parameters as the file declares them, checked against the operation's input shape."""
+
+    where: str
+    """The declaring entry's path in the file (``$.userPools[0].clients[1]``)."""
+    params: dict[str, Any]
+
+
+@dataclass(slots=True)
+class DeclaredClient(Request):
+    client_id: str | None = None
+    secret: str | None = None
+
+
+@dataclass(slots=True)
+class DeclaredUser:
+    where: str
+    username: str
+    password: str | None
+    temporary: bool
+    attributes: dict[str, str]
+    groups: list[str]
+    status: str | None
+    enabled: bool
+
+
+@dataclass(slots=True)
+class DeclaredPool(Request):
+    """A ``userPools:`` entry: CreateUserPool's parameters and what the pool holds."""
+
+    pool_id: str | None = None
+    region: str | None = None
+    domain: str | None = None
+    resource_servers: list[Request] = field(default_factory=list)
+    clients: list[DeclaredClient] = field(default_factory=list)
+    groups: list[Request] = field(default_factory=list)
+    users: list[DeclaredUser] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Config:
     file: Path | None
     raw: dict[str, Any]
     user_pools: list[dict[str, Any]] = field(default_factory=list)
+    declared_pools: list[DeclaredPool] = field(default_factory=list)
 
     @property
     def base_dir(self) -> Path:
@@ -72,6 +108,10 @@ _KNOWN_POOL_KEYS = {"id", "name", "region", "awsIssuer", "settings", "clients", 
                     "resourceServers"}
 _KNOWN_CLIENT_KEYS = {"id", "name", "secret", "generateSecret", "settings", "explicitAuthFlows"}
 _KNOWN_USER_KEYS = {"username", "password", "temporaryPassword", "attributes", "groups", "status", "enabled"}
+_KNOWN_GROUP_KEYS = {"name", "description", "precedence", "roleArn"}
+_KNOWN_SERVER_KEYS = {"identifier", "name", "scopes"}
+_USER_STATUSES = ("CONFIRMED", "FORCE_CHANGE_PASSWORD", "UNCONFIRMED", "RESET_REQUIRED")
+_YAML_BOOLEAN_HINT = (" (YAML reads unquoted on/off/yes/no as true/false: quote the value, e.g. \"OFF\")")
 
 
 def _expect(cond: bool, file: Any, path: str, problem: str) -> None:
@@ -94,24 +134,7 @@ def load_config(path: Path | None, text: str | None = None) -> Config:
     pools = raw.get("userPools") or []
     _expect(isinstance(pools, list), file, "$.userPools", "must be a list")
     for i, pool in enumerate(pools):
-        where = f"$.userPools[{i}]"
-        _expect(isinstance(pool, dict), file, where, "must be a mapping")
-        for key in pool:
-            _expect(key in _KNOWN_POOL_KEYS, file, f"{where}.{key}", "unknown key")
-        _expect(isinstance(pool.get("name"), str), file, f"{where}.name", "required, a string")
-        if "id" in pool:
-            _expect(isinstance(pool["id"], str) and "_" in pool["id"], file, f"{where}.id",
-                    "must look like {region}_{suffix}, e.g. us-east-1_SecurePet")
-        for j, client in enumerate(pool.get("clients") or []):
-            _expect(isinstance(client, dict) and isinstance(client.get("name"), str), file,
-                    f"{where}.clients[{j}]", "must be a mapping with a name")
-            for key in client:
-                _expect(key in _KNOWN_CLIENT_KEYS, file, f"{where}.clients[{j}].{key}", "unknown key")
-        for j, user in enumerate(pool.get("users") or []):
-            _expect(isinstance(user, dict) and isinstance(user.get("username"), str), file,
-                    f"{where}.users[{j}]", "must be a mapping with a username")
-            for key in user:
-                _expect(key in _KNOWN_USER_KEYS, file, f"{where}.users[{j}].{key}", "unknown key")
+        config.declared_pools.append(_pool(file, pool, f"$.userPools[{i}]"))
         config.user_pools.append(pool)
     for key, extension in EXTENSIONS.items():
         if key in raw:
@@ -119,101 +142,191 @@ def load_config(path: Path | None, text: str | None = None) -> Config:
     return config
 
 
-async def apply_user_pools(services: Services, config: Config) -> list[str]:
-    """Create what the file declares and does not exist yet; returns the pool ids."""
-    ids = []
-    for index, spec in enumerate(config.user_pools):
-        try:
-            ids.append(await _apply_pool(services, spec))
-        except ServiceError as err:
-            raise ConfigError(config.file or "<config>", f"$.userPools[{index}]",
-                              f"{err.code}: {err.message}") from err
-    return ids
+def _keys(file: Any, spec: Any, where: str, known: set[str], what: str) -> dict[str, Any]:
+    _expect(isinstance(spec, dict), file, where, f"must be a mapping ({what})")
+    for key in spec:
+        _expect(key in known, file, f"{where}.{key}", f"unknown key (expected one of {', '.join(sorted(known))})")
+    return dict(spec)
 
 
-async def _apply_pool(services: Services, spec: dict[str, Any]) -> str:
-    settings = services.settings
+def _list(file: Any, value: Any, where: str) -> list[Any]:
+    _expect(value is None or isinstance(value, list), file, where, "must be a list")
+    return list(value or [])
+
+
+def _pool(file: Any, value: Any, where: str) -> DeclaredPool:
+    spec = _keys(file, value, where, _KNOWN_POOL_KEYS, "a user pool")
+    _expect(isinstance(spec.get("name"), str), file, f"{where}.name", "required, a string")
     pool_id = spec.get("id")
-    region = spec.get("region") or (pool_id.split("_", 1)[0] if pool_id else settings.region)
-    params: dict[str, Any] = {"PoolName": spec["name"], **(spec.get("settings") or {})}
+    if pool_id is not None:
+        _expect(isinstance(pool_id, str) and "_" in pool_id, file, f"{where}.id",
+                "must look like {region}_{suffix}, e.g. us-east-1_SecurePet")
+    region = spec.get("region")
+    _expect(region is None or isinstance(region, str), file, f"{where}.region", "must be a string")
+    settings = spec.get("settings") or {}
+    _expect(isinstance(settings, dict), file, f"{where}.settings", "must be a mapping of CreateUserPool parameters")
+    params: dict[str, Any] = {"PoolName": spec["name"], **settings}
+    places = {"PoolName": f"{where}.name"}
     if "awsIssuer" in spec:
+        _expect(isinstance(spec["awsIssuer"], bool), file, f"{where}.awsIssuer", "must be true or false")
         tags = dict(params.get("UserPoolTags") or {})
         tags[AWS_ISSUER_TAG] = "aws" if spec["awsIssuer"] else "poolgate"
         params["UserPoolTags"] = tags
-    async with services.db.read() as conn:
-        query = select(user_pools.c.id)
-        query = query.where(user_pools.c.id == pool_id) if pool_id else query.where(
-            user_pools.c.name == spec["name"], user_pools.c.region == region)
-        existing = (await conn.execute(query)).scalar()
-    created = existing is None
-    if existing is None:
-        existing = (await create_pool(services, region, settings.account, params, pool_id)).id
-    async with services.db.read() as conn:
-        pool = await repo.get_pool(conn, existing)
-    if not created:
-        # The file is the declared state: its settings win over what the pool holds (the schema cannot
-        # change after creation, as in AWS).
-        await update_pool(services, pool, params)
-        async with services.db.read() as conn:
-            pool = await repo.get_pool(conn, existing)
-    for server in spec.get("resourceServers") or []:
-        await ensure_resource_server(services, pool.id, server)
-    if spec.get("domain"):
-        await ensure_domain(services, pool.id, pool.account, str(spec["domain"]))
-    for client in spec.get("clients") or []:
-        await _apply_client(services, pool.id, client)
-    for group in spec.get("groups") or []:
-        group = {"name": group} if isinstance(group, str) else group
-        async with services.db.read() as conn:
-            found = (await conn.execute(select(groups.c.name).where(
-                groups.c.pool_id == pool.id, groups.c.name == group["name"]))).first()
-        if found is None:
-            await create_group(services, pool.id, {"GroupName": group["name"],
-                                                   "Description": group.get("description"),
-                                                   "Precedence": group.get("precedence")})
-    for user in spec.get("users") or []:
-        await _apply_user(services, pool.id, user)
-    return pool.id
+    pool = DeclaredPool(where, _checked(file, "CreateUserPool", params, f"{where}.settings", places),
+                        pool_id=pool_id, region=region)
+    # Operations on the pool need its id; an id the file pins is checked by them, a generated one stands in.
+    any_id = pool_id or f"{region or 'us-east-1'}_Declared"
+    id_place = {"UserPoolId": f"{where}.id"}
+    if spec.get("domain") is not None:
+        pool.domain = str(spec["domain"])
+        _checked(file, "CreateUserPoolDomain", {"Domain": pool.domain, "UserPoolId": any_id}, where,
+                 {"Domain": f"{where}.domain", **id_place})
+    for j, server in enumerate(_list(file, spec.get("resourceServers"), f"{where}.resourceServers")):
+        pool.resource_servers.append(_resource_server(file, server, f"{where}.resourceServers[{j}]", any_id))
+    for j, client in enumerate(_list(file, spec.get("clients"), f"{where}.clients")):
+        pool.clients.append(_client(file, client, f"{where}.clients[{j}]", any_id, id_place))
+    for j, group in enumerate(_list(file, spec.get("groups"), f"{where}.groups")):
+        here = f"{where}.groups[{j}]"
+        group = _keys(file, {"name": group} if isinstance(group, str) else group, here, _KNOWN_GROUP_KEYS, "a group")
+        params = {"GroupName": group.get("name"), "UserPoolId": any_id, "Description": group.get("description"),
+                  "Precedence": group.get("precedence"), "RoleArn": group.get("roleArn")}
+        places = {"GroupName": f"{here}.name", "Description": f"{here}.description",
+                  "Precedence": f"{here}.precedence", "RoleArn": f"{here}.roleArn", **id_place}
+        pool.groups.append(Request(here, _checked(file, "CreateGroup", params, here, places)))
+    for j, user in enumerate(_list(file, spec.get("users"), f"{where}.users")):
+        pool.users.append(_user(file, user, f"{where}.users[{j}]", any_id, id_place))
+    return pool
 
 
-async def _apply_client(services: Services, pool_id: str, spec: dict[str, Any]) -> None:
-    async with services.db.read() as conn:
-        query = select(user_pool_clients.c.client_id).where(user_pool_clients.c.pool_id == pool_id)
-        query = query.where(user_pool_clients.c.client_id == spec["id"]) if spec.get("id") else query.where(
-            user_pool_clients.c.name == spec["name"])
-        existing = (await conn.execute(query)).scalar()
-    params: dict[str, Any] = {"ClientName": spec["name"], **(spec.get("settings") or {})}
-    if spec.get("explicitAuthFlows"):
+def _resource_server(file: Any, value: Any, where: str, pool_id: str) -> Request:
+    """``{identifier, name, scopes}``; a scope is a name, ``{name, description}``, or as the cognito-idp and
+    apigateway APIs spell it, ``{ScopeName, ScopeDescription}`` (the description defaults to the name)."""
+    spec = _keys(file, value, where, _KNOWN_SERVER_KEYS, "a resource server")
+    scopes = []
+    for k, scope in enumerate(_list(file, spec.get("scopes"), f"{where}.scopes")):
+        here = f"{where}.scopes[{k}]"
+        if isinstance(scope, str):
+            scope = {"ScopeName": scope}
+        else:
+            _expect(isinstance(scope, dict), file, here, "must be a scope name or {ScopeName, ScopeDescription}")
+            both = {"name": "ScopeName", "description": "ScopeDescription"}
+            scope = {both.get(key, key): text for key, text in scope.items()}
+            _keys(file, scope, here, set(both.values()), "a scope")
+        scope.setdefault("ScopeDescription", scope.get("ScopeName"))
+        scopes.append(scope)
+    params = {"UserPoolId": pool_id, "Identifier": spec.get("identifier"),
+              "Name": spec.get("name") or spec.get("identifier"), "Scopes": scopes}
+    places = {"Identifier": f"{where}.identifier", "Name": f"{where}.name", "Scopes": f"{where}.scopes"}
+    return Request(where, _checked(file, "CreateResourceServer", params, where, places))
+
+
+def _client(file: Any, value: Any, where: str, pool_id: str, id_place: dict[str, str]) -> DeclaredClient:
+    spec = _keys(file, value, where, _KNOWN_CLIENT_KEYS, "an app client")
+    settings = spec.get("settings") or {}
+    _expect(isinstance(settings, dict), file, f"{where}.settings",
+            "must be a mapping of CreateUserPoolClient parameters")
+    params: dict[str, Any] = {**settings, "UserPoolId": pool_id, "ClientName": spec.get("name")}
+    places = {"ClientName": f"{where}.name", **id_place}
+    if spec.get("explicitAuthFlows") is not None:
         params["ExplicitAuthFlows"] = spec["explicitAuthFlows"]
-    if existing is not None:
-        async with services.db.read() as conn:
-            client = await repo.get_client(conn, existing)
-        await update_client(services, client, params)  # the file's settings win, as for pools
-        return
-    if spec.get("generateSecret"):
-        params["GenerateSecret"] = True
-    await create_client(services, pool_id, params, spec.get("id"), spec.get("secret"))
+        places["ExplicitAuthFlows"] = f"{where}.explicitAuthFlows"
+    if spec.get("generateSecret") is not None:
+        params["GenerateSecret"] = spec["generateSecret"]
+        places["GenerateSecret"] = f"{where}.generateSecret"
+    if spec.get("secret") is not None:
+        params["ClientSecret"] = spec["secret"]
+        places["ClientSecret"] = f"{where}.secret"
+    checked = _checked(file, "CreateUserPoolClient", params, f"{where}.settings", places)
+    client_id = spec.get("id")
+    if client_id is not None:
+        _checked(file, "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": client_id}, where,
+                 {"ClientId": f"{where}.id", **id_place})
+    secret = checked.pop("ClientSecret", None)
+    return DeclaredClient(where, checked, client_id, secret)
 
 
-async def _apply_user(services: Services, pool_id: str, spec: dict[str, Any]) -> None:
-    async with services.db.read() as conn:
-        pool = await repo.get_pool(conn, pool_id)
-        user = await repo.find_user(conn, pool, spec["username"])
-    if user is None:
-        password = spec.get("password") or spec.get("temporaryPassword")
-        hashed: NewPassword | None = None
-        if password:
-            check_policy(password, pool.password_policy)
-            hashed = await prepare_password(services.hasher, password)
-        status = spec.get("status") or ("CONFIRMED" if spec.get("password") else "FORCE_CHANGE_PASSWORD")
-        attributes = {k: str(v).lower() if isinstance(v, bool) else str(v)
-                      for k, v in (spec.get("attributes") or {}).items()}
-        async with services.db.begin() as conn:
-            user = await insert_user(conn, services, pool, spec["username"], attributes, status, hashed)
-            if spec.get("enabled") is False:
-                await repo.update_user(conn, user, services.clock.now(), enabled=False)
-    for group in spec.get("groups") or []:
-        await add_user_to_group(services, pool_id, user.username, group)
+def _user(file: Any, value: Any, where: str, pool_id: str, id_place: dict[str, str]) -> DeclaredUser:
+    spec = _keys(file, value, where, _KNOWN_USER_KEYS, "a user")
+    _expect(isinstance(spec.get("username"), str), file, f"{where}.username", "required, a string")
+    _expect(not ("password" in spec and "temporaryPassword" in spec), file, f"{where}.temporaryPassword",
+            "give either password or temporaryPassword")
+    password = spec.get("password", spec.get("temporaryPassword"))
+    attributes = spec.get("attributes") or {}
+    _expect(isinstance(attributes, dict), file, f"{where}.attributes", "must be a mapping of name to value")
+    attributes = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in attributes.items()}
+    params: dict[str, Any] = {"UserPoolId": pool_id, "Username": spec["username"],
+                              "UserAttributes": [{"Name": k, "Value": v} for k, v in attributes.items()],
+                              "TemporaryPassword": password}
+    places = {"Username": f"{where}.username", "UserAttributes": f"{where}.attributes",
+              "TemporaryPassword": f"{where}.{'password' if 'password' in spec else 'temporaryPassword'}",
+              **id_place}
+    _checked(file, "AdminCreateUser", params, where, places)
+    status = spec.get("status")
+    _expect(status is None or status in _USER_STATUSES, file, f"{where}.status",
+            f"must be one of {', '.join(_USER_STATUSES)}")
+    enabled = spec.get("enabled", True)
+    _expect(isinstance(enabled, bool), file, f"{where}.enabled", "must be true or false")
+    groups = _list(file, spec.get("groups"), f"{where}.groups")
+    _expect(all(isinstance(g, str) for g in groups), file, f"{where}.groups", "must be a list of group names")
+    return DeclaredUser(where, spec["username"], password, "password" not in spec, attributes, groups, status,
+                        enabled)
+
+
+def _checked(file: Any, operation: str, params: dict[str, Any], base: str, places: dict[str, str]
+             ) -> dict[str, Any]:
+    """``params`` through the control plane's entry point for ``operation`` (``COGNITO.checked``). A problem
+    is a ``ConfigError`` at the file's own path: a member comes from ``places[member]``, else ``base.member``."""
+    params = {k: v for k, v in params.items() if v is not None}
+    shape = COGNITO.model.operation_model(operation).input_shape
+    assert shape is not None
+    _refuse_unknown(file, shape, params, base, places)
+    problems = validation_problems(shape, params)
+    if problems:
+        aws_path, sentence = problems[0]
+        where, value = _locate(shape, params, aws_path.split("."), base, places)
+        if isinstance(value, bool) and sentence.endswith("be a string"):
+            sentence += _YAML_BOOLEAN_HINT
+        raise ConfigError(file, where, sentence)
+    return COGNITO.checked(operation, params)
+
+
+def _refuse_unknown(file: Any, shape: Shape, value: Any, where: str, places: dict[str, str] | None = None) -> None:
+    """Unknown members are refused in the file (the API ignores them; a typo would silently do nothing)."""
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for key, item in value.items():
+            here = (places or {}).get(key, f"{where}.{key}")
+            _expect(key in shape.members, file, here,
+                    f"unknown key (expected one of {', '.join(shape.members)})")
+            _refuse_unknown(file, shape.members[key], item, here)
+    elif isinstance(shape, ListShape) and isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_unknown(file, shape.member, item, f"{where}[{index}]")
+    elif isinstance(shape, MapShape) and isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unknown(file, shape.value, item, f"{where}.{key}")
+
+
+def _locate(shape: Shape, value: Any, steps: list[str], where: str, places: dict[str, str] | None = None
+            ) -> tuple[str, Any]:
+    """The file's path and the value of the member AWS's validator names (``policies.passwordPolicy``,
+    ``usernameAttributes.1.member``: camel-cased members, lists counted from 1)."""
+    if not steps or not steps[0]:
+        return where, value
+    step, rest = steps[0], steps[1:]
+    if isinstance(shape, StructureShape):
+        name = next((m for m in shape.members if m[:1].lower() + m[1:] == step), step)
+        here = (places or {}).get(name, f"{where}.{name}")
+        member = shape.members.get(name)
+        item = value.get(name) if isinstance(value, dict) else None
+        return _locate(member, item, rest, here) if member is not None else (here, item)
+    if isinstance(shape, ListShape) and step.isdigit():
+        index = int(step) - 1
+        item = value[index] if isinstance(value, list) and 0 <= index < len(value) else None
+        return _locate(shape.member, item, rest[1:] if rest[:1] == ["member"] else rest, f"{where}[{index}]")
+    if isinstance(shape, MapShape):
+        item = value.get(step) if isinstance(value, dict) else None
+        return _locate(shape.value, item, rest, f"{where}.{step}")
+    return ".".join([where, *steps]), value
 
 
 StartupHook = Callable[[Services], Awaitable[None]]

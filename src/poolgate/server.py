@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from .app import PoolgateApp, create_app
 from .cognito.domain import Pool
-from .config import Config, apply_user_pools, load_config
+from .config import Config, load_config
 from .dataplane import build_dataplane
+from .declared import apply_user_pools
 from .services import Services
 from .settings import Settings
 from .store.sql.tables import user_pools

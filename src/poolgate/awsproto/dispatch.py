@@ -72,6 +72,16 @@ class JsonService:
 
         return register
 
+    def checked(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` of operation ``name`` as its handler gets them: validated against botocore's input shape
+        (InvalidParameterException with AWS's message) and conformed. Requests and ``poolgate.yaml`` both pass
+        here, so the file cannot store what the API refuses."""
+        shape = self.model.operation_model(name).input_shape
+        problem = validation_errors(shape, params)
+        if problem:
+            raise ServiceError("InvalidParameterException", problem)
+        return dict(conform(shape, params))
+
     async def handle(self, services: Any, request: Request, target: str, caller: Caller) -> tuple[int, bytes]:
         prefix, _, name = target.partition(".")
         op = self.operations.get(name) if prefix == self.target_prefix else None
@@ -92,10 +102,7 @@ class JsonService:
             raise ServiceError("SerializationException", "Start of structure or map found where not expected.")
         if not op.unsigned:
             authenticate(services, request, caller)
-        problem = validation_errors(op.model.input_shape, params)
-        if problem:
-            raise ServiceError("InvalidParameterException", problem)
-        params = conform(op.model.input_shape, params)
+        params = self.checked(name, params)
         try:
             return await op.handler(services, caller, params)
         except ServiceError as err:

@@ -35,6 +35,7 @@ def _camel(name: str) -> str:
 class _Collector:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.paths: list[str] = []
 
     def add(self, value: Any, path: str, constraint: str, sensitive: bool) -> None:
         if value is None:
@@ -44,6 +45,7 @@ class _Collector:
         else:
             shown = f"Value '{value}' at"
         self.errors.append(f"{shown} '{path}' failed to satisfy constraint: Member must {constraint}")
+        self.paths.append(path)
 
 
 def _is_sensitive(shape: Shape) -> bool:
@@ -138,6 +140,17 @@ def validation_errors(shape: StructureShape | None, params: Any) -> str | None:
     n = len(out.errors)
     head = f"{n} validation error{'s' if n > 1 else ''} detected: "
     return head + "; ".join(out.errors[:_MAX_REPORTED])
+
+
+def validation_problems(shape: StructureShape | None, params: Any) -> list[tuple[str, str]]:
+    """Each constraint ``params`` violates, as (AWS's path of the member, e.g. ``policies.passwordPolicy``,
+    AWS's sentence about it): what ``validation_errors`` joins, for callers that name the place themselves
+    (``poolgate.yaml`` names the file's own path)."""
+    if shape is None:
+        return []
+    out = _Collector()
+    _check(shape, params, "", out)
+    return list(zip(out.paths, out.errors, strict=True))
 
 
 def conform(shape: Shape | None, value: Any) -> Any:
