@@ -31,10 +31,14 @@ def _workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_complete_example_loads(tmp_path: Path) -> None:
-    path = _workspace(tmp_path) / "poolgate.yaml"
-    path.write_text(_example())
-    config = load_config(path)
+def test_the_readme_shows_the_examples_file() -> None:
+    """The README's poolgate.yaml is examples/complete/poolgate.yaml, which tests/docs/test_examples.py starts and
+    probes: the README's example cannot rot."""
+    assert _example() == (ROOT / "examples" / "complete" / "poolgate.yaml").read_text()
+
+
+def test_the_complete_example_loads() -> None:
+    config = load_config(ROOT / "examples" / "complete" / "poolgate.yaml")
     assert [pool["id"] for pool in config.user_pools] == ["us-east-1_SecurePet"]
     assert {"functions", "apis", "iam", "apiKeys", "usagePlans"} <= set(config.raw)
 
@@ -49,3 +53,13 @@ def test_the_error_example_is_what_poolgate_says(tmp_path: Path) -> None:
         load_config(path)
     message = str(caught.value)
     assert message.endswith(quoted.split(": ", 1)[1]), message
+
+
+def test_the_settings_error_example_is_what_poolgate_says(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text()
+    quoted = re.search(r"`(poolgate\.yaml: \$\.userPools\[0\]\.settings[^`]*)`", text).group(1)  # type: ignore[union-attr]
+    path = tmp_path / "poolgate.yaml"
+    path.write_text("userPools:\n  - name: p\n    settings: {MfaConfiguration: SOMETIMES}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{tmp_path}/{quoted}"

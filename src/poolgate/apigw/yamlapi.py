@@ -6,6 +6,8 @@ boto3 carries over; the OpenAPI form of the same API (``openapi.py``) produces a
     apis:
       - id: petsapi01                  # optional: 10 lowercase letters/digits, generated when absent
         name: SecurePets               # required
+        account: "111122223333"        # optional: the AWS account that owns the API (default: the server's,
+                                       # 000000000000); IAM principals of that account need no resource policy
         authorizers:                   # name -> authorizer
           PetsPool:
             type: COGNITO_USER_POOLS   # or TOKEN / REQUEST (Lambda authorizers)
@@ -51,6 +53,7 @@ ancestors exist implicitly; unknown keys and bad values are refused with a ``Con
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +78,9 @@ from .domain import ANY, HTTP_METHODS, Authorizer, Cors, Integration, Method, Re
 from .stages import apply_stages
 from .uris import lambda_function_name, lambda_invocation_uri
 
-_API_KEYS = ("id", "name", "authorizers", "defaultAuthorizer", "defaultAuthorizationScopes", "defaultApiKeyRequired",
-             "cors", "gatewayResponses", "binaryMediaTypes", "apiKeySource", "policy", "resources", "stages")
+_API_KEYS = ("id", "name", "account", "authorizers", "defaultAuthorizer", "defaultAuthorizationScopes",
+             "defaultApiKeyRequired", "cors", "gatewayResponses", "binaryMediaTypes", "apiKeySource", "policy",
+             "resources", "stages")
 _AUTHORIZER_KEYS = ("type", "providerARNs", "identitySource", "identityValidationExpression",
                     "authorizerResultTtlInSeconds", "rejectRevokedTokens", "authorizerUri", "function")
 _METHOD_KEYS = ("authorization", "authorizer", "authorizationScopes", "apiKeyRequired", "requestParameters",
@@ -85,6 +89,21 @@ _INTEGRATION_KEYS = ("type", "uri", "function", "httpMethod", "timeoutInMillis",
 _MOCK_KEYS = ("statusCode", "body", "headers", "contentType")
 _CORS_KEYS = ("allowOrigin", "allowHeaders", "allowMethods", "allowCredentials", "maxAge")
 _AUTHORIZATION_TYPES = ("NONE", "COGNITO_USER_POOLS", "CUSTOM", "AWS_IAM")
+
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def api_account(ch: Checker, entry: dict[str, Any], where: str, default: str) -> str:
+    """The ``account:`` of an ``apis:`` entry (either form): the 12-digit account that owns the API. As on AWS,
+    an IAM principal of the API's own account is allowed by an identity policy alone; principals of other
+    accounts also need the API's resource policy (iam/invoke.py)."""
+    value = entry.get("account", default)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # YAML reads an unquoted account id as a number; leading zeros are lost
+    ch.expect(isinstance(value, str) and _ACCOUNT.match(value) is not None, f"{where}.account",
+              'must be a 12-digit AWS account id, quoted (e.g. "111122223333")')
+    return str(value)
 
 
 def load_yaml_api(spec: dict[str, Any], *, file: str, path: str, base_dir: Path, region: str, account: str,

@@ -30,7 +30,7 @@ from ..apigw.checks import Checker
 from ..apigw.domain import Function, RestApi, Stage
 from ..apigw.openapi import load_openapi
 from ..apigw.stages import apply_stages
-from ..apigw.yamlapi import load_yaml_api
+from ..apigw.yamlapi import api_account, load_yaml_api
 from ..config import EXTENSIONS, Config, ConfigError
 from ..settings import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .deployment import Deployment, compile_deployment
@@ -41,7 +41,7 @@ from .usage_plans import UsagePlans, parse_usage_plans
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _FUNCTION_KEYS = ("handler", "code", "timeout", "memorySize", "environment", "inline")
-_OPENAPI_ENTRY_KEYS = ("id", "openapi", "stages")
+_OPENAPI_ENTRY_KEYS = ("id", "account", "openapi", "stages")
 _API_ID = re.compile(r"^[a-z0-9]{1,64}$")
 DEFAULT_STAGE = "prod"
 
@@ -115,16 +115,17 @@ def parse_apis(config: Config, region: str, account: str) -> list[RestApi]:
             ch.expect(isinstance(api_id, str) and _API_ID.match(api_id) is not None, f"{where}.id",
                       "must be lowercase letters and digits (AWS: 10)")
         api_id = api_id or _stable_id(file, index)
+        owner = api_account(ch, entry, where, account)
         if "openapi" in entry:
             ch.only_keys(entry, where, _OPENAPI_ENTRY_KEYS)
             document = Path(ch.string(entry["openapi"], f"{where}.openapi"))
             document = document if document.is_absolute() else config.base_dir / document
             ch.expect(document.is_file(), f"{where}.openapi", f"no file {document}")
-            api = load_openapi(document, api_id=api_id, region=region, account=account)
+            api = load_openapi(document, api_id=api_id, region=region, account=owner)
             apply_stages(api, entry.get("stages"), file, f"{where}.stages")
         else:
             api = load_yaml_api({**entry, "id": api_id}, file=str(file), path=where, base_dir=config.base_dir,
-                                region=region, account=account)
+                                region=region, account=owner)
         ch.expect(all(api.id != other.id for other in apis), f"{where}.id", f"API id {api.id} is used twice")
         if not api.stages:
             api.stages = {DEFAULT_STAGE: Stage(DEFAULT_STAGE)}
