@@ -1,40 +1,47 @@
 """Verifying user-pool JWTs for the data plane, without SQL or RSA on the hot path.
 
-A token is verified once (RS256 only, whatever its header says; the key of the pool named by ``iss``:
-this poolgate's ``KeyStore`` for local pools, the JWKS of another poolgate fetched over HTTP for remote
-issuers) and the result is kept in a bounded LRU until the token's ``exp``.
+A token is parsed and its signature checked by ``cognito/jws.py`` (the one strict reader of tokens), with the
+key of the pool named by ``iss``: this poolgate's ``KeyStore`` for local pools, the JWKS of another poolgate
+fetched over HTTP for remote issuers. The result is kept in a bounded LRU until the token's ``exp``.
+
+A refused token is remembered too (``NEGATIVE_TTL``), so a stream of bad tokens costs a dictionary look-up
+per request, as a stream of good ones does, instead of a base64 + JSON decode and an RSA verification each
+(bench/RESULTS.md, "the 401 path"). Concurrent misses of a pool's issuer or key share one look-up.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from jwt.algorithms import RSAAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..cognito import repo
+from ..cognito.jws import UNKNOWN_KID, InvalidToken, check_signature, parse, public_key
 from ..services import Services
 from .claims import stringify_claims
 
 log = logging.getLogger("poolgate.dataplane")
 
-MAX_TOKEN_LENGTH = 10240
+__all__ = ["InvalidToken", "TokenVerifier", "VerifiedToken"]
+
 KEY_RELOAD_INTERVAL = 10.0
 """An unknown ``kid`` makes us reload a pool's keys (or refetch a remote JWKS) at most this often."""
 POOL_NEGATIVE_TTL = 5.0
+NEGATIVE_TTL = 60.0
+"""How long a refused token is answered from memory. Faults that may heal (an unknown kid: keys may be rotated
+by another process; a pool not created yet) are kept only ``POOL_NEGATIVE_TTL``."""
 
-
-class InvalidToken(Exception):
-    """The token is not one the authorizer can accept (rendered as 401 Unauthorized)."""
+# Reasons the data plane adds to cognito/jws.py's (short words for the INFO log, never the token).
+NO_ISSUER = "no iss"
+ISSUER_NOT_ACCEPTED = "issuer not accepted by this authorizer"
+NO_POOL = "user pool does not exist"
+BAD_EXP = "exp is not a number"
+_HEALING = frozenset({UNKNOWN_KID, NO_POOL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +59,12 @@ class VerifiedToken:
     """Stringified as API Gateway passes them (``claims.stringify_claims``)."""
 
 
-def _b64json(segment: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-
-
-def _public_key(jwk: dict[str, Any]) -> rsa.RSAPublicKey:
-    if jwk.get("kty") != "RSA" or jwk.get("alg", "RS256") != "RS256" or jwk.get("use", "sig") != "sig":
-        raise InvalidToken("unusable key")
-    key = RSAAlgorithm.from_jwk(jwk)
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise InvalidToken("not an RSA public key")
-    return key
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    reason: str
+    until: float
+    iss: str | None = None
+    """Set when the only fault was an issuer the authorizer that asked does not accept: another may."""
 
 
 HttpGetJson = Callable[[str], Awaitable[Any]]
@@ -76,6 +78,7 @@ class TokenVerifier:
         self.get_json = get_json
         self.capacity = capacity
         self._cache: OrderedDict[str, VerifiedToken] = OrderedDict()
+        self._refused: OrderedDict[str, _Refused] = OrderedDict()
         self._issuers: dict[str, tuple[str | None, float]] = {}  # pool id → (issuer or None, when looked up)
         self._keys: dict[tuple[str, str], rsa.RSAPublicKey] = {}  # (pool id or issuer, kid) → key
         self._remote: dict[str, dict[str, dict[str, Any]]] = {}  # issuer → kid → JWK
@@ -85,6 +88,7 @@ class TokenVerifier:
     def clear(self) -> None:
         """Forget everything (after a reset: pools and keys may have been recreated)."""
         self._cache.clear()
+        self._refused.clear()
         self._issuers.clear()
         self._keys.clear()
         self._remote.clear()
@@ -101,70 +105,96 @@ class TokenVerifier:
         if len(self._cache) > self.capacity:
             self._cache.popitem(last=False)
 
+    def refused(self, token: str, local_pools: frozenset[str], remote_issuers: frozenset[str]) -> str | None:
+        """Why ``token`` was refused recently (None: not known to be bad, or refused only by another authorizer
+        for an issuer these pools accept)."""
+        entry = self._refused.get(token)
+        if entry is None:
+            return None
+        if entry.until <= self.services.clock.now() or (
+                entry.iss is not None and (entry.iss in remote_issuers
+                                           or entry.iss.rsplit("/", 1)[-1] in local_pools)):
+            del self._refused[token]
+            return None
+        return entry.reason
+
+    def _refuse(self, token: str, reason: str, iss: str | None = None) -> InvalidToken:
+        ttl = POOL_NEGATIVE_TTL if reason in _HEALING else NEGATIVE_TTL
+        self._refused[token] = _Refused(reason, self.services.clock.now() + ttl, iss)
+        if len(self._refused) > self.capacity:
+            self._refused.popitem(last=False)
+        return InvalidToken(reason)
+
     async def local_issuer(self, pool_id: str) -> str | None:
-        now = self.services.clock.now()
-        known = self._issuers.get(pool_id)
-        if known is not None and (known[0] is not None or now - known[1] < POOL_NEGATIVE_TTL):
+        known = self._known_issuer(pool_id)
+        if known is not None:
             return known[0]
-        async with self.services.db.read() as conn:
-            pool = await repo.find_pool(conn, pool_id)
-        issuer = self.services.tokens.issuer(pool) if pool is not None else None
-        self._issuers[pool_id] = (issuer, now)
-        return issuer
+        async with self._lock("pool:" + pool_id):  # concurrent misses share one read
+            known = self._known_issuer(pool_id)
+            if known is not None:
+                return known[0]
+            async with self.services.db.read() as conn:
+                pool = await repo.find_pool(conn, pool_id)
+            issuer = self.services.tokens.issuer(pool) if pool is not None else None
+            self._issuers[pool_id] = (issuer, self.services.clock.now())
+            return issuer
+
+    def _known_issuer(self, pool_id: str) -> tuple[str | None, float] | None:
+        known = self._issuers.get(pool_id)
+        if known is not None and (known[0] is not None
+                                  or self.services.clock.now() - known[1] < POOL_NEGATIVE_TTL):
+            return known
+        return None
 
     async def verify(self, token: str, local_pools: frozenset[str], remote_issuers: frozenset[str]
                      ) -> VerifiedToken:
         """Check signature and issuer (one of ``local_pools`` or ``remote_issuers``); cache the result.
 
-        ``exp``, ``token_use``, scopes and revocation are the caller's to check, on every request.
+        Raises InvalidToken with the reason. ``exp``, ``token_use``, scopes and revocation are the caller's to
+        check, on every request.
         """
-        if len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken("too long")
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise InvalidToken("not a JWS compact serialization")
+        reason = self.refused(token, local_pools, remote_issuers)
+        if reason is not None:
+            raise InvalidToken(reason)
         try:
-            header = _b64json(parts[0])
-            claims = _b64json(parts[1])
-            signature = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
-        except (ValueError, TypeError) as exc:
-            raise InvalidToken("undecodable") from exc
-        if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise InvalidToken("header and payload must be objects")
-        # Never trust the token's alg: RS256 is the only algorithm a user pool signs with.
-        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-            raise InvalidToken("alg must be RS256 with a kid")
-        iss = claims.get("iss")
-        if not isinstance(iss, str):
-            raise InvalidToken("no iss")
-        kid = header["kid"]
+            jws = parse(token)
+        except InvalidToken as exc:
+            raise self._refuse(token, exc.reason) from None
+        iss = jws.iss
+        if iss is None:
+            raise self._refuse(token, NO_ISSUER)
         candidate = iss.rsplit("/", 1)[-1]
         local_pool = None
-        if candidate in local_pools or iss in remote_issuers:
-            issuer = await self.local_issuer(candidate) if "_" in candidate else None
+        if candidate in local_pools:
+            issuer = await self.local_issuer(candidate)
             if issuer == iss:
                 local_pool = candidate
-        if local_pool is not None:
-            key = await self._local_key(local_pool, kid)
-        elif iss in remote_issuers:
-            key = await self._remote_key(iss, kid)
-        else:
-            raise InvalidToken("issuer not accepted by this authorizer")
-        signing_input = token[: len(parts[0]) + 1 + len(parts[1])].encode("ascii", "replace")
+            elif issuer is None and iss not in remote_issuers:
+                raise self._refuse(token, NO_POOL)
         try:
-            key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature as exc:
-            raise InvalidToken("bad signature") from exc
+            if local_pool is not None:
+                key = await self._local_key(local_pool, jws.kid)
+            elif iss in remote_issuers:
+                key = await self._remote_key(iss, jws.kid)
+            else:
+                raise self._refuse(token, ISSUER_NOT_ACCEPTED, iss)
+            check_signature(jws, key)
+        except InvalidToken as exc:
+            if token not in self._refused:
+                self._refuse(token, exc.reason)
+            raise
+        claims = jws.claims
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or isinstance(exp, bool):
-            raise InvalidToken("exp must be a number")
+            raise self._refuse(token, BAD_EXP)
         scope = claims.get("scope")
         aud = claims.get("aud")
+        origin_jti = claims.get("origin_jti")
         entry = VerifiedToken(
             iss=iss, local_pool=local_pool, token_use=claims.get("token_use"), exp=float(exp),
             aud=aud if isinstance(aud, str) else None,
             scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
-            origin_jti=claims.get("origin_jti") if isinstance(claims.get("origin_jti"), str) else None,
+            origin_jti=origin_jti if isinstance(origin_jti, str) else None,
             claims=stringify_claims(claims))
         self.remember(token, entry)
         return entry
@@ -187,14 +217,17 @@ class TokenVerifier:
         key = self._keys.get((pool_id, kid))
         if key is not None:
             return key
-        now = self.services.clock.now()
-        # An unknown kid makes the key store re-read the pool's keys (rate-limited there): another process
-        # may have rotated them.
-        jwk = await self.services.keys.public_key(pool_id, kid, now)
-        if jwk is None:
-            raise InvalidToken("unknown kid")
-        key = self._keys[(pool_id, kid)] = _public_key(jwk)
-        return key
+        async with self._lock("keys:" + pool_id):  # concurrent misses share one look-up
+            key = self._keys.get((pool_id, kid))
+            if key is not None:
+                return key
+            # An unknown kid makes the key store re-read the pool's keys (rate-limited there): another process
+            # may have rotated them.
+            jwk = await self.services.keys.public_key(pool_id, kid, self.services.clock.now())
+            if jwk is None:
+                raise InvalidToken(UNKNOWN_KID)
+            key = self._keys[(pool_id, kid)] = public_key(jwk)
+            return key
 
     async def _remote_key(self, iss: str, kid: str) -> rsa.RSAPublicKey:
         key = self._keys.get((iss, kid))
@@ -205,8 +238,8 @@ class TokenVerifier:
             if (jwks is None or kid not in jwks) and self._may_reload(iss):
                 jwks = await self._fetch_jwks(iss)
             if jwks is None or kid not in jwks:
-                raise InvalidToken("unknown kid")
-            key = self._keys[(iss, kid)] = _public_key(jwks[kid])
+                raise InvalidToken(UNKNOWN_KID)
+            key = self._keys[(iss, kid)] = public_key(jwks[kid])
             return key
 
     async def _fetch_jwks(self, iss: str) -> dict[str, dict[str, Any]] | None:
