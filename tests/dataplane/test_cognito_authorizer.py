@@ -4,6 +4,7 @@ injected clock (a cached token stops working at its ``exp``)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -162,3 +163,113 @@ def test_access_token_with_any_one_scope_and_matching_expression(env: SimpleName
     token = _token(env.clock.now(), token_use="access", scope="s/write s/read")
     assert _authorize(env, token, _settings(scopes=["s/read", "s/admin"])).authorizer is not None
     assert _authorize(env, _token(env.clock.now()), _settings(expression="^client[0-9]$")).authorizer is not None
+
+
+# --- the 401 path (issue 11 item 8): a stream of bad tokens costs what a stream of good ones does ---
+
+
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import base64
+
+    calls: list[str] = []
+    real = base64.urlsafe_b64decode
+
+    def counting(data: Any) -> bytes:
+        calls.append("decode")
+        return real(data)
+
+    monkeypatch.setattr(base64, "urlsafe_b64decode", counting)
+    return calls
+
+
+def test_a_refused_token_is_answered_from_memory(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = _token(env.clock.now(), key=OTHER_KEY)  # the pool's kid, another key: a bad signature
+    settings = _settings()
+    assert _rejects(env, token, settings) == "Unauthorized"
+    decodes = _count_decodes(monkeypatch)
+    for _ in range(3):
+        assert _rejects(env, token, settings) == "Unauthorized"
+    assert decodes == []  # no base64, JSON or RSA work for a token already refused
+
+
+def test_concurrent_first_requests_share_one_pool_and_key_lookup(env: SimpleNamespace,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups: list[str] = []
+
+    async def slow_find_pool(conn: Any, pool_id: str) -> Any:
+        lookups.append(pool_id)
+        await asyncio.sleep(0.01)
+        return SimpleNamespace(id=pool_id)
+
+    monkeypatch.setattr("poolgate.dataplane.tokens.repo.find_pool", slow_find_pool)
+    keys = env.services.keys
+    real_public_key = keys.public_key
+
+    async def slow_public_key(pool_id: str, kid: str, now: float) -> Any:
+        await asyncio.sleep(0.01)
+        return await real_public_key(pool_id, kid, now)
+
+    monkeypatch.setattr(keys, "public_key", slow_public_key)
+    settings = _settings()
+    tokens = [_token(env.clock.now(), jti=f"j-{i}") for i in range(40)]
+
+    async def all_at_once() -> list[Any]:
+        async def one(token: str) -> Any:
+            ctx = InvocationContext(env.plane, {}, None, "rid", env.clock.now(), "GET", "h", "127.0.0.1",  # type: ignore[arg-type]
+                                    [("authorization", token)])
+            await cognito.authorize(ctx, settings)
+            return ctx.authorizer
+
+        return await asyncio.gather(*(one(t) for t in tokens))
+
+    assert all(asyncio.run(all_at_once()))
+    assert lookups == [POOL]  # 40 cold requests at once: one read of the pool
+    assert keys.lookups == 1  # and one key look-up
+
+
+def test_a_refusal_for_an_issuer_this_authorizer_does_not_accept_does_not_bind_another(env: SimpleNamespace) -> None:
+    token = _token(env.clock.now())
+    assert _rejects(env, token, dataclasses.replace(_settings(), local_pools=frozenset())) == "Unauthorized"
+    assert _authorize(env, token, _settings()).authorizer is not None  # the pool's own authorizer still accepts
+
+
+def test_unknown_kid_is_retried_after_a_short_while(env: SimpleNamespace) -> None:
+    token = _token(env.clock.now(), kid="k2")
+    assert _rejects(env, token, _settings()) == "Unauthorized"
+    before = env.services.keys.lookups
+    assert _rejects(env, token, _settings()) == "Unauthorized"
+    assert env.services.keys.lookups == before  # from memory
+    env.clock.advance(6)  # keys may have been rotated by another process meanwhile: look again
+    assert _rejects(env, token, _settings()) == "Unauthorized"
+    assert env.services.keys.lookups == before + 1
+
+
+REASONS: dict[str, tuple[Callable[[float], str | None], dict[str, Any], str]] = {
+    "no header": (lambda now: None, {}, "no token in the authorization header"),
+    "not a jwt": (lambda now: "abc", {}, "malformed token"),
+    "padded signature": (lambda now: _token(now) + "==", {}, "malformed token"),
+    "hs256 with the public key": (_hs256_with_public_pem, {}, "algorithm not allowed"),
+    "signed by another key": (lambda now: _token(now, key=OTHER_KEY), {}, "bad signature"),
+    "unknown kid": (lambda now: _token(now, kid="k2"), {}, "unknown kid"),
+    "other pool": (lambda now: _token(now, iss="http://127.0.0.1:1/us-east-1_Elsewhere"), {},
+                   "issuer not accepted by this authorizer"),
+    "expired": (lambda now: _token(now - 7200), {}, "expired"),
+    "access token on id-token method": (lambda now: _token(now, token_use="access"), {}, "token_use 'access'"),
+    "scope missing": (lambda now: _token(now, token_use="access", scope="s/write"), {"scopes": ["s/read"]},
+                      "scope missing"),
+    "client id not allowed": (lambda now: _token(now), {"expression": "^other.*$"}, "client id not allowed"),
+    "revoked": (lambda now: _token(now, origin_jti="revoked-1"), {"reject_revoked": True}, "revoked"),
+}
+
+
+@pytest.mark.parametrize("case", list(REASONS))
+def test_each_refusal_says_why_without_the_token(env: SimpleNamespace, case: str) -> None:
+    env.plane.revoked.add("revoked-1")
+    make, options, reason = REASONS[case]
+    token = make(env.clock.now())
+    headers = [("authorization", token)] if token is not None else []
+    ctx = InvocationContext(env.plane, {}, None, "rid", env.clock.now(), "GET", "h", "127.0.0.1", headers)  # type: ignore[arg-type]
+    with pytest.raises(GatewayError):
+        asyncio.run(cognito.authorize(ctx, _settings(**options)))
+    assert ctx.authorizer_error is not None and ctx.authorizer_error.startswith(f"Pool: {reason}"), ctx.authorizer_error
+    assert token is None or token not in ctx.authorizer_error

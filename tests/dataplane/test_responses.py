@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,4 +22,5 @@ ERR = GatewayError("UNAUTHORIZED", 401, "Unauthorized", "UnauthorizedException")
     ('{"raw":"$context.error.message"}', {"raw": "Unauthorized"}),
 ], ids=["bare-before-brace", "braced", "two-variables", "message"])
 def test_templates_render_to_valid_json(template: str, expected: dict[str, Any]) -> None:
-    assert json.loads(_render_template(None, ERR, template)) == expected  # type: ignore[arg-type]
+    ctx = SimpleNamespace(error=ERR)  # the $context.error.* variables read the error being rendered
+    assert json.loads(_render_template(ctx, template)) == expected  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from base64 import b64encode
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..errors import GatewayError
 from ..http import Receive, Scope
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class InvocationContext:
     identity: dict[str, Any] = field(default_factory=dict)
     """Extra ``requestContext.identity`` fields an authorizer learned (``apiKey``, ``userArn`` …)."""
     usage_identifier_key: str | None = None
+    authorizer_error: str | None = None
+    """Why the authorizer refused the request (``authorizer name: reason``), for the INFO access log only."""
     """A Lambda authorizer's ``usageIdentifierKey``: the API key when the API's apiKeySource is AUTHORIZER."""
     # integrate / respond
     result: IntegrationResult | None = None
@@ -68,6 +71,8 @@ class InvocationContext:
     status: int = 0
     response_length: int = 0
     error_message: str | None = None
+    error: GatewayError | None = None
+    """The error being rendered (``$context.error.*``)."""
     _lower: dict[str, str] | None = None
     _extended_id: str | None = None
 

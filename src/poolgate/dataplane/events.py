@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ..serving import HEADER_NAMES
 from .context import InvocationContext
+from .variables import CONTEXT_VARIABLES, IDENTITY_FIELDS, request_time_text, trace_id
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+__all__ = ["canonical_header", "forwarded_headers", "proxy_event", "request_time_text", "trace_id"]
+
 _CANONICAL: dict[str, str] = {}
 _MAX_CANONICAL = 4096
 
@@ -27,21 +28,6 @@ def canonical_header(name: str) -> str:
         if len(_CANONICAL) < _MAX_CANONICAL:
             _CANONICAL[name] = found
     return found
-
-
-_last_time: tuple[int, str] = (-1, "")
-
-
-def request_time_text(epoch: float) -> str:
-    """``$context.requestTime``: ``04/Mar/2020:19:15:17 +0000`` (the last second's text is reused)."""
-    global _last_time
-    second = int(epoch)
-    if _last_time[0] == second:
-        return _last_time[1]
-    t = time.gmtime(second)
-    text = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-    _last_time = (second, text)
-    return text
 
 
 def forwarded_headers(ctx: InvocationContext) -> list[tuple[str, str]]:
@@ -66,13 +52,16 @@ def _forwarded_for(forwarded_for: str | None, client_ip: str) -> str:
     return f"{forwarded_for}, {client_ip}"
 
 
-def trace_id(ctx: InvocationContext) -> str:
-    return f"Root=1-{int(ctx.request_time):08x}-{ctx.request_id.replace('-', '')[:24]}"
-
-
 _SKIPPED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "connection", "content-length"})
 """Replaced by API Gateway's own values (``X-Forwarded-*``), or not passed on at all: a proxy event has no
 ``Connection`` or ``Content-Length`` (events recorded from AWS, e.g. LocalStack's parity snapshots)."""
+
+
+_REQUEST_CONTEXT = tuple((name, None if name == "identity" else CONTEXT_VARIABLES[name]) for name in (
+    "resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime", "path", "accountId", "protocol",
+    "stage", "domainPrefix", "requestTimeEpoch", "requestId", "identity", "domainName", "deploymentId", "apiId"))
+"""``requestContext``'s fields in AWS's order, each read from the one ``$context`` table (``variables.py``)."""
+_NO_IDENTITY = dict.fromkeys(IDENTITY_FIELDS)
 
 
 def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
@@ -140,34 +129,14 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
     body: str | None = None
     if ctx.body:
         body = base64.b64encode(ctx.body).decode() if binary else ctx.body.decode("utf-8", "replace")
-    api = deployment.api
-    domain = ctx.host.split(":", 1)[0]
-    identity = {
-        "cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None,
-        "sourceIp": client_ip, "principalOrgId": None, "accessKey": None,
-        "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None, "userArn": None,
-        "userAgent": user_agent, "user": None,
-    }
+    identity = dict(_NO_IDENTITY)  # every identity.* getter reads ctx.identity, but these two
+    identity["sourceIp"] = client_ip
+    identity["userAgent"] = user_agent
     if ctx.identity:
         identity.update(ctx.identity)
-    request_context = {
-        "resourceId": route.resource_id,
-        "resourcePath": route.resource_path,
-        "httpMethod": ctx.method,
-        "extendedRequestId": ctx.extended_request_id,
-        "requestTime": request_time_text(ctx.request_time),
-        "path": f"/{ctx.stage_name}{ctx.raw_path}",
-        "accountId": api.account,
-        "protocol": "HTTP/" + scope.get("http_version", "1.1"),
-        "stage": ctx.stage_name,
-        "domainPrefix": domain.split(".", 1)[0],
-        "requestTimeEpoch": int(ctx.request_time * 1000),
-        "requestId": ctx.request_id,
-        "identity": identity,
-        "domainName": domain,
-        "deploymentId": deployment.deployment_id,
-        "apiId": api.id,
-    }
+    request_context: dict[str, Any] = {}
+    for name, get in _REQUEST_CONTEXT:
+        request_context[name] = identity if get is None else get(ctx)
     if ctx.authorizer is not None:
         request_context["authorizer"] = ctx.authorizer
     variables = deployment.variables

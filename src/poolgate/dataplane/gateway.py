@@ -21,6 +21,7 @@ from ..services import Services
 from ..store.counters import Counters, MemoryCounters
 from . import output
 from .accesslog import AccessLog
+from .authorizers.cognito import refuse_missing_pools
 from .authorizers.lambda_auth import forget_cached_results
 from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
@@ -190,6 +191,8 @@ class DataPlane:
         if self._started:
             return
         self._started = True
+        await refuse_missing_pools([d for stages in self.deployments.values() for d in stages.values()],
+                                   self.services)
         if self.functions.functions:
             output.install()
         if any(d.reject_revoked for stages in self.deployments.values() for d in stages.values()):

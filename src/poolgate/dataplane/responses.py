@@ -17,6 +17,7 @@ from ..apigw.domain import GatewayResponse
 from ..errors import GatewayError
 from ..http import MAX_BODY
 from .context import IntegrationResult, InvocationContext
+from .variables import context_text
 
 if TYPE_CHECKING:
     from .deployment import Deployment
@@ -122,30 +123,7 @@ def compile_gateway_responses(responses: dict[str, GatewayResponse]) -> dict[str
     return compiled
 
 
-def _context_value(ctx: InvocationContext, err: GatewayError, name: str) -> str:
-    if name == "error.messageString":
-        return json.dumps(err.message)
-    if name == "error.message":
-        return err.message or ""
-    if name == "error.responseType":
-        return err.response_type
-    if name.startswith("authorizer.claims."):
-        claims = (ctx.authorizer or {}).get("claims") or {}
-        return str(claims.get(name[len("authorizer.claims."):], ""))
-    if name.startswith("authorizer."):
-        return str((ctx.authorizer or {}).get(name[len("authorizer."):], ""))
-    route = ctx.route
-    values = {
-        "requestId": ctx.request_id, "extendedRequestId": ctx.extended_request_id, "apiId": ctx.api_id or "",
-        "stage": ctx.stage_name or "", "httpMethod": ctx.method, "path": ctx.path,
-        "resourcePath": route.resource_path if route else "", "resourceId": route.resource_id if route else "",
-        "domainName": ctx.host.split(":", 1)[0], "identity.sourceIp": ctx.client_ip,
-        "identity.userAgent": ctx.header("user-agent") or "",
-    }
-    return values.get(name, "")
-
-
-def _source_value(ctx: InvocationContext, err: GatewayError, source: str) -> str | None:
+def _source_value(ctx: InvocationContext, source: str) -> str | None:
     if len(source) >= 2 and source[0] == source[-1] == "'":
         return source[1:-1]
     if source.startswith("method.request.header."):
@@ -161,15 +139,15 @@ def _source_value(ctx: InvocationContext, err: GatewayError, source: str) -> str
     if source.startswith("stageVariables."):
         return ctx.deployment.variables.get(source[len("stageVariables."):]) if ctx.deployment else None
     if source.startswith("context."):
-        return _context_value(ctx, err, source[len("context."):])
+        return context_text(ctx, source[len("context."):])
     return None
 
 
-def _render_template(ctx: InvocationContext, err: GatewayError, template: str) -> str:
+def _render_template(ctx: InvocationContext, template: str) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
         if name.startswith("context."):
-            return _context_value(ctx, err, name[len("context."):])
+            return context_text(ctx, name[len("context."):])
         if name.startswith("stageVariables.") and ctx.deployment:
             return ctx.deployment.variables.get(name[len("stageVariables."):], "")
         return ""
@@ -189,6 +167,7 @@ def _override(deployment: Deployment | None, err: GatewayError, status: int) -> 
 
 def render_gateway_error(ctx: InvocationContext, err: GatewayError) -> IntegrationResult:
     """The API's gateway response for ``err`` (or AWS's default), with ``x-amzn-ErrorType``."""
+    ctx.error = err
     if isinstance(err, PlainRefusal):
         ctx.error_message = err.message
         return IntegrationResult(err.status, [], (err.message or "").encode(), "text; charset=utf-8")
@@ -199,12 +178,12 @@ def render_gateway_error(ctx: InvocationContext, err: GatewayError) -> Integrati
     if override is not None:
         status = override.status or status
         for name, source in override.headers:
-            value = _source_value(ctx, err, source)
+            value = _source_value(ctx, source)
             if value is not None:
                 headers.append((name, value))
         content_type = override.content_type
     if override is not None and override.template is not None:
-        body = _render_template(ctx, err, override.template).encode()
+        body = _render_template(ctx, override.template).encode()
     elif isinstance(err, IntegrationError):
         body = json.dumps({err.message_key: err.message}).encode()
     else:

@@ -20,6 +20,7 @@ from .context import IntegrationResult, InvocationContext
 from .httpclient import HttpClient, ResponseTooLarge, UpstreamError, UpstreamTimeout
 from .plugins import DeploymentError, substitute_stage_variables
 from .responses import integration_failure, integration_timeout, internal_error
+from .variables import context_value
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "trailers", "transfer-encoding", "upgrade"})
@@ -164,8 +165,8 @@ def mapped_values(ctx: InvocationContext, mappings: tuple[ParameterMapping, ...]
                 query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
             value = query.get(m.value)
         else:
-            value = {"requestId": ctx.request_id, "stage": ctx.stage_name, "apiId": ctx.api_id,
-                     "httpMethod": ctx.method, "identity.sourceIp": ctx.client_ip}.get(m.value)
+            found = context_value(ctx, m.value)  # the one $context table (variables.py)
+            value = None if found is None else str(found)
         if value is not None:
             out.append((m.target, m.name, value))
     return out

@@ -40,6 +40,7 @@ from ..functions import FunctionError, FunctionTimeout
 from ..plugins import AuthorizerConfig, DeploymentError, substitute_stage_variables
 from ..resource_policy import access_denied, condition_context, method_arn
 from ..responses import unauthorized
+from ..variables import context_value
 
 log = logging.getLogger("poolgate.dataplane")
 
@@ -116,14 +117,9 @@ def validate(config: AuthorizerConfig) -> LambdaAuthorizer:
 
 
 def _context_variable(ctx: InvocationContext, name: str) -> str | None:
-    route = ctx.route
-    values = {
-        "requestId": ctx.request_id, "apiId": ctx.api_id, "stage": ctx.stage_name, "httpMethod": ctx.method,
-        "path": f"/{ctx.stage_name}{ctx.path}", "resourcePath": route.resource_path if route else None,
-        "resourceId": route.resource_id if route else None, "domainName": ctx.host.split(":", 1)[0],
-        "identity.sourceIp": ctx.client_ip, "identity.userAgent": ctx.header("user-agent"),
-    }
-    return values.get(name)
+    """An identity source ``context.X``: ``$context.X`` from the one table (``variables.py``)."""
+    value = context_value(ctx, name)
+    return None if value is None else str(value)
 
 
 def _identity(ctx: InvocationContext, sources: tuple[IdentitySource, ...]) -> list[str] | None:
