@@ -19,7 +19,17 @@ from .cognito.sender import OutboxSender
 from .cognito.service import COGNITO
 from .cognito.tokens import TokenMinter
 from .config import ConfigError
-from .http import BodyTooLarge, Receive, Request, Scope, Send, read_request, send_json, send_response
+from .http import (
+    BodyTooLarge,
+    ClientDisconnected,
+    Receive,
+    Request,
+    Scope,
+    Send,
+    read_request,
+    send_json,
+    send_response,
+)
 from .identity import wellknown
 from .oauth.plane import OAuthPlane
 from .oauth.plane import match as oauth_match
@@ -112,6 +122,8 @@ class PoolgateApp:
             request = await read_request(scope, receive)
         except BodyTooLarge:
             await send_json(send, 413, {"message": "Request Too Long"}, [rid])
+            return
+        except ClientDisconnected:  # the body stopped short: nothing to run, no one to answer
             return
         try:
             await self._route(request, send, request_id)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .serving import add_connection_flags
 from .settings import IamCredential, Settings
 
 log = logging.getLogger("poolgate")
@@ -61,7 +62,9 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .server import build_app, describe_startup
-    from .serving import http_protocol
+    from .serving import connection_limits, http_protocol
+
+    limits = connection_limits(args)
 
     settings = _settings_from(args)
     if not settings.is_loopback and settings.local_mode:
@@ -83,8 +86,8 @@ def serve(args: argparse.Namespace) -> int:
     app.on_startup.append(describe_startup)
     app.on_startup.append(_freeze_heap)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
-                            log_level=args.log_level, access_log=False, loop="auto", http=http_protocol(),
-                            timeout_graceful_shutdown=10)
+                            log_level=args.log_level, access_log=False, loop="auto", http=http_protocol(limits),
+                            timeout_keep_alive=limits.keep_alive_timeout, timeout_graceful_shutdown=10)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
     # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -168,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--ephemeral", action="store_true", help="keep state in a temporary store")
     s.add_argument("--no-demo", action="store_true", help="without --config, start empty")
     s.add_argument("--log-level", default="info")
+    add_connection_flags(s)
     c = sub.add_parser("codes", help="print the codes in the outbox")
     c.add_argument("--pool", required=True)
     c.add_argument("--user")

@@ -21,6 +21,11 @@ class BodyTooLarge(Exception):
     """The request body passed the size cap."""
 
 
+class ClientDisconnected(Exception):
+    """The client went away (or was cut off by a timeout) before its request body was complete: what arrived
+    must not be handled as the whole request."""
+
+
 @dataclass(slots=True)
 class Request:
     method: str
@@ -52,7 +57,8 @@ class Request:
 
 
 async def read_request(scope: Scope, receive: Receive, max_body: int = MAX_BODY) -> Request:
-    """Build a ``Request``; raises ``BodyTooLarge`` past ``max_body`` bytes."""
+    """Build a ``Request``; raises ``BodyTooLarge`` past ``max_body`` bytes, ``ClientDisconnected`` when the
+    body stops short."""
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
     for k, v in headers:
         if k.lower() == "content-length" and v.isdigit() and int(v) > max_body:
@@ -63,7 +69,7 @@ async def read_request(scope: Scope, receive: Receive, max_body: int = MAX_BODY)
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise ClientDisconnected()
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > max_body:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from ..awsproto import sigv4
 from ..errors import GatewayError
-from ..http import MAX_BODY, Receive, Scope, Send
+from ..http import MAX_BODY, ClientDisconnected, Receive, Scope, Send
 from ..services import Services
 from ..store.counters import Counters, MemoryCounters
 from . import output
@@ -48,7 +48,8 @@ _TARGET = "poolgate.execute_api"
 
 
 async def receive(ctx: InvocationContext) -> None:
-    """Read the body; more than 10 MB → 413."""
+    """Read the body; more than 10 MB → 413; a client gone before the end of its body → ``ClientDisconnected``
+    (nothing of the request is run: a partial body is not the request)."""
     length = ctx.header("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_BODY:
         raise content_too_long()
@@ -58,7 +59,7 @@ async def receive(ctx: InvocationContext) -> None:
     while True:
         message = await ctx.receive()
         if message["type"] != "http.request":
-            break
+            raise ClientDisconnected()
         chunk = message.get("body", b"")
         if chunk:
             size += len(chunk)
@@ -243,6 +244,9 @@ class DataPlane:
                 raise configuration_error()
         except GatewayError as err:
             result = render_gateway_error(ctx, err)
+        except ClientDisconnected:  # no one to answer
+            log.info("%s\tthe client left before its request body was complete", ctx.request_id)
+            return
         except Exception:
             log.exception("%s\tunhandled error in the data plane", ctx.request_id)
             result = render_gateway_error(ctx, configuration_error())
