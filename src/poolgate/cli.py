@@ -91,40 +91,34 @@ def serve(args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
     # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    from .runtime import register, unregister
+
+    record = register(settings)  # so that `poolgate codes` finds this server's database from any folder
     try:
         uvicorn.Server(config).run()
     finally:
+        unregister(record)
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
     return 0
 
 
 def codes(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from .outbox import print_codes
 
-    from .store.db import Database
-    from .store.sql.tables import outbox
-
-    async def run() -> int:
-        db = Database(_database_url(args))
-        try:
-            async with db.read() as conn:
-                query = select(outbox).where(outbox.c.pool_id == args.pool).order_by(outbox.c.id)
-                if args.user:
-                    query = query.where(outbox.c.username == args.user)
-                rows = (await conn.execute(query)).mappings().all()
-        finally:
-            await db.close()
-        for row in rows:
-            print(f"{row['purpose']}\t{row['username']}\t{row['medium']} {row['destination']}\t{row['code']}")
-        return 0 if rows else 1
-
-    return asyncio.run(run())
+    url = _database_url(args)
+    return 1 if url is None else asyncio.run(print_codes(url, args.pool, args.user))
 
 
-def _database_url(args: argparse.Namespace) -> str:
-    return args.database_url or os.environ.get("POOLGATE_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{(Path(args.data_dir) / 'poolgate.db').resolve()}")
+def _database_url(args: argparse.Namespace) -> str | None:
+    """The server's database, found as ``serve`` finds it (``runtime.py``); None, said on stderr, if none."""
+    from .runtime import StorageNotFound, locate_database
+
+    try:
+        return locate_database(args.database_url, args.data_dir)
+    except StorageNotFound as exc:
+        print(f"poolgate: {exc}", file=sys.stderr)
+        return None
 
 
 def rotate_keys(args: argparse.Namespace) -> int:
@@ -135,8 +129,12 @@ def rotate_keys(args: argparse.Namespace) -> int:
     from .cognito.repo import find_pool
     from .store.db import Database
 
+    url = _database_url(args)
+    if url is None:
+        return 1
+
     async def run() -> int:
-        db = Database(_database_url(args))
+        db = Database(url)
         try:
             async with db.read() as conn:
                 if await find_pool(conn, args.pool) is None:
@@ -151,36 +149,60 @@ def rotate_keys(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _storage_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", help="the server's --data-dir (its banner prints it)")
+    parser.add_argument("--database-url", metavar="URL", help="the server's --database-url")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="poolgate", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    s = sub.add_parser("serve", help="run the server (with no --config: the embedded SecurePets demo)")
-    s.add_argument("--config")
-    s.add_argument("--host", default=os.environ.get("POOLGATE_HOST", "127.0.0.1"))
-    s.add_argument("--port", type=int, default=int(os.environ.get("POOLGATE_PORT", "8788")))
-    s.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
-    s.add_argument("--database-url")
-    s.add_argument("--public-url")
-    s.add_argument("--redis-url", help="share throttling, quotas and authorizer caches through Redis")
-    s.add_argument("--redis-prefix", help="prefix of poolgate's Redis keys (default poolgate:)")
-    s.add_argument("--region", default=os.environ.get("POOLGATE_REGION", "us-east-1"))
-    s.add_argument("--credentials", action="append", metavar="AK:SK[:ACCOUNT]")
+    parser = argparse.ArgumentParser(
+        prog="poolgate", description="A self-hosted, AWS-compatible API gateway with Cognito-style user pools: "
+        "boto3, the AWS CLI and the Cognito SDKs work against it unchanged.",
+        epilog="Run `poolgate COMMAND --help` for a command's options. `poolgate serve` without --config starts "
+        "the SecurePets demo.")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    s = sub.add_parser("serve", help="run the server (with no --config: the embedded SecurePets demo)",
+                       description="Run the server: control plane, hosted UI and gateway on one port. "
+                       "POOLGATE_HOST, _PORT, _DATA_DIR, _DATABASE_URL, _PUBLIC_URL, _REDIS_URL, _REDIS_PREFIX, "
+                       "_REGION and _CREDENTIALS set the flags of those names.")
+    s.add_argument("--config", metavar="FILE", help="poolgate.yaml to apply at start (default: the embedded demo)")
+    s.add_argument("--host", default=os.environ.get("POOLGATE_HOST", "127.0.0.1"),
+                   help="address to listen on (default 127.0.0.1; beyond loopback --credentials are required)")
+    s.add_argument("--port", type=int, default=int(os.environ.get("POOLGATE_PORT", "8788")),
+                   help="port to listen on (default 8788)")
+    s.add_argument("--data-dir", metavar="DIR", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"),
+                   help="folder of the SQLite database, created on first start (default .poolgate)")
+    s.add_argument("--database-url", metavar="URL",
+                   help="SQLAlchemy URL of the database instead, e.g. postgresql+asyncpg://host:5432/poolgate")
+    s.add_argument("--public-url", metavar="URL",
+                   help="the address clients use: base of token issuers and links (default http://HOST:PORT)")
+    s.add_argument("--redis-url", metavar="URL", help="share throttling, quotas and authorizer caches through Redis")
+    s.add_argument("--redis-prefix", metavar="PREFIX", help="prefix of poolgate's Redis keys (default poolgate:)")
+    s.add_argument("--region", default=os.environ.get("POOLGATE_REGION", "us-east-1"),
+                   help="region of unsigned calls and of pools created without one (default us-east-1)")
+    s.add_argument("--credentials", action="append", metavar="AK:SK[:ACCOUNT]",
+                   help="an access key that may sign control-plane calls, and its account (repeatable); "
+                   "without any, local mode accepts every key on loopback")
     s.add_argument("--aws-issuer", action="store_true",
                    help="tokens carry https://cognito-idp.{region}.amazonaws.com/{poolId} as issuer")
     s.add_argument("--allow-reset", action="store_true", help="enable POST /_poolgate/reset")
     s.add_argument("--ephemeral", action="store_true", help="keep state in a temporary store")
     s.add_argument("--no-demo", action="store_true", help="without --config, start empty")
-    s.add_argument("--log-level", default="info")
+    s.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"],
+                   help="server log level (default info)")
     add_connection_flags(s)
-    c = sub.add_parser("codes", help="print the codes in the outbox")
-    c.add_argument("--pool", required=True)
-    c.add_argument("--user")
-    c.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
-    c.add_argument("--database-url")
-    r = sub.add_parser("rotate-keys", help="give a user pool new signing keys")
-    r.add_argument("--pool", required=True)
-    r.add_argument("--data-dir", default=os.environ.get("POOLGATE_DATA_DIR", ".poolgate"))
-    r.add_argument("--database-url")
+    where = ("By default the database is the running `poolgate serve`'s (from any folder, --ephemeral too), "
+             "else ./.poolgate's; a database that does not exist is never created.")
+    c = sub.add_parser("codes", help="print the codes a pool sent (sign-up, invitation, reset, MFA)",
+                       description="Print the codes in a user pool's outbox, oldest first. " + where)
+    c.add_argument("--pool", required=True, metavar="POOL_ID", help="user pool id, e.g. us-east-1_SecurePet")
+    c.add_argument("--user", metavar="NAME", help="only this user's: username, e-mail, phone or preferred_username")
+    _storage_flags(c)
+    r = sub.add_parser("rotate-keys", help="give a user pool new signing keys",
+                       description="Give a user pool new signing keys; running servers sign with them within "
+                       "seconds and keep the old ones in the JWKS until their tokens expire. " + where)
+    r.add_argument("--pool", required=True, metavar="POOL_ID", help="user pool id, e.g. us-east-1_SecurePet")
+    _storage_flags(r)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise

@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import select
-
 from .app import PoolgateApp, create_app
-from .cognito.domain import Pool
+from .banner import pool_lines, storage_lines
 from .config import Config, load_config
-from .dataplane import build_dataplane
+from .dataplane import build_dataplane, keep_api_keys
 from .declared import apply_user_pools
 from .services import Services
 from .settings import Settings
-from .store.sql.tables import user_pools
 
 log = logging.getLogger("poolgate")
 
@@ -38,8 +35,10 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
     plane = build_dataplane(app.services, config)
     app.dataplane = plane
     app.on_startup.append(lambda services: plane.startup())
+    app.on_startup.append(lambda services: keep_api_keys(services, plane))
     app.services.extras.setdefault("banner", []).extend(plane.invoke_urls())
     app.services.extras["on_reset"].append(plane.reset)
+    app.services.extras["on_reset"].append(lambda: keep_api_keys(app.services, plane))
     app.services.extras.setdefault("on_shutdown", []).append(plane.shutdown)
     return app
 
@@ -54,12 +53,7 @@ async def describe_startup(services: Services) -> None:
     if settings.public_url is None and settings.host in ("0.0.0.0", "::"):
         log.warning("tokens name %s in their issuer, which no client can reach: pass --public-url with the "
                     "address clients use", settings.base_url)
-    async with services.db.read() as conn:
-        rows = (await conn.execute(select(user_pools).order_by(user_pools.c.created))).mappings().all()
-    for pool in map(Pool.from_row, rows):
-        print(f"user pool {pool.id} ({pool.name}): issuer {services.tokens.issuer(pool)}  "
-              f"jwks {settings.base_url}/{pool.id}/.well-known/jwks.json", flush=True)
-    for line in services.extras.get("banner", []):
+    for line in [*storage_lines(settings), *await pool_lines(services), *services.extras.get("banner", [])]:
         print(line, flush=True)
 
 
@@ -82,5 +76,9 @@ def demo_walkthrough(settings: Settings) -> list[str]:
         "# 3. with the ID token it answers 200",
         f"curl -s -H \"Authorization: Bearer $ID_TOKEN\" {api}/pets",
         f"curl -s -H \"Authorization: Bearer $ID_TOKEN\" -d '{{\"petId\": \"1\"}}' {api}/purchase",
+        "# 4. the hosted UI: open the sign-in URL above, sign in as demo / Demo-Passw0rd!; the browser goes on to",
+        "#    http://localhost:3000/callback?code=... (nothing needs to listen there); exchange that code with",
+        f"#    curl -s {base}/_domains/securepets/oauth2/token -d grant_type=authorization_code "
+        "-d client_id=securepetsdemo0client0001a -d redirect_uri=http://localhost:3000/callback -d code=CODE",
         "",
     ]

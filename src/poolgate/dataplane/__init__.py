@@ -28,7 +28,16 @@ for _module in (aws_proxy, http, http_proxy, mock):
     register_integration(_module)
 register()
 
-__all__ = ["DataPlane", "build_dataplane"]
+__all__ = ["DataPlane", "build_dataplane", "keep_api_keys"]
+
+
+async def keep_api_keys(services: Services, plane: DataPlane) -> None:
+    """At start and after a reset: API keys declared without a value get theirs from the database (generated
+    on the first start), and the banner names them."""
+    metering = plane.metering
+    lines = await metering.plans.keep_generated(services.db, services.clock, lambda: services.ids.short_id(40))
+    metering.index_keys()
+    services.extras.setdefault("banner", []).extend(lines)
 
 
 def build_dataplane(services: Services, config: Config) -> DataPlane:
@@ -43,7 +52,5 @@ def build_dataplane(services: Services, config: Config) -> DataPlane:
     services.extras["iam"] = IamDirectory.parse(config.raw.get("iam"))
     plane.counters = make_counters(settings.redis_url, prefix=settings.redis_prefix)
     services.extras["counters"] = plane.counters
-    banner = gateway.usage_plans.generate_missing(lambda: services.ids.short_id(40))
-    services.extras.setdefault("banner", []).extend(banner)
-    plane.metering = Metering(gateway.usage_plans)
+    plane.metering = Metering(gateway.usage_plans)  # generated key values: keep_api_keys, at start
     return plane

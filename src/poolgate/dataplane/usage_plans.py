@@ -5,7 +5,8 @@
     apiKeys:
       - name: partner-a                  # required, unique
         value: "a-key-of-at-least-20-chars"   # 20..128 characters; omitted: a 40-character key is generated
-                                         # at startup and printed in the banner (give one when several nodes serve)
+                                         # on the first start, kept in the database (the same after a restart,
+                                         # a reset and on every node of that database) and printed at start
         enabled: true                    # default true; a disabled key is refused (403 Forbidden)
         description: Partner A           # optional
     usagePlans:
@@ -34,8 +35,11 @@ from typing import Any
 
 from ..apigw.checks import Checker
 from ..apigw.domain import ANY, HTTP_METHODS, RestApi
+from ..clock import Clock
 from ..config import Config
 from ..store.counters import QuotaPeriod
+from ..store.db import Database
+from ..store.secrets import stored_text
 
 _KEY_FIELDS = ("name", "value", "enabled", "description")
 _PLAN_FIELDS = ("name", "description", "apiStages", "throttle", "quota", "keys")
@@ -65,6 +69,8 @@ class ApiKey:
     value: str | None  # None until generated at startup
     enabled: bool = True
     description: str = ""
+    generated: bool = False
+    """Declared without a value: the value is generated once and kept in the database (``keep_generated``)."""
 
     @property
     def id(self) -> str:
@@ -97,13 +103,16 @@ class UsagePlans:
     keys: dict[str, ApiKey] = field(default_factory=dict)  # by name
     plans: list[UsagePlan] = field(default_factory=list)
 
-    def generate_missing(self, new_value: Callable[[], str]) -> list[str]:
-        """Give keys declared without a value a generated one; the banner lines naming them."""
+    async def keep_generated(self, db: Database, clock: Clock, new_value: Callable[[], str]) -> list[str]:
+        """Give keys declared without a value their kept value: generated on the first start and kept in the
+        database (``server_secrets``, under ``api-key:{key id}``), so it survives restarts and, re-kept after a
+        reset wiped it, resets too; every node of one database serves the same. The banner lines naming them."""
         lines = []
         for key in self.keys.values():
-            if key.value is None:
-                key.value = new_value()
-                lines.append(f"api key {key.name}: {key.value} (generated; set value: in poolgate.yaml to keep it)")
+            if key.generated:
+                key.value = await stored_text(db, clock, f"api-key:{key.id}", key.value or new_value())
+                lines.append(f"api key {key.name}: {key.value} (generated once, kept in the database; "
+                             "set value: in poolgate.yaml to choose it)")
         return lines
 
 
@@ -153,7 +162,8 @@ def _keys(ch: Checker, value: Any) -> dict[str, ApiKey]:
             ch.expect(key_value not in values, f"{where}.value", "two API keys have the same value")
             values.add(key_value)
         keys[name] = ApiKey(name, key_value, ch.boolean(spec.get("enabled"), f"{where}.enabled", default=True),
-                            ch.optional_string(spec.get("description"), f"{where}.description") or "")
+                            ch.optional_string(spec.get("description"), f"{where}.description") or "",
+                            generated=key_value is None)
     return keys
 
 
