@@ -86,19 +86,30 @@ class Client:
         return list(flows) if flows else list(DEFAULT_AUTH_FLOWS)
 
     def allows(self, flow: str) -> bool:
+        """Whether sign-in by ``flow`` (an AuthFlow) is enabled for this client.
+
+        ``ALLOW_`` values list every flow the client takes. The legacy values (ADMIN_NO_SRP_AUTH,
+        USER_PASSWORD_AUTH, CUSTOM_AUTH_FLOW_ONLY) only add a flow: a client holding only legacy values still takes
+        USER_SRP_AUTH and refresh tokens, which such clients never had to list (the ExplicitAuthFlows values "with
+        the ALLOW_ prefix" were added in the 2019-11-14 cognito-idp release, which made SRP and refresh switchable;
+        the AWS CLI's describe-user-pool-client example shows a client with only ADMIN_NO_SRP_AUTH and
+        USER_PASSWORD_AUTH; that such clients keep SRP and refresh is UNCONFIRMED by an AWS page)."""
         flows = self.auth_flows
-        legacy = {"USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-                  "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                  "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                  "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
-                  "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
-                  "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
-                  "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH"}
-        old_names = {"ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
-                     "ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
-                     "ALLOW_CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY"}
-        wanted = legacy.get(flow, flow)
-        return wanted in flows or old_names.get(wanted, "") in flows
+        if not any(f.startswith("ALLOW_") for f in flows):
+            if flow in ("USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+                return True
+            legacy = {"USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
+                      "ADMIN_NO_SRP_AUTH": "ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH": "CUSTOM_AUTH_FLOW_ONLY"}
+            return legacy.get(flow, "") in flows
+        allow = {"USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+                 "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                 "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                 "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+                 "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+                 "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+                 "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+                 "USER_AUTH": "ALLOW_USER_AUTH"}
+        return allow.get(flow, "") in flows
 
     def _validity(self, name: str, unit_key: str, default_seconds: int, default_unit: str) -> int:
         value = self.config.get(name)

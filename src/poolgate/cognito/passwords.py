@@ -24,7 +24,14 @@ DEFAULT_POLICY: dict[str, Any] = {
 }
 
 
-def check_policy(password: str, policy: dict[str, Any]) -> None:
+POLICY_PREAMBLE = "Password did not conform with policy"
+ADMIN_PREAMBLE = "Password did not conform with password policy"
+"""AdminCreateUser's wording for a TemporaryPassword that breaks the policy (boto3 errors quoted in public issues and
+code: "An error occurred (InvalidPasswordException) when calling the AdminCreateUser operation: Password did not
+conform with password policy: Password not long enough")."""
+
+
+def check_policy(password: str, policy: dict[str, Any], preamble: str = POLICY_PREAMBLE) -> None:
     """Raise InvalidPasswordException with Cognito's wording for the first rule ``password`` breaks."""
     rules = {**DEFAULT_POLICY, **policy}
     problem = None
@@ -39,7 +46,7 @@ def check_policy(password: str, policy: dict[str, Any]) -> None:
     elif rules["RequireSymbols"] and not any(c in SYMBOLS for c in password):
         problem = "Password must have symbol characters"
     if problem:
-        raise ServiceError("InvalidPasswordException", f"Password did not conform with policy: {problem}")
+        raise ServiceError("InvalidPasswordException", f"{preamble}: {problem}")
 
 
 class PasswordHasher:

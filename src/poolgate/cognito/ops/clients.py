@@ -10,6 +10,7 @@ from ...errors import invalid_parameter
 from ...store.sql.tables import user_pool_clients
 from .. import repo
 from ..domain import Client
+from ..schema import check_client_attributes
 from ..service import COGNITO, Caller, Services, listing
 from .pools import owned_pool
 
@@ -65,6 +66,9 @@ async def create_client(services: Services, pool_id: str, params: dict[str, Any]
     _check_validity(config)
     if config.get("ExplicitAuthFlows"):
         _check_flows(config["ExplicitAuthFlows"])
+    async with services.db.read() as conn:
+        pool = await repo.get_pool(conn, pool_id)
+    check_client_attributes(pool.config, config.get("ReadAttributes"), config.get("WriteAttributes"), creating=True)
     now = services.clock.now()
     new_id = client_id or services.ids.client_id()
     if params.get("GenerateSecret") and secret is None:
@@ -128,6 +132,9 @@ async def update_client(services: Services, client: Client, params: dict[str, An
     _check_validity(config)
     if config.get("ExplicitAuthFlows"):
         _check_flows(config["ExplicitAuthFlows"])
+    async with services.db.read() as conn:
+        pool = await repo.get_pool(conn, client.pool_id)
+    check_client_attributes(pool.config, config.get("ReadAttributes"), config.get("WriteAttributes"), creating=False)
     values: dict[str, Any] = {"config": config, "modified": services.clock.now()}
     if params.get("ClientName"):
         values["name"] = params["ClientName"]

@@ -13,7 +13,7 @@ from ..access import user_from_access_token
 from ..challenges import EXPIRED, open_session, take_session
 from ..domain import Client, Pool, User
 from ..service import COGNITO, Caller, Services
-from .pools import owned_pool
+from .pools import locked_config, owned_pool
 
 _NO_TOTP = "Software Token MFA has not been enabled by the userPool"  # CogDG:user-pool-settings-mfa-totp.md
 _MISMATCH = "Code mismatch and fail enable Software Token MFA"  # capture: aws-amplify-auth-starters#15
@@ -184,23 +184,37 @@ async def get_user_pool_mfa_config(services: Services, caller: Caller, params: d
     return mfa_config(await owned_pool(services, caller, params["UserPoolId"]))
 
 
+def _configures_a_factor(params: dict[str, Any]) -> bool:
+    """Whether a SetUserPoolMfaConfig request turns on an MFA factor: an SMS or e-mail configuration, or the software
+    token enabled (a software token block with Enabled false turns nothing on; AWS's answer to that is
+    UNCONFIRMED)."""
+    return bool(params.get("SmsMfaConfiguration") or params.get("EmailMfaConfiguration")
+                or (params.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"))
+
+
 @COGNITO.operation("SetUserPoolMfaConfig")
 async def set_user_pool_mfa_config(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool = await owned_pool(services, caller, params["UserPoolId"])
-    config = dict(pool.config)
-    for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration"):
-        if key in params:
-            config[key] = params[key]
-    if params.get("MfaConfiguration"):
-        config["MfaConfiguration"] = params["MfaConfiguration"]
-    pool.config = config
-    if mfa.mode(pool) != "OFF" and not mfa.pool_methods(pool):
-        # capture: aws/aws-sdk-js#4186
-        raise invalid_parameter("Invalid MFA configuration given, can't disable all MFAs with a required or "
-                                "optional configuration.")
-    now = services.clock.now()
     async with services.db.begin() as conn:
-        await conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(config=config, modified=now))
+        config = await locked_config(conn, pool.id)
+        for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration"):
+            if key in params:
+                config[key] = params[key]
+        if params.get("MfaConfiguration"):
+            config["MfaConfiguration"] = params["MfaConfiguration"]
+        pool.config = config
+        if mfa.mode(pool) == "OFF" and _configures_a_factor(params):
+            # AWS's answer, from SetUserPoolMfaConfig calls made against AWS and tabulated in go-to-k/cdkd#1923
+            # (OFF with EmailMfaConfiguration or SoftwareTokenMfaConfiguration; OFF alone is accepted) and quoted in
+            # lgallard/terraform-aws-cognito-user-pool#74
+            raise invalid_parameter("Invalid MFA configuration given, can't turn off MFA and configure an MFA "
+                                    "together.")
+        if mfa.mode(pool) != "OFF" and not mfa.pool_methods(pool):
+            # capture: aws/aws-sdk-js#4186
+            raise invalid_parameter("Invalid MFA configuration given, can't disable all MFAs with a required or "
+                                    "optional configuration.")
+        await conn.execute(update(user_pools).where(user_pools.c.id == pool.id)
+                           .values(config=config, modified=services.clock.now()))
     records = getattr(services, "records", None)
     if records is not None:
         records.forget_pool(pool.id)

@@ -15,7 +15,7 @@ from ..credentials import prepare_password
 from ..delivery import send_attribute_codes
 from ..domain import Pool, User
 from ..filters import UserFilter, parse_filter
-from ..passwords import check_policy
+from ..passwords import ADMIN_PREAMBLE, check_policy
 from ..schema import attributes_from_list
 from ..sender import Delivery
 from ..service import COGNITO, Caller, Services, listing, next_page_token, page_window
@@ -53,7 +53,7 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
         temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
     else:
         temporary = params.get("TemporaryPassword") or _temporary_password(pool.password_policy)
-    check_policy(temporary, pool.password_policy)
+    check_policy(temporary, pool.password_policy, ADMIN_PREAMBLE)
     sub: str | None = None
     if action != "RESEND":
         sub, name = new_user_name(services, pool, params["Username"], attributes)
