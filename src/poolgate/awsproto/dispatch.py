@@ -86,9 +86,8 @@ class JsonService:
         prefix, _, name = target.partition(".")
         op = self.operations.get(name) if prefix == self.target_prefix else None
         if op is None:
-            # AWS quirk: Coral answers an unknown target with its namespaced type and a null message, as
-            # DynamoDB Local does and as captured from cognito-idp (test_errors.py::test_unknown_operation).
-            return 400, json.dumps({"__type": UNKNOWN_OPERATION, "message": None}).encode()
+            # AWS quirk: Coral answers an unknown target with its namespaced type (clients strip the prefix).
+            return 400, error_body(UNKNOWN_OPERATION, UNKNOWN_OPERATION_MESSAGE)
         try:
             result = await self._handle(services, request, op, caller)
             return 200, json.dumps(result, separators=(",", ":")).encode()
@@ -113,6 +112,11 @@ class JsonService:
 
 
 UNKNOWN_OPERATION = "com.amazon.coral.service#UnknownOperationException"
+UNKNOWN_OPERATION_MESSAGE = "The requested operation is not recognized by the service."
+"""Coral's message for a target it does not route, as AWS's Coral services answer it (Bedrock and CodeWhisperer
+replies quoted in kibana's connector and in public probe notes found by the code search). DynamoDB Local sends null,
+which boto3 and the AWS CLI print as "None"; that cognito-idp's own reply carries this text is UNCONFIRMED
+(test_errors.py::test_unknown_operation)."""
 
 
 def parse_body(body: bytes) -> Any:

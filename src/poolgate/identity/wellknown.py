@@ -43,4 +43,11 @@ async def openid_configuration(services: Services, pool_id: str) -> tuple[int, b
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "userinfo_endpoint": f"{endpoints}/oauth2/userInfo",
     }
+    if domain:
+        # Cognito lists its domain's /logout as end_session_endpoint (in the discovery document since February 2024,
+        # swisstopo/swissgeol-boreholes-suite#1066) and /oauth2/revoke, its revocation endpoint (Cognito Developer
+        # Guide, revocation-endpoint.md; that it is listed as revocation_endpoint is UNCONFIRMED). Both are served
+        # for the domain (oauth/plane.py), so they are listed only when the pool has one.
+        document["end_session_endpoint"] = f"{endpoints}/logout"
+        document["revocation_endpoint"] = f"{endpoints}/oauth2/revoke"
     return 200, json.dumps(document).encode()

@@ -1,3 +1,16 @@
 """One module per family of cognito-idp operations; importing this package registers them all."""
 
-from . import auth, clients, domains, groups, mfa, pools, resource_servers, selfservice, users  # noqa: F401
+from . import (  # noqa: F401
+    attributes,
+    auth,
+    clients,
+    domains,
+    groups,
+    mfa,
+    pools,
+    resets,
+    resource_servers,
+    selfservice,
+    tags,
+    users,
+)
