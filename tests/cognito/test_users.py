@@ -185,7 +185,10 @@ def test_case_sensitive_usernames(server: Server, idp: Any) -> None:
 
 
 def test_email_as_username(server: Server, idp: Any) -> None:
-    pool_id = new_pool(idp, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
+    # case-insensitive, so "gina@example.com" is Gina@Example.com (in a case-sensitive pool it is not:
+    # test_uniqueness.py::test_an_email_differing_only_in_case_is_another_account_in_a_case_sensitive_pool)
+    pool_id = new_pool(idp, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+                       UsernameConfiguration={"CaseSensitive": False})
     client_id = new_client(idp, pool_id)["ClientId"]
     sub = signed_up_user(idp, server, pool_id, client_id, "Gina@Example.com", stored_as_sub=True)
     user = idp.admin_get_user(UserPoolId=pool_id, Username="gina@example.com")
@@ -203,7 +206,9 @@ def test_email_as_username(server: Server, idp: Any) -> None:
 
 
 def test_email_alias_once_verified(server: Server, idp: Any) -> None:
-    pool_id = new_pool(idp, AliasAttributes=["email"], AutoVerifiedAttributes=["email"])
+    # case-insensitive: the e-mail alias then is too (API Reference, UsernameConfigurationType)
+    pool_id = new_pool(idp, AliasAttributes=["email"], AutoVerifiedAttributes=["email"],
+                       UsernameConfiguration={"CaseSensitive": False})
     client_id = new_client(idp, pool_id)["ClientId"]
     name = unique("hank")
     idp.sign_up(ClientId=client_id, Username=name, Password=PASSWORD,

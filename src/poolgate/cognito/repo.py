@@ -11,7 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import ServiceError, resource_not_found
 from ..store.db import Database
-from ..store.sql.tables import codes, groups, oauth_grants, user_groups, user_pool_clients, user_pools, users
+from ..store.sql.tables import (
+    codes,
+    groups,
+    oauth_grants,
+    user_aliases,
+    user_groups,
+    user_pool_clients,
+    user_pools,
+    users,
+)
+from . import identifiers
 from .domain import Client, Pool, User
 
 
@@ -61,15 +71,27 @@ def _by_precedence(groups: Iterable[tuple[str, int | None]]) -> list[str]:
     return [name for name, precedence in sorted(groups, key=lambda g: (g[1] is None, g[1] or 0, g[0]))]
 
 
+_WITH_GROUPS = (users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
+                               & (user_groups.c.username == users.c.username))
+                .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
+                           & (groups.c.name == user_groups.c.group_name)))
+_GROUP_COLUMNS = (groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
+
 _USER_BY_NAME: Select[Any] = (
-    select(users, groups.c.name.label("group_name"), groups.c.precedence.label("group_precedence"))
-    .select_from(users.outerjoin(user_groups, (user_groups.c.pool_id == users.c.pool_id)
-                                 & (user_groups.c.username == users.c.username))
-                 .outerjoin(groups, (groups.c.pool_id == user_groups.c.pool_id)
-                            & (groups.c.name == user_groups.c.group_name)))
+    select(users, *_GROUP_COLUMNS).select_from(_WITH_GROUPS)
     .where(users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("username_key")))
 """One round trip: the user row joined with its groups (one row per group). Built once: sign-ins run it
 with their values, which skips building and cache-keying a statement per call."""
+
+_USER_BY_ALIAS: Select[Any] = (
+    select(users, *_GROUP_COLUMNS, user_aliases.c.kind.label("alias_kind"),
+           user_aliases.c.value_key.label("alias_key"))
+    .select_from(_WITH_GROUPS.join(user_aliases, (user_aliases.c.pool_id == users.c.pool_id)
+                                   & (user_aliases.c.username == users.c.username)))
+    .where(user_aliases.c.pool_id == bindparam("pool_id"),
+           user_aliases.c.value_key.in_([bindparam("exact"), bindparam("folded")])))
+"""One round trip: the user holding an identifier (``identifiers``) that ``name`` may be, with its groups. The
+identifier's own kind and key come along: a row counts only where ``name`` is that kind's key."""
 
 
 def _user_key(pool: Pool, name: str) -> dict[str, str]:
@@ -88,9 +110,29 @@ async def _user_named(conn: AsyncConnection, pool: Pool, name: str) -> User | No
     return _user_with_groups(rows) if rows else None
 
 
+def _alias_params(pool: Pool, name: str) -> dict[str, str] | None:
+    """The values `_USER_BY_ALIAS` looks ``name`` up with; None where the pool signs in by no identifier."""
+    if not identifiers.lookup_keys(pool, name):
+        return None
+    return {"pool_id": pool.id, "exact": name, "folded": name.lower()}
+
+
+def _alias_holder(pool: Pool, name: str, rows: Sequence[RowMapping]) -> User | None:
+    """The user among `_USER_BY_ALIAS`'s ``rows`` whose identifier ``name`` is (e-mail before phone before
+    preferred_username, as ``identifiers.KINDS`` orders them)."""
+    keys = identifiers.lookup_keys(pool, name)
+    matching = [r for r in rows if keys.get(r["alias_kind"]) == r["alias_key"]]
+    if not matching:
+        return None
+    kind = min((r["alias_kind"] for r in matching), key=identifiers.KINDS.index)
+    return _user_with_groups([r for r in matching if r["alias_kind"] == kind])
+
+
 async def _user_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> User | None:
-    row = await _find_by_alias(conn, pool, name)
-    return None if row is None else await _user_named(conn, pool, row["username"])
+    params = _alias_params(pool, name)
+    if params is None:
+        return None
+    return _alias_holder(pool, name, (await conn.execute(_USER_BY_ALIAS, params)).mappings().all())
 
 
 async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bool = True) -> User | None:
@@ -102,33 +144,18 @@ async def find_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: bo
 
 
 async def find_signing_in_user(db: Database, pool: Pool, name: str) -> User | None:
-    """``find_user`` for the sign-in path: the common case, the username itself, in one read (``Database.rows``);
-    aliases take the general path."""
+    """``find_user`` for the sign-in path, each try one read (``Database.rows``). In pools that sign in by e-mail or
+    phone the identifier comes first: their usernames are subs, which no one signs in with but by accident."""
+    alias_params = _alias_params(pool, name)
+    if alias_params is not None and pool.username_attributes:
+        user = _alias_holder(pool, name, await db.rows(_USER_BY_ALIAS, alias_params))
+        if user is not None:
+            return user
     rows = await db.rows(_USER_BY_NAME, _user_key(pool, name))
     if rows:
         return _user_with_groups(rows)
-    async with db.read() as conn:
-        return await _user_by_alias(conn, pool, name)
-
-
-async def _find_by_alias(conn: AsyncConnection, pool: Pool, name: str) -> Any:
-    candidates: list[tuple[Any, str, bool]] = []
-    via_username = pool.username_attributes
-    via_alias = pool.alias_attributes
-    if "email" in via_username or "email" in via_alias:
-        candidates.append((users.c.email_key, name.lower(), "email" in via_alias))
-    if "phone_number" in via_username or "phone_number" in via_alias:
-        candidates.append((users.c.phone_key, name, "phone_number" in via_alias))
-    if "preferred_username" in via_alias:
-        candidates.append((users.c.preferred_key, name.lower(), False))
-    for column, value, must_be_verified in candidates:
-        rows = (await conn.execute(select(users).where(users.c.pool_id == pool.id, column == value))).mappings()
-        for row in rows:
-            attrs = row["attributes"]
-            verified_flag = "email_verified" if column is users.c.email_key else "phone_number_verified"
-            if must_be_verified and str(attrs.get(verified_flag, "false")).lower() != "true":
-                continue
-            return row
+    if alias_params is not None and not pool.username_attributes:
+        return _alias_holder(pool, name, await db.rows(_USER_BY_ALIAS, alias_params))
     return None
 
 
@@ -139,9 +166,17 @@ async def get_user(conn: AsyncConnection, pool: Pool, name: str, *, aliases: boo
     return user
 
 
-async def update_user(conn: AsyncConnection, user: User, now: float, **values: Any) -> None:
+async def update_user(conn: AsyncConnection, user: User, now: float, *, pool: Pool | None = None,
+                      force_aliases: bool = False, **values: Any) -> None:
+    """Write ``values`` to ``user``'s row. New ``attributes`` also change the identifiers the user holds
+    (``identifiers.claim``): one held by another user is AliasExistsException, unless ``force_aliases``
+    (ForceAliasCreation) moves it. ``pool`` is ``user``'s; it is read when not given and needed."""
     if "attributes" in values:
         values.update(attribute_keys(values["attributes"]))
+        pool = pool or await get_pool(conn, user.pool_id)
+        kind = await identifiers.claim(conn, pool, user.username, values["attributes"], now, force=force_aliases)
+        if kind is not None:
+            raise identifiers.taken(kind, "AliasExistsException")
     await conn.execute(update(users).where(users.c.pool_id == user.pool_id, users.c.username == user.username)
                        .values(modified=now, **values))
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import ServiceError, invalid_parameter
 from ..services import Services
 from ..store.sql.tables import users
-from . import repo
+from . import identifiers, repo
 from .credentials import NewPassword
 from .domain import Pool, User
 from .schema import check_attributes, immutable_attributes
@@ -51,45 +50,32 @@ def new_user_name(services: Services, pool: Pool, username: str, attributes: dic
     return sub, resolve_new_username(pool, username, attributes, sub)
 
 
-async def _check_unique_aliases(conn: AsyncConnection, pool: Pool, attributes: dict[str, str],
-                                exclude: str | None = None) -> None:
-    checks: list[tuple[Any, str | None, str]] = []
-    if "email" in pool.username_attributes:
-        checks.append((users.c.email_key, (attributes.get("email") or "").lower() or None, "email"))
-    if "phone_number" in pool.username_attributes:
-        checks.append((users.c.phone_key, attributes.get("phone_number"), "phone_number"))
-    for column, value, name in checks:
-        if not value:
-            continue
-        query = select(users.c.username).where(users.c.pool_id == pool.id, column == value)
-        if exclude:
-            query = query.where(users.c.username != exclude)
-        if (await conn.execute(query)).first() is not None:
-            raise ServiceError("UsernameExistsException", f"An account with the given {name} already exists.")
-
-
 async def insert_user(conn: AsyncConnection, services: Services, pool: Pool, username: str,
                       attributes: dict[str, str], status: str, password_hash: NewPassword | str | None,
-                      exists_message: str = "User already exists", sub: str | None = None) -> User:
+                      exists_message: str = "User already exists", sub: str | None = None,
+                      force_aliases: bool = False) -> User:
     """Insert a user; pass the password as ``credentials.prepare_password``'s result so SRP works too.
 
-    A taken username is UsernameExistsException with ``exists_message``: SignUp's text by default;
-    AdminCreateUser says ``User account already exists``. ``sub`` is the one PreSignUp was told about
-    (``new_user_name``); a fresh one otherwise."""
+    The database decides what is taken (``uq_users_username_key``, ``identifiers``), so calls racing for one name
+    leave one user: a taken username is UsernameExistsException with ``exists_message`` (SignUp's text by default;
+    AdminCreateUser says ``User account already exists``), a taken e-mail/phone/alias is UsernameExistsException
+    naming it, unless ``force_aliases`` (AdminCreateUser's ForceAliasCreation) moves a verified alias here.
+    ``sub`` is the one PreSignUp was told about (``new_user_name``); a fresh one otherwise."""
     sub = sub or services.ids.uuid()
     stored_name = resolve_new_username(pool, username, attributes, sub)
     check_attributes(pool.config, attributes, creating=True)
-    if await repo.find_user(conn, pool, stored_name, aliases=False) is not None:
-        raise ServiceError("UsernameExistsException", exists_message)
-    await _check_unique_aliases(conn, pool, attributes)
     now = services.clock.now()
     stored = (password_hash.columns(pool.id, stored_name) if isinstance(password_hash, NewPassword)
               else {"password_hash": password_hash})
-    await conn.execute(users.insert().values(
-        pool_id=pool.id, username=stored_name, username_key=repo.username_key(pool, stored_name), sub=sub,
-        status=status, enabled=True, attributes=attributes, **stored,
-        password_set_at=now if password_hash else None, failed_attempts=0, locked_until=0.0,
-        tokens_valid_after=0.0, created=now, modified=now, **repo.attribute_keys(attributes)))
+    row = dict(pool_id=pool.id, username=stored_name, username_key=repo.username_key(pool, stored_name), sub=sub,
+               status=status, enabled=True, attributes=attributes, **stored,
+               password_set_at=now if password_hash else None, failed_attempts=0, locked_until=0.0,
+               tokens_valid_after=0.0, created=now, modified=now, **repo.attribute_keys(attributes))
+    if not await identifiers.insert_unless_taken(conn, users, row):
+        raise ServiceError("UsernameExistsException", exists_message)
+    kind = await identifiers.claim(conn, pool, stored_name, attributes, now, new_user=True, force=force_aliases)
+    if kind is not None:
+        raise identifiers.taken(kind, "UsernameExistsException")
     user = await repo.find_user(conn, pool, stored_name, aliases=False)
     assert user is not None
     return user
@@ -112,5 +98,4 @@ async def apply_attribute_changes(conn: AsyncConnection, services: Services, poo
             del merged[name]
         else:
             merged[name] = value
-    await _check_unique_aliases(conn, pool, merged, exclude=user.username)
     return merged

@@ -100,7 +100,9 @@ async def confirm_sign_up(services: Services, caller: Caller, params: dict[str, 
             for attr in pool.auto_verified:
                 if attr in attributes:
                     attributes[f"{attr}_verified"] = "true"
-            await repo.update_user(conn, user, now, status="CONFIRMED", attributes=attributes)
+            # a verified alias another user holds: AliasExistsException, unless ForceAliasCreation moves it here
+            await repo.update_user(conn, user, now, status="CONFIRMED", attributes=attributes, pool=pool,
+                                   force_aliases=bool(params.get("ForceAliasCreation")))
     if failure:
         raise failure
     user.status, user.attributes = "CONFIRMED", attributes
@@ -142,7 +144,7 @@ async def update_user_attributes(services: Services, caller: Caller, params: dic
                                params.get("ClientMetadata"))
     async with services.db.begin() as conn:
         merged = await apply_attribute_changes(conn, services, pool, user, changes, admin=False)
-        await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+        await repo.update_user(conn, user, services.clock.now(), attributes=merged, pool=pool)
         user.attributes = merged
         deliveries = await send_attribute_codes(conn, services, pool, user, changes, cause)
     return {"CodeDeliveryDetailsList": deliveries} if deliveries else {}
@@ -171,7 +173,8 @@ async def verify_user_attribute(services: Services, caller: Caller, params: dict
     async with services.db.begin() as conn:
         failure = await repo.check_code(conn, pool.id, user.username, f"verify:{attr}", params["Code"], now)
         if failure is None:
-            await repo.update_user(conn, user, now, attributes={**user.attributes, f"{attr}_verified": "true"})
+            await repo.update_user(conn, user, now, attributes={**user.attributes, f"{attr}_verified": "true"},
+                                   pool=pool)
     if failure:
         raise failure
     return {}

@@ -68,7 +68,7 @@ async def admin_create_user(services: Services, caller: Caller, params: dict[str
         else:
             user = await insert_user(conn, services, pool, params["Username"], attributes,
                                      "FORCE_CHANGE_PASSWORD", hashed, exists_message="User account already exists",
-                                     sub=sub)
+                                     sub=sub, force_aliases=bool(params.get("ForceAliasCreation")))
         if action != "SUPPRESS":
             for medium in params.get("DesiredDeliveryMediums") or ["SMS"]:
                 attr = "email" if medium == "EMAIL" else "phone_number"
@@ -143,7 +143,7 @@ async def admin_update_user_attributes(services: Services, caller: Caller, param
     changes = attributes_from_list(params["UserAttributes"])
     async with services.db.begin() as conn:
         merged = await apply_attribute_changes(conn, services, pool, user, changes, admin=True)
-        await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+        await repo.update_user(conn, user, services.clock.now(), attributes=merged, pool=pool)
         user.attributes = merged
         # "When you use the AdminUpdateUserAttributes API action, Amazon Cognito invokes the function that is
         # assigned to the custom message trigger" (Cognito API Reference, AdminUpdateUserAttributes, ClientMetadata)
