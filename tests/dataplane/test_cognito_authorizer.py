@@ -273,3 +273,38 @@ def test_each_refusal_says_why_without_the_token(env: SimpleNamespace, case: str
         asyncio.run(cognito.authorize(ctx, _settings(**options)))
     assert ctx.authorizer_error is not None and ctx.authorizer_error.startswith(f"Pool: {reason}"), ctx.authorizer_error
     assert token is None or token not in ctx.authorizer_error
+
+
+def test_concurrent_first_requests_are_woken_together(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cause of the 401 path's tail: 200 requests that missed at once were released one per event-loop
+    iteration (a lock's hand-over, or the database pool's queue), so under load the last waited seconds."""
+
+    async def slow_find_pool(conn: Any, pool_id: str) -> Any:
+        await asyncio.sleep(0.01)
+        return SimpleNamespace(id=pool_id)
+
+    monkeypatch.setattr("poolgate.dataplane.tokens.repo.find_pool", slow_find_pool)
+    settings = _settings()
+    token = _token(env.clock.now(), key=OTHER_KEY)  # a bad token: nothing is cached positively
+
+    async def all_at_once() -> list[int]:
+        loop = asyncio.get_running_loop()
+        ticks = [0]
+
+        def tick() -> None:  # runs once per loop iteration
+            ticks[0] += 1
+            loop.call_soon(tick)
+
+        loop.call_soon(tick)
+
+        async def one() -> int:
+            ctx = InvocationContext(env.plane, {}, None, "rid", env.clock.now(), "GET", "h", "127.0.0.1",  # type: ignore[arg-type]
+                                    [("authorization", token)])
+            with pytest.raises(GatewayError):
+                await cognito.authorize(ctx, settings)
+            return ticks[0]
+
+        return await asyncio.gather(*(one() for _ in range(50)))
+
+    finished = asyncio.run(all_at_once())
+    assert max(finished) - min(finished) <= 3, finished

@@ -6,7 +6,8 @@ fetched over HTTP for remote issuers. The result is kept in a bounded LRU until 
 
 A refused token is remembered too (``NEGATIVE_TTL``), so a stream of bad tokens costs a dictionary look-up
 per request, as a stream of good ones does, instead of a base64 + JSON decode and an RSA verification each
-(bench/RESULTS.md, "the 401 path"). Concurrent misses of a pool's issuer or key share one look-up.
+(bench/RESULTS.md, "the 401 path"). Concurrent misses of a pool's issuer or key share one look-up and are
+woken together.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -68,6 +69,7 @@ class _Refused:
 
 
 HttpGetJson = Callable[[str], Awaitable[Any]]
+_T = TypeVar("_T")
 
 
 class TokenVerifier:
@@ -83,7 +85,7 @@ class TokenVerifier:
         self._keys: dict[tuple[str, str], rsa.RSAPublicKey] = {}  # (pool id or issuer, kid) → key
         self._remote: dict[str, dict[str, dict[str, Any]]] = {}  # issuer → kid → JWK
         self._reloaded: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
 
     def clear(self) -> None:
         """Forget everything (after a reset: pools and keys may have been recreated)."""
@@ -129,15 +131,14 @@ class TokenVerifier:
         known = self._known_issuer(pool_id)
         if known is not None:
             return known[0]
-        async with self._lock("pool:" + pool_id):  # concurrent misses share one read
-            known = self._known_issuer(pool_id)
-            if known is not None:
-                return known[0]
-            async with self.services.db.read() as conn:
-                pool = await repo.find_pool(conn, pool_id)
-            issuer = self.services.tokens.issuer(pool) if pool is not None else None
-            self._issuers[pool_id] = (issuer, self.services.clock.now())
-            return issuer
+        return await self._once("pool:" + pool_id, lambda: self._read_issuer(pool_id))
+
+    async def _read_issuer(self, pool_id: str) -> str | None:
+        async with self.services.db.read() as conn:
+            pool = await repo.find_pool(conn, pool_id)
+        issuer = self.services.tokens.issuer(pool) if pool is not None else None
+        self._issuers[pool_id] = (issuer, self.services.clock.now())
+        return issuer
 
     def _known_issuer(self, pool_id: str) -> tuple[str | None, float] | None:
         known = self._issuers.get(pool_id)
@@ -199,11 +200,19 @@ class TokenVerifier:
         self.remember(token, entry)
         return entry
 
-    def _lock(self, name: str) -> asyncio.Lock:
-        lock = self._locks.get(name)
-        if lock is None:
-            lock = self._locks[name] = asyncio.Lock()
-        return lock
+    async def _once(self, name: str, load: Callable[[], Awaitable[_T]]) -> _T:
+        """Run ``load`` once for every caller that asks for ``name`` while it runs, and wake them all together.
+
+        Not an ``asyncio.Lock``: a lock hands over to one waiter per event-loop iteration, so 200 requests that
+        miss at once (a cold start under 200 keep-alive connections) finished one loop iteration apart, the
+        last after seconds (bench/RESULTS.md, "the 401 path"). A shared future wakes every waiter in one
+        iteration; ``shield`` keeps one caller's cancellation from cancelling the others' look-up."""
+        future = self._inflight.get(name)
+        if future is None:
+            future = asyncio.ensure_future(load())
+            self._inflight[name] = future
+            future.add_done_callback(lambda _: self._inflight.pop(name, None))
+        return await asyncio.shield(future)
 
     def _may_reload(self, name: str) -> bool:
         now = self.services.clock.now()
@@ -217,30 +226,29 @@ class TokenVerifier:
         key = self._keys.get((pool_id, kid))
         if key is not None:
             return key
-        async with self._lock("keys:" + pool_id):  # concurrent misses share one look-up
-            key = self._keys.get((pool_id, kid))
-            if key is not None:
-                return key
-            # An unknown kid makes the key store re-read the pool's keys (rate-limited there): another process
-            # may have rotated them.
-            jwk = await self.services.keys.public_key(pool_id, kid, self.services.clock.now())
-            if jwk is None:
-                raise InvalidToken(UNKNOWN_KID)
-            key = self._keys[(pool_id, kid)] = public_key(jwk)
-            return key
+        return await self._once(f"keys:{pool_id}:{kid}", lambda: self._load_local_key(pool_id, kid))
+
+    async def _load_local_key(self, pool_id: str, kid: str) -> rsa.RSAPublicKey:
+        # An unknown kid makes the key store re-read the pool's keys (rate-limited there): another process may
+        # have rotated them.
+        jwk = await self.services.keys.public_key(pool_id, kid, self.services.clock.now())
+        if jwk is None:
+            raise InvalidToken(UNKNOWN_KID)
+        key = self._keys[(pool_id, kid)] = public_key(jwk)
+        return key
 
     async def _remote_key(self, iss: str, kid: str) -> rsa.RSAPublicKey:
         key = self._keys.get((iss, kid))
         if key is not None:
             return key
-        async with self._lock(iss):
-            jwks = self._remote.get(iss)
-            if (jwks is None or kid not in jwks) and self._may_reload(iss):
-                jwks = await self._fetch_jwks(iss)
-            if jwks is None or kid not in jwks:
-                raise InvalidToken(UNKNOWN_KID)
-            key = self._keys[(iss, kid)] = public_key(jwks[kid])
-            return key
+        jwks = self._remote.get(iss)
+        # an unknown kid refetches the JWKS at most every KEY_RELOAD_INTERVAL; callers during a fetch share it
+        if (jwks is None or kid not in jwks) and ("jwks:" + iss in self._inflight or self._may_reload(iss)):
+            jwks = await self._once("jwks:" + iss, lambda: self._fetch_jwks(iss))
+        if jwks is None or kid not in jwks:
+            raise InvalidToken(UNKNOWN_KID)
+        key = self._keys[(iss, kid)] = public_key(jwks[kid])
+        return key
 
     async def _fetch_jwks(self, iss: str) -> dict[str, dict[str, Any]] | None:
         url = f"{iss}/.well-known/jwks.json"
