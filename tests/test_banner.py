@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
@@ -41,21 +41,25 @@ def test_the_banner_gives_a_working_hosted_ui_sign_in_url(demo: Server) -> None:
     assert 'name="password"' in page.text
 
 
+def sign_in_on_hosted_ui(url: str, username: str, password: str) -> str:
+    """Fill in the hosted UI's sign-in form at ``url`` as a browser would; the address it is sent to."""
+    session = requests.Session()
+    page = session.get(url, timeout=10)
+    form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    target = urljoin(url, action)
+    answer = session.post(target, data={**form, "username": username, "password": password},
+                          allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text[:500]
+    return str(answer.headers["Location"])
+
+
 def test_the_demo_signs_in_on_its_hosted_ui(demo: Server) -> None:
     """The demo user signs in on the printed page and the browser is sent to the client's callback with a code,
     which the token endpoint exchanges (README: Hosted UI and OAuth 2.0)."""
     url = next(m.group(1) for line in demo.log().splitlines()
                if (m := re.match(r"^    sign in on the hosted UI: (\S+)$", line)))
-    session = requests.Session()
-    page = session.get(url, timeout=10)
-    form = {name: value for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text)}
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    target = action if action.startswith("http") else f"{demo.url}{action}" if action.startswith("/") else \
-        url.rsplit("/", 1)[0] + "/" + action
-    answer = session.post(target.replace("&amp;", "&"), data={**form, "username": "demo", "password": "Demo-Passw0rd!"},
-                          allow_redirects=False, timeout=10)
-    assert answer.status_code == 302, answer.text[:500]
-    location = answer.headers["Location"]
+    location = sign_in_on_hosted_ui(url, "demo", "Demo-Passw0rd!")
     assert location.startswith("http://localhost:3000/callback?code=")
     code = parse_qs(urlsplit(location).query)["code"][0]
     tokens = requests.post(f"{demo.url}/_domains/securepets/oauth2/token", timeout=10, data={
