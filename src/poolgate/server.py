@@ -34,9 +34,11 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
     app.services.extras.setdefault("on_reset", []).append(lambda: apply(app.services))
     plane = build_dataplane(app.services, config)
     app.dataplane = plane
+    app.on_startup.append(lambda services: app.apigateway.start(plane))  # poolgate.yaml's APIs → the database
     app.on_startup.append(lambda services: plane.startup())
     app.on_startup.append(lambda services: keep_api_keys(services, plane))
     app.services.extras.setdefault("banner", []).extend(plane.invoke_urls())
+    app.services.extras["on_reset"].append(lambda: app.apigateway.start(plane, reset=True))
     app.services.extras["on_reset"].append(plane.reset)
     app.services.extras["on_reset"].append(lambda: keep_api_keys(app.services, plane))
     app.services.extras.setdefault("on_shutdown", []).append(plane.shutdown)

@@ -1,6 +1,6 @@
-"""The read-only apigateway control plane, driven by boto3's ``apigateway`` client (and once by the AWS CLI)
-against a real server: shapes checked against botocore's model on the wire, ids equal to the data plane's,
-AWS's errors, and writes refused."""
+"""The apigateway control plane over poolgate.yaml's APIs, driven by boto3's ``apigateway`` client (and once by
+the AWS CLI) against a real server: shapes checked against botocore's model on the wire, ids equal to the data
+plane's, AWS's errors, and what a write to a declared API means (the API's own tests: tests/apigw_control/)."""
 
 from __future__ import annotations
 
@@ -258,16 +258,18 @@ def test_stages_deployments_and_authorizers(apigw: Any, wire: Wire) -> None:
     prod = apigw.get_stage(restApiId=API, stageName="prod")
     _check_wire(wire, "GetStage")
     assert prod["variables"] == {"version": "v1"} and stages["beta"]["variables"] == {"version": "v2"}
-    assert prod["deploymentId"] == stages["prod"]["deploymentId"] != stages["beta"]["deploymentId"]
+    # poolgate.yaml's stages are deployed together: one deployment (a snapshot of the file's API), two stages
+    assert prod["deploymentId"] == stages["prod"]["deploymentId"] == stages["beta"]["deploymentId"]
     assert prod["methodSettings"]["*/*"]["throttlingRateLimit"] == 100.0
     assert prod["methodSettings"]["*/*"]["throttlingBurstLimit"] == 5000
     assert prod["cacheClusterEnabled"] is False and prod["createdDate"] == prod["lastUpdatedDate"]
-    only_beta = apigw.get_stages(restApiId=API, deploymentId=stages["beta"]["deploymentId"])["item"]
-    assert [stage["stageName"] for stage in only_beta] == ["beta"]
+    both = apigw.get_stages(restApiId=API, deploymentId=stages["beta"]["deploymentId"])["item"]
+    assert [stage["stageName"] for stage in both] == ["beta", "prod"]
+    assert apigw.get_stages(restApiId=API, deploymentId="zzzzzz")["item"] == []
 
     deployments = apigw.get_deployments(restApiId=API)["items"]
     _check_wire(wire, "GetDeployments")
-    assert {d["id"] for d in deployments} == {stages["prod"]["deploymentId"], stages["beta"]["deploymentId"]}
+    assert [d["id"] for d in deployments] == [stages["prod"]["deploymentId"]]
     summary = apigw.get_deployment(restApiId=API, deploymentId=prod["deploymentId"], embed=["apisummary"])
     _check_wire(wire, "GetDeployment")
     assert summary["apiSummary"]["/pets"]["GET"] == {"authorizationType": "COGNITO_USER_POOLS",
@@ -332,24 +334,52 @@ def test_errors_are_awss(apigw: Any) -> None:
     assert (bad_position.status, bad_position.code) == (400, "BadRequestException")
 
 
-def test_writes_and_unserved_operations_are_refused(apigw: Any) -> None:
-    pets = _by_path(apigw)["/pets"]["id"]
-    writes = [
-        (apigw.create_rest_api, {"name": "new"}, "CreateRestApi"),
-        (apigw.put_method, {"restApiId": API, "resourceId": pets, "httpMethod": "PATCH", "authorizationType": "NONE"},
-         "PutMethod"),
-        (apigw.create_deployment, {"restApiId": API, "stageName": "prod"}, "CreateDeployment"),
-        (apigw.delete_stage, {"restApiId": API, "stageName": "prod"}, "DeleteStage"),
-        (apigw.update_stage, {"restApiId": API, "stageName": "prod", "patchOperations": []}, "UpdateStage"),
-    ]
-    for call, kwargs, name in writes:
-        err = error_of(call, **kwargs)
-        assert (err.status, err.code) == (400, "BadRequestException"), name
-        assert err.message.startswith(f"{name} is not supported: poolgate declares REST APIs in poolgate.yaml")
-    unserved = error_of(apigw.get_models, restApiId=API)
-    assert (unserved.status, unserved.code) == (400, "BadRequestException")
-    assert unserved.message.startswith("GetModels is not supported by poolgate: its apigateway API is read-only")
-    assert apigw.get_rest_api(restApiId=API)["name"] == "Control plane tests"  # nothing changed
+def test_writes_to_a_declared_api_last_until_the_file_changes(config_file: Path, tmp_path: Path) -> None:
+    """A file-declared API is an API like any other: writes work and survive restarts while poolgate.yaml is
+    unchanged; a changed declaration replaces the API (working copy, deployments, stages) at the next start."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'declared.db'}"
+    srv = start_server("--config", str(config_file), "--database-url", database)
+    try:
+        apigw = _client(srv.url)
+        pets = _by_path_of(apigw, API)["/pets"]["id"]
+        apigw.put_method(restApiId=API, resourceId=pets, httpMethod="PATCH", authorizationType="NONE")
+        apigw.put_integration(restApiId=API, resourceId=pets, httpMethod="PATCH", type="MOCK",
+                              requestTemplates={"application/json": '{"statusCode": 200}'})
+        apigw.put_integration_response(restApiId=API, resourceId=pets, httpMethod="PATCH", statusCode="200",
+                                       responseTemplates={"application/json": '{"patched":true}'})
+        url = f"{srv.url}/restapis/{API}/prod/_user_request_/pets"
+        assert requests.patch(url, timeout=15).status_code == 403  # not deployed yet
+        apigw.create_deployment(restApiId=API, stageName="prod")
+        assert requests.patch(url, timeout=15).json() == {"patched": True}
+        unserved = error_of(apigw.get_models, restApiId=API)
+        assert (unserved.status, unserved.code) == (400, "BadRequestException")
+        assert unserved.message.startswith("GetModels is not supported by poolgate yet")
+    finally:
+        stop_server(srv)
+    srv = start_server("--config", str(config_file), "--database-url", database)
+    try:  # the same file: the API as the apigateway API left it
+        assert requests.patch(f"{srv.url}/restapis/{API}/prod/_user_request_/pets", timeout=15).status_code == 200
+        assert "PATCH" in _by_path_of(_client(srv.url), API)["/pets"]["resourceMethods"]
+    finally:
+        stop_server(srv)
+    changed = yaml.safe_load(config_file.read_text())
+    changed["apis"][0]["name"] = "Control plane tests, changed"
+    changed_file = tmp_path / "poolgate.yaml"
+    changed_file.write_text(yaml.safe_dump(changed, sort_keys=False))
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "functions" / "handlers.py").write_text(HANDLER)
+    srv = start_server("--config", str(changed_file), "--database-url", database)
+    try:  # a changed declaration replaces the API
+        apigw = _client(srv.url)
+        assert apigw.get_rest_api(restApiId=API)["name"] == "Control plane tests, changed"
+        assert "PATCH" not in _by_path_of(apigw, API)["/pets"]["resourceMethods"]
+        assert requests.patch(f"{srv.url}/restapis/{API}/prod/_user_request_/pets", timeout=15).status_code == 403
+    finally:
+        stop_server(srv)
+
+
+def _by_path_of(apigw: Any, api_id: str) -> dict[str, Any]:
+    return {item["path"]: item for item in apigw.get_resources(restApiId=api_id)["items"]}
 
 
 def _signed(url: str, path: str, service: str = "apigateway", method: str = "GET") -> requests.Response:
@@ -384,16 +414,16 @@ def test_who_may_call_and_what_they_see(server: Server) -> None:
 
 
 def test_signed_mode_accepts_only_configured_keys(config_file: Path) -> None:
-    srv = start_server("--config", str(config_file), "--credentials", "AKIDKNOWN:known-secret",
-                       "--credentials", "AKIDOTHER:other-secret:444455556666", allow_reset=False)
+    srv = start_server("--config", str(config_file), "--credentials", "AKIDKNOWN0000001:known-secret-0000001",
+                       "--credentials", "AKIDOTHER0000001:other-secret-0000001:444455556666", allow_reset=False)
     try:
-        known = _client(srv.url, key="AKIDKNOWN", secret="known-secret")
+        known = _client(srv.url, key="AKIDKNOWN0000001", secret="known-secret-0000001")
         assert {api["id"] for api in known.get_rest_apis()["items"]} == {API, CORS_API}
-        wrong = error_of(_client(srv.url, key="AKIDKNOWN", secret="wrong").get_rest_apis)
+        wrong = error_of(_client(srv.url, key="AKIDKNOWN0000001", secret="wrong").get_rest_apis)
         assert (wrong.status, wrong.code) == (403, "InvalidSignatureException")
         stranger = error_of(_client(srv.url, key="AKIDSTRANGER", secret="x").get_rest_apis)
         assert (stranger.status, stranger.code) == (403, "UnrecognizedClientException")
-        other_account = _client(srv.url, key="AKIDOTHER", secret="other-secret")
+        other_account = _client(srv.url, key="AKIDOTHER0000001", secret="other-secret-0000001")
         assert other_account.get_rest_apis()["items"] == []
         err = error_of(other_account.get_stage, restApiId=API, stageName="prod")
         assert err.message == f"Invalid API identifier specified 444455556666:{API}"
@@ -409,8 +439,8 @@ def test_aws_cli_lists_the_apis(server: Server, tmp_path: Path) -> None:
                            server.url, "--output", "json"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert {api["id"] for api in json.loads(done.stdout)["items"]} == {API, CORS_API}
-    refused = subprocess.run([sys.executable, "-m", "awscli", "apigateway", "delete-rest-api", "--rest-api-id", API,
+    refused = subprocess.run([sys.executable, "-m", "awscli", "apigateway", "get-models", "--rest-api-id", API,
                               "--endpoint-url", server.url], env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 255
-    assert "An error occurred (BadRequestException) when calling the DeleteRestApi operation: DeleteRestApi is " \
+    assert "An error occurred (BadRequestException) when calling the GetModels operation: GetModels is " \
            "not supported" in refused.stderr

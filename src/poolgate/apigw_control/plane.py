@@ -1,8 +1,10 @@
 """The apigateway control plane over HTTP (REST-JSON): authenticate → route → parse → validate → one
-function per operation → serialize. Read-only: APIs are declared in poolgate.yaml.
+function per operation (one transaction) → serialize.
 
 Errors are sent as API Gateway sends them: the status of the error, ``x-amzn-ErrorType: {code}`` and
-``{"message": …}`` (botocore's rest-json parser reads the code from the header).
+``{"message": …}`` (botocore's rest-json parser reads the code from the header). A write that changes what
+a stage serves makes this process's data plane reload at once; other processes follow within a second
+(``dataplane/stored.py``).
 """
 
 from __future__ import annotations
@@ -12,33 +14,31 @@ import logging
 import os
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from ..awsproto import sigv4
 from ..awsproto.dispatch import Caller, authenticate
 from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import Request, Send, send_response
 from ..services import Services
-from . import routes
-from .catalog import Catalog, bad_request
-from .ops import OPERATIONS
+from . import authorizers, deployments, integrations, methods, resources, restapis, routes, stages  # noqa: F401
+from .declared import apply_declared
+from .registry import OPERATIONS, Call, bad_request
 
 log = logging.getLogger("poolgate.control")
 
 _AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
                           "UnrecognizedClientException", "MissingAuthenticationTokenException"})
 """SigV4 failures: API Gateway answers them with 403 (its other errors carry their model's status)."""
-_PROTOCOL_ERRORS = frozenset({"ValidationException"})
+_PROTOCOL_ERRORS = frozenset({"ValidationException", "SerializationException"})
 """Raised by the protocol layer for any operation, declared or not (recorded from AWS for GetIntegrationResponse
 with a bad statusCode: ``test_integration_response_invalid_statuscode`` in localstack's snapshot file)."""
 SERVED = tuple(sorted(OPERATIONS))
 
 
-def _refusal(name: str, method: str) -> ServiceError:
-    if method == "GET":
-        return bad_request(f"{name} is not supported by poolgate: its apigateway API is read-only and serves "
-                           f"{', '.join(SERVED)}")
-    return bad_request(f"{name} is not supported: poolgate declares REST APIs in poolgate.yaml (apis:) and its "
-                       "apigateway API is read-only. Change the file and restart poolgate to change an API.")
+def _refusal(name: str) -> ServiceError:
+    return bad_request(f"{name} is not supported by poolgate yet. Its apigateway API serves: {', '.join(SERVED)}")
 
 
 class ApiGatewayControl:
@@ -46,8 +46,14 @@ class ApiGatewayControl:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.created = services.clock.now()
         self.strict_errors = os.environ.get("POOLGATE_STRICT_ERRORS") == "1"
+
+    async def start(self, dataplane: Any, *, reset: bool = False) -> None:
+        """Write poolgate.yaml's changed APIs to the database (``declared.py``); at start, before the data plane
+        loads the stored stages; after a reset, then reload."""
+        if dataplane is None or dataplane.stored is None:
+            return
+        await apply_declared(self.services, dataplane.stored.declared, force_bump=reset)
 
     @staticmethod
     def claims(request: Request) -> bool:
@@ -58,15 +64,15 @@ class ApiGatewayControl:
     async def handle(self, request: Request, send: Send, request_id: str, dataplane: Any) -> None:
         headers = [("x-amzn-requestid", request_id)]
         try:
-            body = json.dumps(self._answer(request, request_id, dataplane), separators=(",", ":")).encode()
-            status = 200
+            status, answer = await self._answer(request, request_id, dataplane)
+            body = json.dumps(answer, separators=(",", ":")).encode() if status != 204 else b""
         except ServiceError as err:
             status = err.status
             headers.append(("x-amzn-errortype", err.code))
             body = json.dumps({"message": err.message}).encode()
         await send_response(send, status, body, headers)
 
-    def _answer(self, request: Request, request_id: str, dataplane: Any) -> dict[str, Any]:
+    async def _answer(self, request: Request, request_id: str, dataplane: Any) -> tuple[int, dict[str, Any]]:
         settings = self.services.settings
         caller = Caller(region=settings.region, account=settings.account, signed=False, access_key=None,
                         source_ip=request.client_ip, request_id=request_id)
@@ -79,22 +85,45 @@ class ApiGatewayControl:
             raise ServiceError("UnknownOperationException",
                                f"No apigateway operation is {request.method} {raw_path}", 404)
         route, params = found
-        handler = OPERATIONS.get(route.name)
-        if handler is None:
-            raise _refusal(route.name, route.method)
+        operation = OPERATIONS.get(route.name)
+        if operation is None:
+            raise _refusal(route.name)
         params.update(_query_members(route, query))
+        params.update(_body_members(route, request.body))
         problem = validation_errors(route.model.input_shape, params)
         if problem:
             raise ServiceError("ValidationException", problem, 400)
-        deployments = dataplane.deployments if dataplane is not None else {}
-        catalog = Catalog.build(deployments, caller.region, caller.account, self.created)
+        functions = frozenset(dataplane.functions.functions) if dataplane is not None else frozenset()
         try:
-            return handler(catalog, params)
+            answer, changed = await self._run(operation, caller, params, functions)
         except ServiceError as err:
             if self.strict_errors:
                 declared = {shape.name for shape in route.model.error_shapes} | _PROTOCOL_ERRORS
                 assert err.code in declared, f"{route.name} raised undeclared {err.code}"
             raise
+        if changed and dataplane is not None:
+            await dataplane.reload()
+        return int(route.model.http.get("responseCode", 200)), answer
+
+    async def _run(self, operation: Any, caller: Caller, params: dict[str, Any],
+                   functions: frozenset[str]) -> tuple[dict[str, Any], bool]:
+        """The operation in one transaction (a read-only one for reads)."""
+        db = self.services.db
+        try:
+            if operation.writes:
+                async with db.begin() as conn:
+                    call = Call(self.services, caller, conn, True, functions)
+                    answer = await operation.handler(call, params)
+            else:
+                async with db.read() as conn:
+                    call = Call(self.services, caller, conn, False, functions)
+                    answer = await operation.handler(call, params)
+        except OperationalError:
+            # A lock wait that ran out (SQLite's busy timeout, PostgreSQL's lock timeout): AWS's answer to
+            # concurrent writers it cannot serialise (wording UNCONFIRMED).
+            log.warning("apigateway write gave up waiting for a lock", exc_info=True)
+            raise ServiceError("TooManyRequestsException", "Too Many Requests", 429) from None
+        return answer, call.served_changed
 
     def _authenticate(self, request: Request, caller: Caller) -> None:
         """SigV4 exactly as the cognito-idp control plane checks it (local mode: any credentials; signed
@@ -138,3 +167,20 @@ def _query_members(route: routes.Route, query: list[tuple[str, str]]) -> dict[st
         else:
             result[name] = value
     return result
+
+
+def _body_members(route: Any, body: bytes) -> dict[str, Any]:
+    """The operation's body members (JSON), by member name (``integrationHttpMethod`` is sent as ``httpMethod``).
+    A body that is no JSON object is AWS's SerializationException (wording UNCONFIRMED)."""
+    shape = route.model.input_shape
+    if shape is None or not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except ValueError:
+        raise ServiceError("SerializationException", "The request body is not valid JSON", 400) from None
+    if not isinstance(document, dict):
+        raise ServiceError("SerializationException", "The request body must be a JSON object", 400)
+    by_name = {member.serialization.get("name", name): name for name, member in shape.members.items()
+               if member.serialization.get("location") is None}
+    return {by_name[key]: value for key, value in document.items() if key in by_name}

@@ -1,5 +1,6 @@
-"""poolgate's REST API model as apigateway's output shapes (RestApi, Resource, Method, Integration, Stage,
-Deployment, Authorizer …), named and filled as AWS returns them.
+"""poolgate's REST API model (``apigw/domain.py``, what poolgate.yaml declares) as apigateway's shapes (Method,
+Integration, Authorizer), named and filled as AWS returns them: how a declared API is written to the database
+(``declared.py``).
 
 Members AWS leaves out when unset are left out here too; values AWS fills with defaults poolgate has no
 setting for (passthroughBehavior, cacheNamespace, endpointConfiguration …) carry AWS's defaults
@@ -8,58 +9,10 @@ setting for (passthroughBehavior, cacheNamespace, endpointConfiguration …) car
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from ..apigw.domain import Authorizer, Integration, Method, MockResponse
+from .registry import Shape
 
-from ..apigw.domain import Authorizer, Integration, Method, MockResponse, Resource, RestApi
-from ..dataplane.deployment import Deployment
-
-Shape = dict[str, Any]
-
-# What GetStage reports for a method setting poolgate.yaml leaves unset: the account-level throttling
-# defaults and the MethodSetting defaults (https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html).
-_METHOD_SETTING_DEFAULTS: Shape = {
-    "metricsEnabled": False, "dataTraceEnabled": False, "throttlingBurstLimit": 5000,
-    "throttlingRateLimit": 10000.0, "cachingEnabled": False, "cacheTtlInSeconds": 300,
-    "cacheDataEncrypted": False, "requireAuthorizationForCacheControl": True,
-    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
-}
 _HTTP_TYPES = frozenset({"HTTP", "HTTP_PROXY"})
-
-
-def _epoch(when: float) -> int:
-    """Dates as AWS's REST-JSON sends them: whole seconds since the epoch."""
-    return int(when)
-
-
-def rest_api(api: RestApi, created: float) -> Shape:
-    shape: Shape = {
-        "id": api.id, "name": api.name, "createdDate": _epoch(created), "apiKeySource": api.api_key_source,
-        # poolgate serves every API on its own port; EDGE/ipv4 is what AWS reports for an API declared
-        # without an endpointConfiguration (CreateRestApi and ImportRestApi).
-        "endpointConfiguration": {"types": ["EDGE"], "ipAddressType": "ipv4"},
-        "disableExecuteApiEndpoint": False, "rootResourceId": api.resources["/"].id,
-    }
-    if api.binary_media_types:
-        shape["binaryMediaTypes"] = list(api.binary_media_types)
-    if api.policy is not None:
-        # AWS quirk: the policy comes back as JSON text with its quotes escaped once more, which
-        # localstack reproduces for Terraform (localstack-core/localstack/services/apigateway/patches.py).
-        shape["policy"] = json.dumps(json.dumps(api.policy, separators=(",", ":")))[1:-1]
-    return shape
-
-
-def resource(resource: Resource, parent_id: str | None, methods: dict[str, Method], embed: bool) -> Shape:
-    """Without ``embed=methods`` each method is listed as ``{}``, as GetResources does."""
-    shape: Shape = {"id": resource.id}
-    if parent_id is not None:  # the root resource has neither parentId nor pathPart
-        shape["parentId"] = parent_id
-        shape["pathPart"] = resource.path_part
-    shape["path"] = resource.path
-    if methods:
-        shape["resourceMethods"] = {verb: method_shape(resource.id, method) if embed else {}
-                                    for verb, method in sorted(methods.items())}
-    return shape
 
 
 def method_shape(resource_id: str, method: Method) -> Shape:
@@ -129,30 +82,6 @@ def integration_response(mock: MockResponse) -> Shape:
                                        for name, value in headers.items()}
     if mock.body:
         shape["responseTemplates"] = {content_type: mock.body}
-    return shape
-
-
-def stage(deployment: Deployment, created: float) -> Shape:
-    settings = {key: {**_METHOD_SETTING_DEFAULTS, **value}
-                for key, value in deployment.stage.method_settings.items()}
-    shape: Shape = {
-        "deploymentId": deployment.deployment_id, "stageName": deployment.stage.name,
-        "cacheClusterEnabled": False, "cacheClusterStatus": "NOT_AVAILABLE", "methodSettings": settings,
-    }
-    if deployment.stage.variables:
-        shape["variables"] = dict(deployment.stage.variables)
-    shape.update(tracingEnabled=False, createdDate=_epoch(created), lastUpdatedDate=_epoch(created))
-    return shape
-
-
-def deployment(deployment: Deployment, created: float, summary: dict[str, dict[str, Method]] | None) -> Shape:
-    """``summary`` (GetDeployment's ``embed=apisummary``): resource path → verb → method."""
-    shape: Shape = {"id": deployment.deployment_id, "createdDate": _epoch(created)}
-    if summary is not None:
-        shape["apiSummary"] = {
-            path: {verb: {"authorizationType": method.authorization_type, "apiKeyRequired": method.api_key_required}
-                   for verb, method in sorted(methods.items())}
-            for path, methods in sorted(summary.items()) if methods}
     return shape
 
 

@@ -5,7 +5,8 @@ Layout: ``gateway.py`` (the ASGI entry and the ordered pipeline), ``context.py``
 ``authorizers/`` and ``integrations/`` (one module per type), ``events.py`` (proxy events),
 ``responses.py`` (gateway responses), ``tokens.py`` + ``revocation.py`` (Cognito token checks),
 ``functions.py`` + ``output.py`` (local Lambda handlers), ``upstream.py`` (HTTP backends),
-``config.py`` (the ``functions:`` / ``apis:`` sections).
+``config.py`` (the ``functions:`` / ``apis:`` sections), ``stored.py`` (the stages stored in the database,
+which every process serves).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .gateway import DataPlane
 from .integrations import aws_proxy, http, http_proxy, mock
 from .metering import Metering
 from .plugins import register_authorizer, register_integration
+from .stored import StoredDeployments
 
 for _authorizer in (cognito, iam, lambda_auth.TOKEN, lambda_auth.REQUEST):
     register_authorizer(_authorizer)
@@ -48,6 +50,7 @@ def build_dataplane(services: Services, config: Config) -> DataPlane:
     plane = DataPlane(services, FunctionRuntime(gateway.functions, settings.region, settings.account))
     for deployment in gateway.deployments:
         plane.install(deployment)
+    plane.stored = StoredDeployments(plane, gateway)
     services.extras["function_runtime"] = plane.functions
     services.extras["iam"] = IamDirectory.parse(config.raw.get("iam"))
     plane.counters = make_counters(settings.redis_url, prefix=settings.redis_prefix)

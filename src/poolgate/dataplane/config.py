@@ -21,6 +21,7 @@ naming the file, the path and the problem.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,9 @@ class Gateway:
     deployments: list[Deployment] = field(default_factory=list)
     usage_plans: UsagePlans = field(default_factory=UsagePlans)
     """``apiKeys:`` / ``usagePlans:`` (``usage_plans.py``)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """API id → a digest of its declaration (the ``apis:`` entry and the OpenAPI document it names): a
+    declaration is written to the database again only when it changed (``apigw_control/declared.py``)."""
 
 
 def parse_functions(config: Config) -> dict[str, Function]:
@@ -148,7 +152,18 @@ def load_gateway(config: Config, region: str = DEFAULT_REGION, account: str = DE
             except DeploymentError as exc:
                 raise ConfigError(config.file or "<config>", f"$.apis[{index}]", str(exc)) from exc
     gateway.usage_plans = parse_usage_plans(config, gateway.apis)
+    for api, entry in zip(gateway.apis, config.raw.get("apis") or [], strict=True):
+        gateway.digests[api.id] = _digest(config, entry)
     return gateway
+
+
+def _digest(config: Config, entry: Any) -> str:
+    digest = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode())
+    if isinstance(entry, dict) and isinstance(entry.get("openapi"), str):
+        document = Path(entry["openapi"])
+        document = document if document.is_absolute() else config.base_dir / document
+        digest.update(document.read_bytes())
+    return digest.hexdigest()
 
 
 def _validate_functions(config: Config) -> None:

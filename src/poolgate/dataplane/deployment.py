@@ -5,12 +5,14 @@ A ``Deployment`` is immutable once compiled and cached by (api id, stage); the h
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..apigw.domain import ANY, HTTP_METHODS, Function, Integration, Method, MockResponse, Resource, RestApi, Stage
 from ..iam import Policy
+from .context import IntegrationResult, InvocationContext
 from .plugins import (
     AUTHORIZERS,
     INTEGRATIONS,
@@ -22,10 +24,29 @@ from .plugins import (
     IntegrationPlugin,
 )
 from .resource_policy import compile_resource_policy
-from .responses import CompiledGatewayResponse, compile_gateway_responses
+from .responses import CompiledGatewayResponse, compile_gateway_responses, configuration_error
 from .router import RouteConflict, Router
 
+log = logging.getLogger("poolgate.dataplane")
+
 PROXY_TYPES = frozenset({"AWS_PROXY", "HTTP_PROXY"})
+
+
+class _Misconfigured:
+    """The integration of a method that cannot be served as deployed (a Lambda function this poolgate does
+    not have, an integration type it does not run…): AWS answers such calls 500 ``Internal server error``
+    and logs why; so does poolgate (never an allow: the method's authorizer is not run either)."""
+
+    TYPE = "misconfigured"
+
+    @staticmethod
+    def validate(config: IntegrationConfig) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    async def invoke(ctx: InvocationContext, problem: str) -> IntegrationResult:
+        log.error("%s\t%s", ctx.request_id, problem)
+        raise configuration_error()
 
 
 @dataclass(slots=True)
@@ -69,7 +90,7 @@ class Deployment:
         return any(a.reject_revoked_tokens for a in self.api.authorizers.values())
 
 
-def _cors_preflight(api: RestApi, resource: Resource) -> Method:
+def cors_preflight(api: RestApi, resource: Resource) -> Method:
     cors = api.cors
     assert cors is not None
     if cors.allow_methods:
@@ -125,24 +146,33 @@ def _bind_integration(env: CompileEnv, resource: Resource, method: Method) -> tu
 
 
 def compile_deployment(api: RestApi, stage: Stage, functions: Mapping[str, Function],
-                       deployment_id: str) -> Deployment:
-    """Compile ``api`` as deployed to ``stage``; raises DeploymentError naming what cannot be served."""
+                       deployment_id: str, *, strict: bool = True) -> Deployment:
+    """Compile ``api`` as deployed to ``stage``; raises DeploymentError naming what cannot be served.
+
+    ``strict=False`` (deployments made through the apigateway API, which AWS accepts as long as every method
+    has an integration): a method that cannot be served answers 500 and logs why, as AWS does."""
     env = CompileEnv(api, stage, functions)
     router: Router[Route] = Router()
     routes = []
     for resource in sorted(api.resources.values(), key=lambda r: r.path):
         methods = dict(resource.methods)
         if api.cors is not None and "OPTIONS" not in methods:
-            methods["OPTIONS"] = _cors_preflight(api, resource)
+            methods["OPTIONS"] = cors_preflight(api, resource)
         bound: dict[str, Route] = {}
         for name, method in methods.items():
             if name != ANY and name not in HTTP_METHODS:
                 raise DeploymentError(f"{env.where(resource, method)}: unknown HTTP method")
-            auth, auth_state = _bind_authorizer(env, resource, method)
-            integration, integration_state = _bind_integration(env, resource, method)
-            assert method.integration is not None
+            try:
+                auth, auth_state = _bind_authorizer(env, resource, method)
+                integration, integration_state = _bind_integration(env, resource, method)
+            except DeploymentError as exc:
+                if strict:
+                    raise
+                auth, auth_state = None, None
+                integration, integration_state = _Misconfigured, str(exc)
+            proxy = method.integration is not None and method.integration.type in PROXY_TYPES
             route = Route(resource.path, resource.id, name, method, integration, integration_state, auth,
-                          auth_state, method.integration.type in PROXY_TYPES)
+                          auth_state, proxy)
             bound[name] = route
             routes.append(route)
         if bound:

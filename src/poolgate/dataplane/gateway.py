@@ -36,6 +36,7 @@ from .responses import (
     render_gateway_error,
 )
 from .revocation import RevokedOrigins
+from .stored import StoredDeployments
 from .tokens import TokenVerifier
 from .upstream import Upstream
 from .usage_plans import UsagePlans
@@ -174,6 +175,8 @@ class DataPlane:
         """API keys and usage plans (``build_dataplane`` installs the configured ones)."""
         self.counters: Counters = MemoryCounters()
         """Throttle buckets, quotas and the Lambda authorizer cache (Redis with ``--redis-url``)."""
+        self.stored: StoredDeployments | None = None
+        """The stages stored in the database (``stored.py``); when set, they replace ``deployments`` at start."""
         self._started = False
 
     def install(self, deployment: Deployment) -> None:
@@ -188,12 +191,19 @@ class DataPlane:
         scope[_TARGET] = target
         return True
 
+    async def reload(self) -> None:
+        """Serve what the database's stages say now (after a write of this process's control plane)."""
+        if self.stored is not None:
+            await self.stored.reload()
+
     async def startup(self) -> None:
         if self._started:
             return
         self._started = True
         await refuse_missing_pools([d for stages in self.deployments.values() for d in stages.values()],
                                    self.services)
+        if self.stored is not None:  # after the check: it is poolgate.yaml's (AWS refuses no stored deployment)
+            await self.stored.start()
         if self.functions.functions:
             output.install()
         if any(d.reject_revoked for stages in self.deployments.values() for d in stages.values()):
@@ -201,6 +211,8 @@ class DataPlane:
             await self.revoked.start()
 
     async def shutdown(self) -> None:
+        if self.stored is not None:
+            await self.stored.stop()
         self.access_log.flush()
         await self.revoked.stop()
         await self.upstream.close()
@@ -212,6 +224,7 @@ class DataPlane:
         self.revoked.clear()
         forget_cached_results()
         await self.counters.clear()
+        await self.reload()
         if self._started and "on_revoke" in self.services.extras:
             await self.revoked.refresh()
 

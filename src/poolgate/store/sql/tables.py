@@ -244,3 +244,102 @@ server_secrets = Table(
 
 ALL_TABLES[:0] = [oauth_grants, oauth_codes, ui_customizations, resource_servers, user_pool_domains,
                   server_secrets]
+
+# --- apigateway REST APIs made through the API (migration 0006) ---
+
+apigw_rest_apis = Table(
+    "apigw_rest_apis", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("root_id", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("source", Text),
+    Column("source_hash", String(64)),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    Index("ix_apigw_rest_apis_owner", "account", "region"),
+)
+"""A REST API's working copy, by owner; ``source`` names the poolgate.yaml that declares it (None: made
+through the API), ``source_hash`` the declaration last applied."""
+
+apigw_resources = Table(
+    "apigw_resources", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("parent_id", String(16)),
+    Column("path_part", String(255)),
+    Column("path", Text, nullable=False),
+    Column("variable_parent", String(16)),
+    ForeignKeyConstraint(["api_id", "parent_id"], ["apigw_resources.api_id", "apigw_resources.id"],
+                         ondelete="CASCADE"),
+    UniqueConstraint("api_id", "parent_id", "path_part", name="uq_apigw_resources_sibling"),
+    UniqueConstraint("api_id", "variable_parent", name="uq_apigw_resources_variable"),
+)
+"""``variable_parent`` is the parent's id when the path part is a variable (``{id}``, ``{proxy+}``): one per
+parent, as API Gateway allows; deleting a resource deletes its subtree (and their methods)."""
+
+apigw_methods = Table(
+    "apigw_methods", metadata,
+    Column("api_id", String(64), primary_key=True),
+    Column("resource_id", String(16), primary_key=True),
+    Column("http_method", String(8), primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("responses", JSON, nullable=False),
+    ForeignKeyConstraint(["api_id", "resource_id"], ["apigw_resources.api_id", "apigw_resources.id"],
+                         ondelete="CASCADE"),
+)
+"""A method (its Method shape without the integration) and its method responses by status code."""
+
+apigw_integrations = Table(
+    "apigw_integrations", metadata,
+    Column("api_id", String(64), primary_key=True),
+    Column("resource_id", String(16), primary_key=True),
+    Column("http_method", String(8), primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("responses", JSON, nullable=False),
+    ForeignKeyConstraint(["api_id", "resource_id", "http_method"],
+                         ["apigw_methods.api_id", "apigw_methods.resource_id", "apigw_methods.http_method"],
+                         ondelete="CASCADE"),
+)
+
+apigw_authorizers = Table(
+    "apigw_authorizers", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("name", String(1024), nullable=False),
+    Column("config", JSON, nullable=False),
+)
+
+apigw_deployments = Table(
+    "apigw_deployments", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("description", Text),
+    Column("snapshot", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+)
+"""Immutable: the working copy as ``apigw/snapshot.py`` freezes it."""
+
+apigw_stages = Table(
+    "apigw_stages", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("deployment_id", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    ForeignKeyConstraint(["api_id", "deployment_id"], ["apigw_deployments.api_id", "apigw_deployments.id"]),
+)
+
+apigw_changes = Table(
+    "apigw_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+"""One row: bumped by every write that changes what some stage serves; each process polls it (no read per
+request). Not in ALL_TABLES: a reset bumps it instead of deleting it."""
+
+ALL_TABLES[:0] = [apigw_stages, apigw_deployments, apigw_integrations, apigw_methods, apigw_authorizers,
+                  apigw_resources, apigw_rest_apis]
