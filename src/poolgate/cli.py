@@ -14,26 +14,23 @@ import tempfile
 from pathlib import Path
 
 from .serving import add_connection_flags
-from .settings import IamCredential, Settings
+from .settings import CredentialError, IamCredential, Settings, parse_credentials
 
 log = logging.getLogger("poolgate")
 
 
-def _credentials(values: list[str]) -> list[IamCredential]:
-    out = []
-    for value in values:
-        parts = value.split(":")
-        if len(parts) not in (2, 3):
-            raise SystemExit(f"--credentials expects ACCESS_KEY:SECRET_KEY[:ACCOUNT], got {value!r}")
-        out.append(IamCredential(*parts))
-    return out
+def _credentials(args: argparse.Namespace) -> list[IamCredential]:
+    """--credentials, then POOLGATE_CREDENTIALS (comma-separated; an empty variable is unset); raises
+    CredentialError on a bad entry."""
+    creds = parse_credentials(args.credentials or [], "--credentials")
+    env = os.environ.get("POOLGATE_CREDENTIALS")
+    if env:
+        creds += parse_credentials(env.split(","), "POOLGATE_CREDENTIALS")
+    return creds
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
     env = os.environ
-    creds = list(args.credentials or [])
-    if env.get("POOLGATE_CREDENTIALS"):
-        creds += env["POOLGATE_CREDENTIALS"].split(",")
     return Settings(
         host=args.host, port=args.port, data_dir=Path(args.data_dir),
         database_url=args.database_url or env.get("POOLGATE_DATABASE_URL"),
@@ -42,7 +39,7 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         allow_reset=args.allow_reset, ephemeral=args.ephemeral,
         redis_url=args.redis_url or env.get("POOLGATE_REDIS_URL"),
         redis_prefix=args.redis_prefix or env.get("POOLGATE_REDIS_PREFIX") or "poolgate:",
-        region=args.region, aws_issuer=args.aws_issuer, credentials=_credentials(creds),
+        region=args.region, aws_issuer=args.aws_issuer, credentials=_credentials(args),
     )
 
 
@@ -66,7 +63,11 @@ def serve(args: argparse.Namespace) -> int:
 
     limits = connection_limits(args)
 
-    settings = _settings_from(args)
+    try:
+        settings = _settings_from(args)
+    except CredentialError as exc:
+        print(f"poolgate: refusing to start: {exc}", file=sys.stderr)
+        return 2
     if not settings.is_loopback and settings.local_mode:
         print(f"poolgate: refusing to listen on {settings.host} without credentials: outside loopback, "
               "control-plane calls must be signed by known keys. Pass --credentials AK:SK[:ACCOUNT] "

@@ -31,8 +31,8 @@ def _unsigned(url: str) -> Any:
 @pytest.fixture(scope="module")
 def signed_server() -> Iterator[Server]:
     """A server that accepts only its configured keys (no --allow-reset either: see test_server.py)."""
-    srv = start_server("--no-demo", "--credentials", f"AKIDPOOLGATE:s3cret:{ACCOUNT}", "--credentials",
-                       f"AKIDOTHER:0ther:{OTHER_ACCOUNT}", allow_reset=False)
+    srv = start_server("--no-demo", "--credentials", f"AKIDPOOLGATE0001:s3cret-poolgate-key-01:{ACCOUNT}",
+                       "--credentials", f"AKIDOTHER0000001:0ther-secret-key-0001:{OTHER_ACCOUNT}", allow_reset=False)
     try:
         yield srv
     finally:
@@ -51,16 +51,18 @@ def test_admin_call_without_signature_is_refused(server: Server, idp: Any) -> No
 
 def test_configured_credentials(signed_server: Server) -> None:
     url = signed_server.url
-    admin = _client(url, "AKIDPOOLGATE", "s3cret")
+    admin = _client(url, "AKIDPOOLGATE0001", "s3cret-poolgate-key-01")
     pool = admin.create_user_pool(PoolName=unique("pool"), AutoVerifiedAttributes=["email"])["UserPool"]
     assert pool["Arn"] == f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/{pool['Id']}"
     client_id = new_client(admin, pool["Id"])["ClientId"]
 
-    wrong_secret = error_of(_client(url, "AKIDPOOLGATE", "not-the-secret").describe_user_pool, UserPoolId=pool["Id"])
+    wrong_secret = error_of(_client(url, "AKIDPOOLGATE0001", "not-the-secret").describe_user_pool,
+                            UserPoolId=pool["Id"])
     assert (wrong_secret.code, wrong_secret.status) == ("InvalidSignatureException", 400)
     assert wrong_secret.message.startswith("The request signature we calculated does not match the signature you "
                                            "provided.")
-    unknown_key = error_of(_client(url, "AKIDUNKNOWN", "s3cret").describe_user_pool, UserPoolId=pool["Id"])
+    unknown_key = error_of(_client(url, "AKIDUNKNOWN00001", "s3cret-poolgate-key-01").describe_user_pool,
+                           UserPoolId=pool["Id"])
     assert unknown_key == type(unknown_key)("UnrecognizedClientException",
                                             "The security token included in the request is invalid.", 400)
     missing = error_of(_unsigned(url).describe_user_pool, UserPoolId=pool["Id"])
@@ -79,7 +81,7 @@ def test_configured_credentials(signed_server: Server) -> None:
     assert code and code not in signed_server.log()
 
     # Another account's keys do not see this account's pool.
-    other = _client(url, "AKIDOTHER", "0ther")
+    other = _client(url, "AKIDOTHER0000001", "0ther-secret-key-0001")
     err = error_of(other.describe_user_pool, UserPoolId=pool["Id"])
     assert (err.code, err.message) == ("ResourceNotFoundException", f"User pool {pool['Id']} does not exist.")
     assert pool["Id"] not in {p["Id"] for p in other.list_user_pools(MaxResults=60)["UserPools"]}
