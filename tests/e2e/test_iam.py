@@ -17,6 +17,7 @@ import yaml
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.utils import percent_encode_sequence
 
 from tests.support import Server, start_server, stop_server
 
@@ -266,3 +267,72 @@ def test_lambda_authorizer_is_not_called_when_the_resource_policy_denies(server:
     # the authorizer function raises: had it run, the answer would be a 500
     _error(requests.get(_url(server, "/blocked-lambda", IP_API), headers={"Authorization": "t"}),
            _denied("anonymous", "/blocked-lambda", True, IP_API), "AccessDeniedException", "Message")
+
+
+# --- issue 11 #21: a space in the query string (botocore, requests-aws4auth and Postman got 403 before) ---
+
+@pytest.mark.parametrize("params", [{"q": "a b"}, {"q": "two  spaces + plus", "name": "zoë"}, {"q": "a b", "r": ""}],
+                         ids=["space", "plus-and-utf8", "empty-value"])
+def test_botocore_signed_query_with_spaces(server: Server, params: dict[str, str]) -> None:
+    """The URL as botocore's serializers write it (``percent_encode_sequence``: a space is %20), signed by
+    SigV4Auth."""
+    url = f"{_url(server, '/private')}?{percent_encode_sequence(params)}"
+    assert "%20" in url
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(ALICE, "execute-api", "us-east-1").add_auth(request)
+    response = requests.get(url, headers=dict(request.headers.items()), timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()["identity"]["accessKey"] == ALICE.access_key
+
+
+@pytest.mark.parametrize("params", [{"q": "a b"}, {"q": "two  spaces + plus", "name": "zoë"}],
+                         ids=["space", "plus-and-utf8"])
+def test_requests_aws4auth_signed_query_with_spaces(server: Server, params: dict[str, str]) -> None:
+    from requests_aws4auth import AWS4Auth
+
+    auth = AWS4Auth(ALICE.access_key, ALICE.secret_key, "us-east-1", "execute-api")
+    response = requests.get(_url(server, "/private"), params=params, auth=auth, timeout=10)
+    assert "+" in (response.request.url or "")  # requests writes a space as '+'
+    assert response.status_code == 200, response.text
+
+
+def test_presigned_query_with_a_space(server: Server) -> None:
+    request = AWSRequest(method="GET", url=_url(server, "/private") + "?q=a%20b")
+    SigV4QueryAuth(ALICE, "execute-api", "us-east-1", expires=300).add_auth(request)
+    assert requests.get(request.url, timeout=10).status_code == 200
+
+
+# --- issue 11 #5: host and every x-amz-* header must be signed on AWS_IAM methods too ---
+
+class _SkippingSigner(SigV4Auth):
+    def __init__(self, skip: str) -> None:
+        super().__init__(ALICE, "execute-api", "us-east-1")
+        self.skip = skip
+
+    def headers_to_sign(self, request: AWSRequest) -> Any:
+        full = super().headers_to_sign(request)
+        for name in list(full.keys()):
+            if name.lower() == self.skip:
+                del full[name]
+        return full
+
+
+@pytest.mark.parametrize(("skip", "extra", "message"), [
+    ("host", {}, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."),
+    ("x-amz-security-token", {"X-Amz-Security-Token": "token"},
+     "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization."),
+], ids=["host", "x-amz-header"])
+def test_unsigned_host_or_x_amz_header(server: Server, skip: str, extra: dict[str, str], message: str) -> None:
+    url = _url(server, "/private")
+    request = AWSRequest(method="GET", url=url, headers=extra)
+    _SkippingSigner(skip).add_auth(request)
+    _error(requests.get(url, headers=dict(request.headers.items()), timeout=10), message,
+           "InvalidSignatureException")
+
+
+def test_signature_scoped_to_s3(server: Server) -> None:
+    url = _url(server, "/private")
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(ALICE, "s3", "us-east-1").add_auth(request)
+    _error(requests.get(url, headers=dict(request.headers.items()), timeout=10),
+           "Credential should be scoped to correct service: 'execute-api'. ", "InvalidSignatureException")

@@ -137,7 +137,7 @@ class ApiGatewayControl:
             raise ServiceError("InvalidSignatureException",
                                f"Credential should be scoped to correct service: '{routes.SERVICE}'. ", 403)
         try:
-            authenticate(self.services, request, caller)
+            authenticate(self.services, request, caller, routes.SERVICE)
         except ServiceError as err:
             if err.code in _AUTH_ERRORS:
                 err.status = 403

@@ -100,7 +100,7 @@ class JsonService:
         if not isinstance(params, dict):
             raise ServiceError("SerializationException", "Start of structure or map found where not expected.")
         if not op.unsigned:
-            authenticate(services, request, caller)
+            authenticate(services, request, caller, self.signing_name)
         params = self.checked(name, params)
         try:
             return await op.handler(services, caller, params)
@@ -136,27 +136,30 @@ def error_body(code: str, message: str) -> bytes:
     return json.dumps({"__type": code, "message": message}).encode()
 
 
-def authenticate(services: Any, request: Request, caller: Caller) -> None:
-    """SigV4 for the control planes: the credential scope names the caller's region; in local mode any
-    credentials pass, in signed mode only configured keys with a valid signature (which name the account)."""
+def authenticate(services: Any, request: Request, caller: Caller, service: str = "cognito-idp") -> None:
+    """SigV4 for the control planes: the credential scope names the caller's region and must name ``service``;
+    in local mode any credentials pass, in signed mode only configured keys with a valid signature that covers
+    ``host`` and every ``x-amz-*`` header, ``X-Amz-Target`` included (which name the account)."""
     try:
         signed = sigv4.parse_authorization(request)
     except sigv4.SignatureError as err:
         raise ServiceError(err.code, err.message) from err
     if signed is None:
         raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    settings = services.settings
+    if settings.local_mode:
+        if signed.scope.service != service:
+            raise ServiceError("InvalidSignatureException",
+                               f"Credential should be scoped to correct service: '{service}'. ")
+    else:
+        cred = settings.credential(signed.scope.access_key)
+        try:
+            sigv4.verify(request, signed, lambda k: cred.secret_key if cred else None, services.clock.now(),
+                         service=service)
+        except sigv4.SignatureError as err:
+            raise ServiceError(err.code, err.message) from err
+        assert cred is not None
+        caller.account = cred.account
     caller.region = signed.scope.region
     caller.access_key = signed.scope.access_key
     caller.signed = True
-    settings = services.settings
-    if settings.local_mode:
-        return
-    by_key = {c.access_key: c for c in settings.credentials}
-    cred = by_key.get(signed.scope.access_key)
-    try:
-        sigv4.verify(request, signed, lambda k: cred.secret_key if cred else None, services.clock.now(),
-                     f"{request.scheme}://{request.host}{request.raw_path}")
-    except sigv4.SignatureError as err:
-        raise ServiceError(err.code, err.message) from err
-    assert cred is not None
-    caller.account = cred.account

@@ -1,7 +1,17 @@
-"""SigV4 verification of incoming requests, re-using botocore's canonicalisation.
+"""SigV4 verification of incoming requests, re-using botocore's signer for the string to sign and the key.
 
-botocore computes the canonical request, string-to-sign and signature exactly as the client did;
-we only feed it the request as received, restricted to the headers the client says it signed.
+The canonical request is built as AWS builds it for every service but S3 (IAM User Guide, "Create a signed AWS
+API request"): the raw path with dot segments and repeated slashes removed, URI-encoded once more (botocore's
+``normalize_url_path`` and ``quote(…, safe="/~")``); the query decoded and re-encoded RFC 3986-style, so a space
+is ``%20`` and never ``+``; the headers the client lists, trimmed; and the SHA-256 of the body as received (a
+client's ``X-Amz-Content-SHA256`` is not taken on trust). ``tests/awsproto/test_sigv4.py`` checks this against
+AWS's published SigV4 test suite.
+
+Before a key is looked up the request must sign ``host`` and every ``x-amz-*`` header it carries (AWS: "The HTTP
+host header" and "Any x-amz-* headers that you plan to add to the request" are required signed headers, IAM User
+Guide, reference_sigv-authentication-methods), and its credential scope must name the service (and, where the
+endpoint fixes one, the region) the request was sent to; otherwise a signature made for one service, or one that
+leaves ``X-Amz-Target`` out, could be replayed as another call.
 """
 
 from __future__ import annotations
@@ -13,11 +23,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote_to_bytes
 
 from botocore.auth import UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
+from botocore.utils import normalize_url_path
 
 from ..compare import same_secret
 from ..http import Request
@@ -116,20 +127,6 @@ def _parts(credential: str | None, signed: str | None, signature: str | None, am
     return SignedRequest(scope, signed.lower().split(";"), signature, amz_date, in_query)
 
 
-class _ServerSideSigV4(SigV4Auth):
-    def __init__(self, credentials: Credentials, service: str, region: str, signed: list[str]) -> None:
-        super().__init__(credentials, service, region)
-        self._signed = signed
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        header_map = HTTPHeaders()
-        for name in self._signed:
-            value = request.headers.get(name)
-            if value is not None:
-                header_map[name] = value
-        return header_map
-
-
 def _amz_epoch(amz_date: str) -> float | None:
     """``20150830T123600Z`` → epoch seconds (by hand: ``time.strptime`` costs ~20 µs per request)."""
     if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z" or not (
@@ -144,17 +141,144 @@ def _amz_epoch(amz_date: str) -> float | None:
     return calendar.timegm((*fields, 0, 0, 0))
 
 
+_HOST_UNSIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+"""AWS's text (InvalidSignatureException) for a signature that leaves ``host`` out: several captures, e.g.
+babbel/okhttp-aws-signer#10 and NetSPI/AWSSigner#3 (older wording ``'Host' must be …``, mhart/dynalite index.js)."""
+_RESERVED = "-_.~"
+"""RFC 3986 unreserved characters besides letters and digits: the only ones SigV4 leaves unencoded."""
+
+
+_MAY_GO_UNSIGNED = frozenset({"x-amz-content-sha256"})
+"""S3 too lets ``x-amz-content-sha256`` go unsigned (its value becomes the payload hash there; poolgate hashes
+the body itself and never reads it), and hand-rolled signers often add it after signing."""
+
+
+def require_signed_headers(request: Request, signed: SignedRequest) -> None:
+    """``host`` and every ``x-amz-*`` header the request carries must be among the signed headers.
+
+    The text for an unsigned ``x-amz-*`` header follows the one AWS gives for ``host``; scratchstack-aws-signature
+    (dacut), which reproduces AWS's auth error ordering, uses it for any required header
+    (``'x-amz-request-id' must be a 'SignedHeader' in the AWS Authorization.``). AWS's own text for this case
+    is UNCONFIRMED."""
+    names = set(signed.signed_headers)
+    if "host" not in names and ":authority" not in names:
+        raise SignatureError("InvalidSignatureException", _HOST_UNSIGNED)
+    for name, _ in request.headers:
+        key = name.lower()
+        if key.startswith("x-amz-") and key not in names and key not in _MAY_GO_UNSIGNED:
+            shown = "-".join(part.capitalize() for part in key.split("-"))
+            raise SignatureError("InvalidSignatureException",
+                                 f"'{shown}' must be a 'SignedHeader' in the AWS Authorization.")
+
+
+def check_scope(signed: SignedRequest, service: str, region: str | None = None) -> None:
+    """The credential scope must name ``service`` (and ``region`` when given) and the request's date. AWS lists
+    every fault at once, each ending in ``. `` (mhart/dynalite index.js, from DynamoDB; Kong/insomnia#713 and
+    r7kamura/aws-signer-v4#1 for execute-api); the date fault's wording is dynalite's."""
+    scope = signed.scope
+    faults = []
+    if region is not None and scope.region != region:
+        faults.append(f"Credential should be scoped to a valid region, not '{scope.region}'. ")
+    if scope.service != service:
+        faults.append(f"Credential should be scoped to correct service: '{service}'. ")
+    day = signed.amz_date[:8]
+    if scope.date != day:
+        faults.append("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                      f"'{scope.date}' != '{day}', from '{signed.amz_date}'. ")
+    if faults:
+        raise SignatureError("InvalidSignatureException", "".join(faults))
+
+
+def _text(raw: str) -> str:
+    """A header value as the client hashed it: the wire's bytes (kept as latin-1 by the ASGI layer) read as
+    UTF-8 when they are, else left as they are (such a signature then simply does not match)."""
+    if raw.isascii():
+        return raw
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return raw
+
+
+def _encode(raw: str) -> str:
+    return quote(unquote_to_bytes(raw.replace("+", " ").encode("latin-1", "replace")), safe=_RESERVED)
+
+
+def canonical_query(query_string: str, *, drop_signature: bool = False) -> str:
+    """The canonical query string: each name and value decoded (``+`` is a space, as requests-aws4auth, aws4
+    and API Gateway read it) and re-encoded with ``%XX`` for everything but unreserved characters, then sorted by
+    name and value. ``drop_signature`` leaves out ``X-Amz-Signature`` (the presigned form)."""
+    pairs = []
+    for part in query_string.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        key = _encode(name)
+        if drop_signature and key == "X-Amz-Signature":
+            continue
+        pairs.append((key, _encode(value)))
+    return "&".join(f"{key}={value}" for key, value in sorted(pairs))
+
+
+def canonical_path(raw_path: str) -> str:
+    """The canonical URI of every service but S3: botocore's ``normalize_url_path`` (dot segments and repeated
+    slashes removed), then URI-encoded once more, byte for byte."""
+    return quote(normalize_url_path(raw_path.split("?", 1)[0]).encode("latin-1", "replace"), safe="/~")
+
+
+class _ServerSideSigV4(SigV4Auth):
+    """botocore's signer fed the request as received: the canonical request is built here, the string to sign
+    and the derived key by botocore."""
+
+    def __init__(self, credentials: Credentials, scope: CredentialScope, signed: list[str],
+                 headers: list[tuple[str, str]]) -> None:
+        super().__init__(credentials, scope.service, scope.region)
+        self._signed = signed
+        self._headers = headers
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        wanted = set(self._signed)
+        header_map = HTTPHeaders()
+        for name, value in self._headers:  # repeated headers: botocore joins their values with commas
+            key = name.lower()
+            if key in wanted:
+                header_map[key] = _text(value)
+        return header_map
+
+    def canonical(self, request: Request, payload_hash: str, *, in_query: bool) -> str:
+        headers_to_sign = self.headers_to_sign(AWSRequest())
+        return "\n".join([
+            request.method.upper(),
+            canonical_path(request.raw_path),
+            canonical_query(request.query_string, drop_signature=in_query),
+            self.canonical_headers(headers_to_sign) + "\n",
+            self.signed_headers(headers_to_sign),
+            payload_hash,
+        ])
+
+
+def canonical_request(request: Request, signed: SignedRequest, payload_hash: str | None = None) -> str:
+    """The canonical request of ``request`` for the headers ``signed`` lists (``payload_hash``: the SHA-256 of
+    the body unless given)."""
+    signer = _ServerSideSigV4(Credentials(signed.scope.access_key, ""), signed.scope, signed.signed_headers,
+                              request.headers)
+    return signer.canonical(request, payload_hash or hashlib.sha256(request.body).hexdigest(),
+                            in_query=signed.in_query)
+
+
 def verify(
     request: Request,
     signed: SignedRequest,
     secret_for: Callable[[str], str | None],
     now: float,
-    url: str,
+    *,
+    service: str,
+    region: str | None = None,
 ) -> None:
-    """Check ``signed`` against the request; raises ``SignatureError`` with AWS's wording."""
-    secret = secret_for(signed.scope.access_key)
-    if secret is None:
-        raise SignatureError("UnrecognizedClientException", "The security token included in the request is invalid.")
+    """Check ``signed`` against the request; raises ``SignatureError`` with AWS's wording. The checks run in
+    AWS's order (mhart/dynalite index.js; scratchstack-aws-signature): signed headers, date, credential scope,
+    access key, signature. ``region`` is the one the endpoint serves; None lets the scope choose."""
+    require_signed_headers(request, signed)
     when = _amz_epoch(signed.amz_date)
     if when is None:
         raise SignatureError("IncompleteSignatureException",
@@ -169,35 +293,28 @@ def verify(
         else:
             message = f"Signature not yet current: {signed.amz_date} is still later than {latest} ({current} + 5 min.)"
         raise SignatureError("InvalidSignatureException", message)
-    query = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True)
-             if not (signed.in_query and k == "X-Amz-Signature")]
-    full_url = url + (("?" + urlencode(query)) if query else "")
-    headers: dict[str, str] = {}
-    for name, value in request.headers:  # repeated headers are signed as one comma-joined value
-        key = name.lower()
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
-    aws_request = AWSRequest(method=request.method, url=full_url, headers=headers, data=request.body)
+    check_scope(signed, service, region)
+    secret = secret_for(signed.scope.access_key)
+    if secret is None:
+        raise SignatureError("UnrecognizedClientException", "The security token included in the request is invalid.")
+    aws_request = AWSRequest(method=request.method)
     aws_request.context["timestamp"] = signed.amz_date
-    signer = _ServerSideSigV4(Credentials(signed.scope.access_key, secret), signed.scope.service,
-                              signed.scope.region, signed.signed_headers)
-    canonical = signer.canonical_request(aws_request)
+    signer = _ServerSideSigV4(Credentials(signed.scope.access_key, secret), signed.scope, signed.signed_headers,
+                              request.headers)
+    canonical = signer.canonical(request, hashlib.sha256(request.body).hexdigest(), in_query=signed.in_query)
     string_to_sign = signer.string_to_sign(aws_request, canonical)
-    expected = signer.signature(string_to_sign, aws_request)
-    if (signed.in_query and not same_secret(signed.signature, expected)
-            and "X-Amz-Content-SHA256" not in aws_request.headers):
+    if same_secret(signed.signature, signer.signature(string_to_sign, aws_request)):
+        return
+    if signed.in_query:
         # Presigned URLs: botocore's SigV4QueryAuth hashes the (empty) body like the header form, S3-style
         # signers (S3SigV4QueryAuth) put UNSIGNED-PAYLOAD; accept either.
-        lines = canonical.split("\n")
-        lines[-1] = UNSIGNED_PAYLOAD
-        unsigned = "\n".join(lines)
-        unsigned_string = signer.string_to_sign(aws_request, unsigned)
-        if same_secret(signed.signature, signer.signature(unsigned_string, aws_request)):
+        unsigned = signer.string_to_sign(aws_request, signer.canonical(request, UNSIGNED_PAYLOAD, in_query=True))
+        if same_secret(signed.signature, signer.signature(unsigned, aws_request)):
             return
-    if not same_secret(signed.signature, expected):
-        raise SignatureError(
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided. Check your AWS "
-            "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
-            f"The Canonical String for this request should have been\n'{canonical}'\n\n"
-            f"The String-to-Sign should have been\n'{string_to_sign}'\n",
-        )
+    raise SignatureError(
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. Check your AWS "
+        "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+        f"The Canonical String for this request should have been\n'{canonical}'\n\n"
+        f"The String-to-Sign should have been\n'{string_to_sign}'\n",
+    )
