@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 import subprocess
@@ -16,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 PG_ADMIN_URL = os.environ.get("POOLGATE_TEST_PG", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("POOLGATE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -75,12 +79,22 @@ class Server:
     data_dir: Path
     database_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    credentials: tuple[str, str] | None = None
+    """The first ``--credentials`` key pair the server was started with (None in local mode)."""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def reset(self) -> None:
-        requests.post(f"{self.url}/_poolgate/reset", timeout=10).raise_for_status()
+        """``POST /_poolgate/reset`` as the server requires it: SigV4-signed (service ``poolgate``) by its first
+        configured key in signed mode, else a JSON request (what no web page can send cross-site)."""
+        url = f"{self.url}/_poolgate/reset"
+        headers = {"Content-Type": "application/json"}
+        if self.credentials is not None:
+            request = AWSRequest(method="POST", url=url, data=b"{}", headers=headers)
+            SigV4Auth(Credentials(*self.credentials), "poolgate", "us-east-1").add_auth(request)
+            headers = dict(request.headers.items())
+        requests.post(url, data=b"{}", headers=headers, timeout=10).raise_for_status()
 
 
 def start_server(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
@@ -103,11 +117,20 @@ def start_server(*args: str, database_url: str | None = None, env: dict[str, str
             raise RuntimeError(f"poolgate exited with {process.returncode}:\n{log_path.read_text()}")
         try:
             if requests.get(f"{url}/_poolgate/health", timeout=1).status_code == 200:
-                return Server(url, port, process, log_path, data_dir, database_url)
+                return Server(url, port, process, log_path, data_dir, database_url,
+                              credentials=_first_credentials(args))
         except requests.RequestException:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"poolgate did not start in {wait}s:\n{log_path.read_text()}")
+
+
+def _first_credentials(args: tuple[str, ...]) -> tuple[str, str] | None:
+    for flag, value in itertools.pairwise(args):
+        if flag == "--credentials":
+            key, secret = value.split(":")[:2]
+            return key, secret
+    return None
 
 
 def stop_server(server: Server) -> None:

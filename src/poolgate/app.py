@@ -19,6 +19,7 @@ from .cognito.sender import OutboxSender
 from .cognito.service import COGNITO
 from .cognito.tokens import TokenMinter
 from .config import ConfigError
+from .edge import Refusal, local_host_refusal, reset_refusal
 from .http import (
     BodyTooLarge,
     ClientDisconnected,
@@ -113,6 +114,11 @@ class PoolgateApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.services.settings.local_mode:  # DNS rebinding: only loopback names (edge.py)
+            refusal = local_host_refusal(self.services.settings, _host_header(scope))
+            if refusal is not None:
+                await _send_refusal(send, refusal, self.services.ids.uuid())
+                return
         if self.dataplane is not None and self.dataplane.claims(scope):
             await self.dataplane(scope, receive, send)
             return
@@ -164,6 +170,10 @@ class PoolgateApp:
             await self.oauth.handle(request, send, domain, request_id)
             return
         if request.path == "/_poolgate/reset" and request.method == "POST" and self.services.settings.allow_reset:
+            refusal = reset_refusal(self.services.settings, request, self.services.clock.now())
+            if refusal is not None:
+                await _send_refusal(send, refusal, request_id)
+                return
             await self.reset()
             await send_json(send, 200, {"reset": True}, [rid])
             return
@@ -181,6 +191,18 @@ class PoolgateApp:
         self.services.records.clear()
         for hook in self.services.extras.get("on_reset", []):
             await hook()
+
+
+def _host_header(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _send_refusal(send: Send, refusal: Refusal, request_id: str) -> None:
+    await send_json(send, refusal.status, {"__type": refusal.code, "message": refusal.message},
+                    [("x-amzn-requestid", request_id), ("x-amzn-errortype", refusal.code)])
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -27,7 +27,7 @@ def test_ephemeral_leaves_nothing_behind_and_reset_wipes_state(tmp_path: Path) -
         assert any(temp_root.iterdir())  # the temporary store lives under TMPDIR while the server runs
         assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Id"] == pool_id
 
-        response = requests.post(f"{srv.url}/_poolgate/reset", timeout=10)
+        response = requests.post(f"{srv.url}/_poolgate/reset", json={}, timeout=10)
         assert response.status_code == 200
         err = error_of(idp.describe_user_pool, UserPoolId=pool_id)
         assert (err.code, err.message) == ("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
