@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.support import Server, start_server, stop_server
+from tests.support import (
+    IN_CI,
+    Server,
+    postgres_available,
+    start_server,
+    stop_server,
+    temporary_postgres_database,
+)
 
 CONFIG = {
     "apis": [{"id": "keyedapi01", "name": "Keyed", "resources": {"/health": {"GET": {
@@ -58,3 +67,23 @@ def test_a_generated_key_is_kept_across_restarts_and_resets(tmp_path: Path) -> N
         assert _status(third, key) == 200
     finally:
         stop_server(third)
+
+
+@pytest.mark.postgres
+def test_two_servers_starting_at_once_on_one_database_serve_the_same_key(tmp_path: Path) -> None:
+    if not postgres_available():
+        if IN_CI:
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 and CI=true")
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    config = tmp_path / "poolgate.yaml"
+    config.write_text(json.dumps(CONFIG))
+    with temporary_postgres_database() as url, ThreadPoolExecutor(max_workers=2) as pool:
+        servers = list(pool.map(lambda _: start_server("--config", str(config), database_url=url), range(2)))
+        try:
+            keys = {_printed_key(server) for server in servers}
+            assert len(keys) == 1
+            key = keys.pop()
+            assert [_status(server, key) for server in servers] == [200, 200]
+        finally:
+            for server in servers:
+                stop_server(server)

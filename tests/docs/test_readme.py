@@ -154,3 +154,15 @@ def test_the_hosted_ui_walkthrough_works_on_the_demo(tmp_path: Path, demo: Serve
                           env={**os.environ, "CODE": code}, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert {"id_token", "access_token", "refresh_token"} <= set(json.loads(done.stdout))
+
+
+def test_the_demo_walkthrough_runs(demo: Server) -> None:
+    script = re.search(r"```sh\n(.*?)```", _section("The demo"), re.S).group(1)  # type: ignore[union-attr]
+    script = script.replace(":8788", f":{demo.port}")
+    marked = "\n".join(f'echo "<<next>>"; {line}' if line.startswith("curl") else line
+                       for line in script.replace("\\\n", " ").splitlines())
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", marked], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    unauthenticated, listing = done.stdout.split("<<next>>\n")[1:]
+    assert unauthenticated.startswith("HTTP/1.1 401")
+    assert {pet["name"] for pet in json.loads(listing)} >= {"Rex", "Tom"}

@@ -109,24 +109,3 @@ async def custom_scopes(conn: Any, pool_id: str) -> set[str]:
     rows = (await conn.execute(select(resource_servers.c.identifier, resource_servers.c.scopes)
                                .where(resource_servers.c.pool_id == pool_id))).all()
     return {f"{r.identifier}/{s['ScopeName']}" for r in rows for s in r.scopes}
-
-
-async def ensure_resource_server(services: Services, pool_id: str, spec: dict[str, Any]) -> None:
-    """``poolgate.yaml``'s ``resourceServers: [{identifier, name, scopes: [name | {name, description}]}]``."""
-    identifier = str(spec.get("identifier") or "")
-    if not identifier:
-        raise invalid_parameter("A resource server needs an identifier.")
-    async with services.db.read() as conn:
-        found = (await conn.execute(select(resource_servers.c.identifier).where(
-            resource_servers.c.pool_id == pool_id, resource_servers.c.identifier == identifier))).first()
-    if found is not None:
-        return
-    scopes = []
-    for scope in spec.get("scopes") or []:
-        if isinstance(scope, str):
-            scopes.append({"ScopeName": scope, "ScopeDescription": scope})
-        else:
-            scopes.append({"ScopeName": str(scope["name"]),
-                           "ScopeDescription": str(scope.get("description") or scope["name"])})
-    await create_resource_server(services, pool_id, {"Identifier": identifier,
-                                                     "Name": str(spec.get("name") or identifier), "Scopes": scopes})
