@@ -323,3 +323,29 @@ def test_racing_confirmations_of_one_alias_give_it_to_one_user(server: Server) -
     assert_one_winner_each(outcomes, len(names), "AliasExistsException", EMAIL_TAKEN)
     winner = names[[o.ok for o in outcomes].index(True)]
     assert idp.admin_get_user(UserPoolId=pool_id, Username="one@example.com")["Username"] == winner
+
+
+def test_verifying_an_alias_another_user_holds_is_alias_exists(server: Server) -> None:
+    """VerifyUserAttribute and an administrator's email_verified=true claim the alias like a confirmation does;
+    changing the address itself (unverified) takes nothing. Deleting a user frees what it held."""
+    idp = client_for(server)
+    pool_id, client_id = _alias_pool(idp)
+    held = [{"Name": "email", "Value": "kim@example.com"}, {"Name": "email_verified", "Value": "true"}]
+    for name in ("kim", "lou"):
+        idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS", TemporaryPassword=PASSWORD,
+                              UserAttributes=held if name == "kim" else [])
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True)
+    lou = sign_in(idp, client_id, "lou")["AccessToken"]
+    idp.update_user_attributes(AccessToken=lou, UserAttributes=held[:1])  # unverified: allowed
+    idp.get_user_attribute_verification_code(AccessToken=lou, AttributeName="email")
+    code = code_from_log(server, pool_id, "lou", "verify:email")
+    alias_exists = AwsError("AliasExistsException", EMAIL_TAKEN, 400)
+    assert error_of(idp.verify_user_attribute, AccessToken=lou, AttributeName="email", Code=code) == alias_exists
+    assert error_of(idp.admin_update_user_attributes, UserPoolId=pool_id, Username="lou",
+                    UserAttributes=held) == alias_exists
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="kim@example.com")["Username"] == "kim"
+
+    idp.admin_delete_user(UserPoolId=pool_id, Username="kim")
+    idp.verify_user_attribute(AccessToken=lou, AttributeName="email", Code=code)
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="kim@example.com")["Username"] == "lou"
+
