@@ -88,7 +88,7 @@ def serve(args: argparse.Namespace) -> int:
     app.on_startup.append(_freeze_heap)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
                             log_level=args.log_level, access_log=False, loop="auto", http=http_protocol(limits),
-                            timeout_keep_alive=limits.keep_alive_timeout, timeout_graceful_shutdown=10)
+                            timeout_graceful_shutdown=10)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
     # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

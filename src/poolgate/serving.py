@@ -126,7 +126,8 @@ def http_protocol(limits: ConnectionLimits | None = None) -> Any:
     except ImportError:  # uvicorn without httptools: h11, names lowercased, uvicorn's own limits
         return "auto"
     limits = limits or ConnectionLimits()
-    header_timeout, body_timeout = limits.header_timeout, limits.body_timeout
+    header_timeout, keep_alive_timeout, body_timeout = limits.header_timeout, limits.keep_alive_timeout, \
+        limits.body_timeout
     max_header_bytes, max_headers, head_bytes = limits.max_header_bytes, limits.max_headers, limits.head_bytes
     # AWS: "HTTP header is larger than 10240 bytes." (captured in the ntsblog.homedev.com.au post "AWS API
     # Gateway - HTTP header is larger than 10240 bytes."); the 431 status is what a browser saw from API Gateway
@@ -138,6 +139,8 @@ def http_protocol(limits: ConnectionLimits | None = None) -> Any:
     class PoolgateHttpProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
+            # uvicorn's timer after a response uses it too (annotated int there; call_later takes any float)
+            self.timeout_keep_alive = keep_alive_timeout  # type: ignore[assignment]
             self._in_head = False
             self._head_raw = 0
             self._heads_begun = 0
