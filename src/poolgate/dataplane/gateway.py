@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote
 
 from ..awsproto import sigv4
 from ..errors import GatewayError
@@ -27,6 +28,7 @@ from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
 from .functions import FunctionRuntime
 from .metering import Metering, meter
+from .paths import resolve_dot_segments
 from .resource_policy import enforce_resource_policy
 from .responses import (
     configuration_error,
@@ -87,9 +89,13 @@ async def resolve(ctx: InvocationContext) -> None:
 
 
 async def route(ctx: InvocationContext) -> None:
-    """The compiled router; no resource or method → 403 Missing Authentication Token."""
+    """Dot segments resolved (``paths.py``), then the compiled router; no resource or method → 403 Missing
+    Authentication Token."""
     assert ctx.deployment is not None
-    found = ctx.deployment.router.match(ctx.method, ctx.raw_path)
+    raw_path = resolve_dot_segments(ctx.raw_path)
+    if raw_path != ctx.raw_path:
+        ctx.raw_path, ctx.path = raw_path, unquote(raw_path)
+    found = ctx.deployment.router.match(ctx.method, raw_path)
     if found is None:
         auth = ctx.header("authorization")
         if auth is not None:  # AWS reads it as SigV4 even here: `Bearer x` gets the key=value complaint

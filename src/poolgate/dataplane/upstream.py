@@ -18,6 +18,7 @@ import aiohttp
 from ..http import MAX_BODY
 from .context import IntegrationResult, InvocationContext
 from .httpclient import HttpClient, ResponseTooLarge, UpstreamError, UpstreamTimeout
+from .paths import ambiguous_path, has_dot_segment
 from .plugins import DeploymentError, substitute_stage_variables
 from .responses import integration_failure, integration_timeout, internal_error
 from .variables import context_value
@@ -101,14 +102,21 @@ class ParameterMapping:
 class UriTemplate:
     parts: tuple[str, ...]
     """Literal text at even indexes, placeholder names at odd ones."""
+    path_slots: int = 0
+    """How many placeholders, from the first, stand in the URL's path (before any ``?`` or ``#``)."""
 
     def render(self, values: dict[str, str]) -> str:
+        """The URL; a value that would add a dot segment to the path → 400 (``paths.py``: the request's own
+        path is resolved before routing, but mapped headers and query strings could still climb)."""
         parts = self.parts
         if len(parts) == 1:
             return parts[0]
         out = [parts[0]]
         for i in range(1, len(parts), 2):
-            out.append(values.get(parts[i], ""))
+            value = values.get(parts[i], "")
+            if i // 2 < self.path_slots and has_dot_segment(value):
+                raise ambiguous_path()
+            out.append(value)
             out.append(parts[i + 1])
         return "".join(out)
 
@@ -117,7 +125,13 @@ def compile_uri(uri: str, variables: dict[str, str], where: str) -> UriTemplate:
     text = substitute_stage_variables(uri, variables, where)
     if not text.startswith(("http://", "https://")):
         raise DeploymentError(f"{where}: integration uri {uri!r} must be an http(s) URL")
-    return UriTemplate(tuple(_PLACEHOLDER.split(text)))
+    parts = tuple(_PLACEHOLDER.split(text))
+    path_slots = 0
+    for i in range(0, len(parts) - 1, 2):
+        if "?" in parts[i] or "#" in parts[i]:
+            break
+        path_slots += 1
+    return UriTemplate(parts, path_slots)
 
 
 def compile_mappings(parameters: dict[str, str], variables: dict[str, str], where: str) -> tuple[ParameterMapping, ...]:
