@@ -152,9 +152,19 @@ async def migrate_user(services: Services, pool: Pool, client: Client, username:
     status = "RESET_REQUIRED" if password is None or (response or {}).get("finalUserStatus") == "RESET_REQUIRED" \
         else "CONFIRMED"
     stored = await prepare_password(services.hasher, password) if password is not None else None
-    async with services.db.begin() as conn:
-        user = await insert_user(conn, services, pool, username, attributes, status, stored)
-    return user
+    try:
+        async with services.db.begin() as conn:
+            return await insert_user(conn, services, pool, username, attributes, status, stored)
+    except ServiceError as exc:
+        if exc.code != "UsernameExistsException":
+            raise
+        # a concurrent sign-in of the same user migrated it first (the database let one insert through): go on
+        # with that user, whose stored password the caller checks as for any user
+        async with services.db.read() as conn:
+            migrated = await repo.find_user(conn, pool, username)
+        if migrated is None:
+            raise
+        return migrated
 
 
 # --- MFA ---
