@@ -220,14 +220,17 @@ def http_protocol(limits: ConnectionLimits | None = None) -> Any:
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
-            # counted once the head is in: until then ``head_bytes`` bounds what a client can make us hold
+            # counted once the head is in (until then the raw count in ``data_received`` bounds what a client can
+            # make us hold): target and values against the quota, and with names and ": \r\n" against head_bytes
             headers = self.headers
             if len(headers) > max_headers:
                 raise _Refused(431, too_many)
             size = len(self.url)
-            for _, value in headers:
+            names = 0
+            for name, value in headers:
                 size += len(value)
-            if size > max_header_bytes:
+                names += len(name)
+            if size > max_header_bytes or size + names + 4 * len(headers) > head_bytes:
                 raise _Refused(431, too_large)
             self._body_pending = True
             super().on_headers_complete()

@@ -278,6 +278,13 @@ def test_a_one_megabyte_header_name_is_answered_431(server: Server) -> None:
     assert status == 431
 
 
+def test_long_header_names_count_against_the_whole_head(server: Server) -> None:
+    # 90 names of 1,000 bytes: values are tiny, but the head (90 KB) is over the 64 KiB backstop
+    headers = [(f"X-{i:03}-" + "n" * 994, "1") for i in range(90)]
+    assert _exchange(server, _head(server, f"{PREFIX}/mock", headers))[0] == 431
+    assert _exchange(server, _head(server, f"{PREFIX}/mock", headers[:50]))[0] == 200
+
+
 def test_ten_thousand_headers_are_answered_431(server: Server) -> None:
     headers = [(f"X-H{i}", "1") for i in range(10000)]
     status, _, body = _exchange(server, _head(server, f"{PREFIX}/mock", headers))
