@@ -16,10 +16,10 @@ from sqlalchemy import delete, select
 from ..cognito import repo
 from ..cognito.domain import Client, Pool
 from ..cognito.ops.resource_servers import custom_scopes
-from ..cognito.refresh import find_refresh_token
+from ..cognito.refresh import check_issued_to, check_usable, find_refresh_token, renew, rotation_grace
 from ..cognito.tokens import Session, new_refresh_token, token_hash
 from ..compare import same_secret
-from ..errors import OAuthError
+from ..errors import OAuthError, ServiceError
 from ..store.sql.tables import oauth_codes, oauth_grants, refresh_tokens
 from .authz import mint_tokens, oauth_enabled
 from .site import Site
@@ -146,27 +146,31 @@ async def store_refresh_token(site: Site, client: Client, username: str, refresh
 
 
 async def _refresh(site: Site, client: Client, form: dict[str, str]) -> dict[str, Any]:
-    if not client.allows("REFRESH_TOKEN_AUTH"):
+    # a rotating client has no ALLOW_REFRESH_TOKEN_AUTH ("Refresh token rotation isn't compatible with the
+    # authentication flow REFRESH_TOKEN_AUTH", Developer Guide) and still refreshes here
+    if not client.allows("REFRESH_TOKEN_AUTH") and rotation_grace(client) is None:
         raise _error("unauthorized_client")
     token_value = form.get("refresh_token")
     if not token_value:
         raise _error("invalid_request")
     services = site.services
-    now = services.clock.now()
-    stored = await find_refresh_token(services, site.pool, token_value)
-    if stored is None:
-        raise _error("invalid_grant")
-    row, user = stored.row, stored.user
-    if (row["client_id"] != client.client_id or row["pool_id"] != site.pool.id or row["revoked"] is not None
-            or row["expires"] <= now or user is None or not user.enabled):
-        raise _error("invalid_grant")
-    session = stored.session(services.ids.uuid())
-    with_id = not session.oauth or "openid" in session.scopes
-    issued = await mint_tokens(site, client, user, session, include_id=with_id, source="TokenGeneration_RefreshTokens")
+    try:
+        stored = check_issued_to(await find_refresh_token(services, site.pool, token_value), site.pool, client)
+        user = check_usable(stored, client, services.clock.now(), reuse_error=True)
+        with_id = stored.oauth_scopes is None or "openid" in stored.oauth_scopes
+        renewed = await renew(services, site.pool, client, stored, user, rotate=True, include_id=with_id)
+    except ServiceError as err:
+        if err.code not in ("NotAuthorizedException", "RefreshTokenReuseException"):
+            raise
+        raise _error("invalid_grant") from err
+    issued = renewed.issued
     out: dict[str, Any] = {}
     if with_id:
         out["id_token"] = issued.id_token
-    out.update({"access_token": issued.access_token, "expires_in": issued.expires_in, "token_type": "Bearer"})
+    out.update({"access_token": issued.access_token})
+    if renewed.refresh_token is not None:  # with refresh token rotation (Developer Guide, refresh tokens)
+        out["refresh_token"] = renewed.refresh_token
+    out.update({"expires_in": issued.expires_in, "token_type": "Bearer"})
     return out
 
 

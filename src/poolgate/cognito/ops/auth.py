@@ -20,7 +20,7 @@ from ..access import (
 from ..credentials import prepare_password
 from ..domain import ADMIN_SCOPE, Client, Pool, User
 from ..passwords import check_policy
-from ..refresh import find_refresh_token
+from ..refresh import Renewed, check_issued_to, check_usable, find_refresh_token, renew, rotation_grace
 from ..revoke import revoke_refresh_token, sign_out_everywhere
 from ..schema import required_attributes
 from ..service import COGNITO, Caller, Services
@@ -171,29 +171,46 @@ async def _refresh_flow(services: Services, pool: Pool, client: Client, auth: di
     token = auth.get("REFRESH_TOKEN")
     if not token:
         raise invalid_parameter("Missing required parameter REFRESH_TOKEN")
-    now = services.clock.now()
-    stored = await find_refresh_token(services, pool, token)
-    if stored is None or stored.row["client_id"] != client.client_id or stored.row["pool_id"] != pool.id:
-        raise not_authorized("Invalid Refresh Token.")  # with the period (raw capture: aws/aws-sdk-cpp#1789)
+    if rotation_grace(client) is not None:
+        # "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token rotation enabled"
+        # (Developer Guide, refresh tokens); the error AWS answers with is UNCONFIRMED.
+        raise invalid_parameter("Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken.")
+    stored = check_issued_to(await find_refresh_token(services, pool, token), pool, client)
     row, user = stored.row, stored.user
     check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
-    if row["revoked"] is not None:
-        raise not_authorized("Refresh Token has been revoked")
-    if row["expires"] <= now:
-        raise not_authorized("Refresh Token has expired")
-    if user is None:
-        raise not_authorized("User does not exist.")
-    if not user.enabled:
-        raise not_authorized("User is disabled.")
-    from ..pretoken import customize
+    user = check_usable(stored, client, services.clock.now(), reuse_error=False)
+    renewed = await renew(services, pool, client, stored, user, rotate=False)
+    return {"ChallengeParameters": {}, "AuthenticationResult": _result(renewed)}
 
-    session = stored.session(services.ids.uuid())
-    custom = await customize(services, pool, client, user, session, "TokenGeneration_RefreshTokens")
-    issued = await services.tokens.mint(pool, client, custom.user, custom.session, now,
-                                        extra_id_claims=custom.id_claims, extra_access_claims=custom.access_claims)
-    return {"ChallengeParameters": {}, "AuthenticationResult": {
-        "AccessToken": issued.access_token, "ExpiresIn": issued.expires_in, "TokenType": "Bearer",
-        "IdToken": issued.id_token}}
+
+def _result(renewed: Renewed) -> dict[str, Any]:
+    """AuthenticationResult of a renewal: the new refresh token only when the client rotates."""
+    issued = renewed.issued
+    result: dict[str, Any] = {"AccessToken": issued.access_token, "ExpiresIn": issued.expires_in,
+                              "TokenType": "Bearer"}
+    if renewed.refresh_token is not None:
+        result["RefreshToken"] = renewed.refresh_token
+    result["IdToken"] = issued.id_token
+    return result
+
+
+@COGNITO.operation("GetTokensFromRefreshToken")
+async def get_tokens_from_refresh_token(services: Services, caller: Caller, params: dict[str, Any]
+                                        ) -> dict[str, Any]:
+    """New ID and access tokens, and with RefreshTokenRotation ENABLED a new refresh token (the one given stays
+    valid for RetryGracePeriodSeconds): what aws-amplify v6 refreshes with. ``DeviceKey`` is accepted and not
+    used: poolgate remembers no devices."""
+    pool, client = await client_and_pool(services, params["ClientId"])
+    if client.secret:  # the secret itself, not a SECRET_HASH (API Reference, GetTokensFromRefreshToken)
+        if not params.get("ClientSecret"):
+            # the wording of InitiateAuth's missing SECRET_HASH; for ClientSecret UNCONFIRMED
+            raise not_authorized(f"Client {client.client_id} is configured for secret but secret was not received")
+        if not same_secret(params["ClientSecret"], client.secret):
+            raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")  # UNCONFIRMED
+    stored = check_issued_to(await find_refresh_token(services, pool, params["RefreshToken"]), pool, client)
+    user = check_usable(stored, client, services.clock.now(), reuse_error=True)
+    renewed = await renew(services, pool, client, stored, user, rotate=True, metadata=params.get("ClientMetadata"))
+    return {"AuthenticationResult": _result(renewed)}
 
 
 def _require_flow(client: Client, flow: str) -> None:

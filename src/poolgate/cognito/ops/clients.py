@@ -55,6 +55,11 @@ def describe(client: Client, pool_id: str) -> dict[str, Any]:
     out: dict[str, Any] = {"UserPoolId": pool_id, "ClientName": client.name, "ClientId": client.client_id,
                            "LastModifiedDate": client.modified, "CreationDate": client.created,
                            "TokenValidityUnits": {}, **client.config}
+    rotation = client.config.get("RefreshTokenRotation") or {}
+    # reported when never set, and with a grace period of 0 unless given: the API's answers that
+    # terraform-provider-aws#47374 and #45650 had to allow for
+    out["RefreshTokenRotation"] = {"Feature": rotation.get("Feature", "DISABLED"),
+                                   "RetryGracePeriodSeconds": rotation.get("RetryGracePeriodSeconds", 0)}
     if client.secret:
         out["ClientSecret"] = client.secret
     return out
