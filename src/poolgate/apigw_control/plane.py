@@ -22,7 +22,17 @@ from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import Request, Send, send_response
 from ..services import Services
-from . import authorizers, deployments, integrations, methods, resources, restapis, routes, stages  # noqa: F401
+from . import (  # noqa: F401  (each module registers its operations)
+    authorizers,
+    deployments,
+    integrations,
+    methods,
+    resources,
+    restapis,
+    routes,
+    stages,
+    testinvoke,
+)
 from .declared import apply_declared
 from .registry import OPERATIONS, Call, bad_request
 
@@ -95,7 +105,7 @@ class ApiGatewayControl:
             raise ServiceError("ValidationException", problem, 400)
         functions = frozenset(dataplane.functions.functions) if dataplane is not None else frozenset()
         try:
-            answer, changed = await self._run(operation, caller, params, functions)
+            answer, changed = await self._run(operation, caller, params, functions, dataplane)
         except ServiceError as err:
             if self.strict_errors:
                 declared = {shape.name for shape in route.model.error_shapes} | _PROTOCOL_ERRORS
@@ -105,18 +115,18 @@ class ApiGatewayControl:
             await dataplane.reload()
         return int(route.model.http.get("responseCode", 200)), answer
 
-    async def _run(self, operation: Any, caller: Caller, params: dict[str, Any],
-                   functions: frozenset[str]) -> tuple[dict[str, Any], bool]:
+    async def _run(self, operation: Any, caller: Caller, params: dict[str, Any], functions: frozenset[str],
+                   dataplane: Any) -> tuple[dict[str, Any], bool]:
         """The operation in one transaction (a read-only one for reads)."""
         db = self.services.db
         try:
             if operation.writes:
                 async with db.begin() as conn:
-                    call = Call(self.services, caller, conn, True, functions)
+                    call = Call(self.services, caller, conn, True, functions, dataplane)
                     answer = await operation.handler(call, params)
             else:
                 async with db.read() as conn:
-                    call = Call(self.services, caller, conn, False, functions)
+                    call = Call(self.services, caller, conn, False, functions, dataplane)
                     answer = await operation.handler(call, params)
         except OperationalError:
             # A lock wait that ran out (SQLite's busy timeout, PostgreSQL's lock timeout): AWS's answer to

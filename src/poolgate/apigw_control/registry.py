@@ -31,6 +31,8 @@ class Call:
     writes: bool = False
     functions: frozenset[str] = frozenset()
     """The Lambda functions this poolgate serves (poolgate.yaml ``functions:``)."""
+    dataplane: Any = None
+    """The data plane (``DataPlane``), whose compiler and plug-ins the test invocations run."""
     served_changed: bool = field(default=False)
     """Set by writes that change what some stage serves: the data plane reloads after the commit."""
 

@@ -233,6 +233,19 @@ async def _invoke(ctx: InvocationContext, settings: LambdaAuthorizer, arn: str,
     return output, latency
 
 
+async def test_invoke(ctx: InvocationContext, settings: LambdaAuthorizer) -> tuple[dict[str, Any], int]:
+    """The function's answer for this request, uncached (``TestInvokeAuthorizer``): its output (principalId,
+    policyDocument, context) and latency; 401 when an identity source is missing or fails validation."""
+    identity = _identity(ctx, settings.sources)
+    if identity is None:
+        if settings.sources:
+            raise unauthorized()
+        identity = []
+    if settings.validation is not None and not settings.validation.fullmatch(identity[0]):
+        raise unauthorized()
+    return await _invoke(ctx, settings, method_arn(ctx), identity)
+
+
 _local: dict[str, tuple[float, dict[str, Any], Policy]] = {}
 """In-process front of the shared cache: key → (expiry, output, parsed policy); saves decoding per request."""
 
