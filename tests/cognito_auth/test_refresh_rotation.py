@@ -225,3 +225,44 @@ def test_one_token_renewed_at_once_by_many_rotates_once(live: LiveServer, idp: A
         t.join(60)
     assert time.monotonic() - began < 60
     assert sorted(outcomes) == ["RefreshTokenReuseException"] * 15 + ["ok"]
+
+
+def test_token_endpoint_rotates_and_keeps_the_scopes(live: LiveServer, idp: Any) -> None:
+    """``grant_type=refresh_token`` issues "optionally (with refresh token rotation) refresh tokens" (Developer
+    Guide, refresh tokens), also for a client without ALLOW_REFRESH_TOKEN_AUTH."""
+    import requests
+
+    from ..oauth.helpers import OAuthPool, authorize_params, pkce_pair, query_of, sign_in_http
+
+    callback = "http://127.0.0.1:9/callback"
+    pool_id = idp.create_user_pool(PoolName=f"rotating-{time.monotonic_ns()}")["UserPool"]["Id"]
+    domain = f"rotating-{time.monotonic_ns()}"
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+    client = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="web", AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"], CallbackURLs=[callback], SupportedIdentityProviders=["COGNITO"],
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"],
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0})["UserPoolClient"]["ClientId"]
+    pool = OAuthPool(live, pool_id, domain, client, "", "", callback, "")  # type: ignore[arg-type]
+    make_user(idp, pool_id, "otis", attributes={"email": "otis@example.com"})
+    verifier, challenge = pkce_pair()
+    login = sign_in_http(pool, requests.Session(), authorize_params(
+        pool, code_challenge=challenge, code_challenge_method="S256", scope="openid email"),
+        username="otis", password=PASSWORD)
+    first = requests.post(f"{pool.base}/oauth2/token", data={
+        "grant_type": "authorization_code", "client_id": client, "code": query_of(login.headers["location"])["code"],
+        "redirect_uri": callback, "code_verifier": verifier}, timeout=10).json()
+
+    def refresh(token: str) -> requests.Response:
+        return requests.post(f"{pool.base}/oauth2/token", data={
+            "grant_type": "refresh_token", "client_id": client, "refresh_token": token}, timeout=10)
+
+    renewed = refresh(first["refresh_token"])
+    assert renewed.status_code == 200, renewed.text
+    body = renewed.json()
+    assert body["refresh_token"] != first["refresh_token"] and body["id_token"]
+    assert _claims(body["access_token"])["scope"] == "openid email"
+    assert (refresh(first["refresh_token"]).status_code, refresh(first["refresh_token"]).json()) == (
+        400, {"error": "invalid_grant"})
+    again = refresh(body["refresh_token"])
+    assert again.status_code == 200 and _claims(again.json()["access_token"])["scope"] == "openid email"
