@@ -90,6 +90,9 @@ OTHER_ENTRIES = [
      "$.userPools[0].resourceServers[0].scopes[0].ScopeName", "Value 'read pets' at 'scopes.1.member.scopeName'"),
     ("a domain", "userPools: [{name: p, domain: Not_A_Domain}]", "$.userPools[0].domain",
      "Value 'Not_A_Domain' at 'domain' failed to satisfy constraint: Member must satisfy regular expression"),
+    ("a pool id", "userPools: [{name: p, id: us-east-1_not-a-suffix}]", "$.userPools[0].id",
+     "Value 'us-east-1_not-a-suffix' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular "
+     "expression pattern"),
     ("a client id", "userPools: [{name: p, clients: [{name: web, id: 'not/an/id'}]}]", "$.userPools[0].clients[0].id",
      "at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern"),
     ("an attribute name", "userPools: [{name: p, users: [{username: u, attributes: {%s: x}}]}]" % ("a" * 33),

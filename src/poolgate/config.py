@@ -177,6 +177,8 @@ def _pool(file: Any, value: Any, where: str) -> DeclaredPool:
     # Operations on the pool need its id; an id the file pins is checked by them, a generated one stands in.
     any_id = pool_id or f"{region or 'us-east-1'}_Declared"
     id_place = {"UserPoolId": f"{where}.id"}
+    if pool_id is not None:
+        _checked(file, "DescribeUserPool", {"UserPoolId": pool_id}, where, id_place)
     if spec.get("domain") is not None:
         pool.domain = str(spec["domain"])
         _checked(file, "CreateUserPoolDomain", {"Domain": pool.domain, "UserPoolId": any_id}, where,
