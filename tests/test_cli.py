@@ -143,3 +143,14 @@ def test_codes_says_when_there_are_none(tmp_path: Path, ephemeral: tuple[Server,
     assert done.stderr.startswith(f"poolgate: no codes for bob@example.com in the outbox of user pool {POOL}")
     unknown = _poolgate("codes", "--pool", "us-east-1_Nowhere01", cwd=tmp_path, env=env)
     assert unknown.returncode == 1 and "user pool us-east-1_Nowhere01 does not exist" in unknown.stderr
+
+
+def test_serve_runs_when_it_cannot_record_itself(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the runtime folder would be
+    server = start_server("--no-demo", env={"XDG_RUNTIME_DIR": str(blocked)})
+    try:
+        assert "cannot record this server in" in server.log()
+        assert "poolgate codes --data-dir" in server.log()  # the banner still says how to read its codes
+    finally:
+        stop_server(server)

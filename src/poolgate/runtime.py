@@ -9,6 +9,7 @@ when it stops; records of processes that no longer run are ignored and removed.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from .settings import Settings
+
+log = logging.getLogger("poolgate")
 
 DATABASE_FILE = "poolgate.db"
 DEFAULT_DATA_DIR = ".poolgate"
@@ -39,22 +42,29 @@ def servers_dir() -> Path:
     return Path(runtime) / "poolgate" if runtime else Path.home() / ".cache" / "poolgate" / "servers"
 
 
-def register(settings: Settings) -> Path:
-    """Record this process's storage; returns the record's path (``unregister`` it when the server stops)."""
+def register(settings: Settings) -> Path | None:
+    """Record this process's storage; returns the record's path (``unregister`` it when the server stops), or
+    None when the folder cannot be written (the server runs all the same; ``codes`` then needs --data-dir)."""
     folder = servers_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{os.getpid()}.json"
     record = {"pid": os.getpid(), "url": settings.base_url, "database_url": settings.effective_database_url(),
               "data_dir": None if settings.database_url else str(settings.data_dir.resolve())}
-    # The database URL may hold a password: the record is its owner's only, like the SQLite file.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(record, out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # The database URL may hold a password: the record is its owner's only, like the SQLite file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(record, out)
+    except OSError as exc:
+        log.warning("cannot record this server in %s (%s): `poolgate codes` will need --data-dir or "
+                    "--database-url", folder, exc)
+        return None
     return path
 
 
-def unregister(path: Path) -> None:
-    path.unlink(missing_ok=True)
+def unregister(path: Path | None) -> None:
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
