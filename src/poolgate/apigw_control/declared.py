@@ -10,27 +10,16 @@ path (resources) or the name (authorizers) is the same.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from ..apigw import snapshot as snapshots
 from ..apigw.domain import RestApi
 from ..dataplane.config import Gateway
-from ..dataplane.deployment import cors_preflight
 from ..services import Services
-from ..store.sql.tables import (
-    apigw_authorizers,
-    apigw_deployments,
-    apigw_integrations,
-    apigw_methods,
-    apigw_resources,
-    apigw_rest_apis,
-    apigw_stages,
-)
-from . import render
+from ..store.sql.tables import apigw_authorizers, apigw_deployments, apigw_resources, apigw_rest_apis, apigw_stages
 from .repo import bump, snapshot
+from .writer import rest_api_config, write_working_copy
 
 
 async def apply_declared(services: Services, gateway: Gateway, *, force_bump: bool = False) -> None:
@@ -62,55 +51,12 @@ async def _write(conn: Any, services: Services, api: RestApi, digest: str, resou
                  authorizer_ids: dict[str, str]) -> None:
     now = services.clock.now()
     ids = services.ids
-    resource_ids = {path: resource_ids.get(path) or ids.short_id(6) for path in api.resources}
-    authorizers = {old: authorizer_ids.get(item.name) or ids.short_id(6) for old, item in api.authorizers.items()}
-    config: dict[str, Any] = {"apiKeySource": api.api_key_source,
-                              "endpointConfiguration": {"types": ["EDGE"], "ipAddressType": "ipv4"},
-                              "disableExecuteApiEndpoint": False}
-    if api.binary_media_types:
-        config["binaryMediaTypes"] = list(api.binary_media_types)
-    if api.policy is not None:
-        config["policy"] = api.policy
-    if api.cors is not None:
-        config[snapshots.CORS] = dataclasses.asdict(api.cors)
-    if api.gateway_responses:
-        config[snapshots.GATEWAY_RESPONSES] = {
-            kind: {"statusCode": item.status_code, "responseParameters": item.response_parameters,
-                   "responseTemplates": item.response_templates}
-            for kind, item in api.gateway_responses.items()}
+    root = resource_ids.get("/") or ids.short_id(6)
     await conn.execute(insert(apigw_rest_apis).values(
-        id=api.id, account=api.account, region=api.region, name=api.name, root_id=resource_ids["/"], config=config,
+        id=api.id, account=api.account, region=api.region, name=api.name, root_id=root, config=rest_api_config(api),
         source=str(api.source) or None, source_hash=digest, created=now, modified=now))
-    for old, item in api.authorizers.items():
-        shape = render.authorizer(item)
-        shape.pop("id")
-        if item.reject_revoked_tokens:
-            shape[snapshots.REJECT_REVOKED] = True
-        await conn.execute(insert(apigw_authorizers).values(api_id=api.id, id=authorizers[old], name=item.name,
-                                                            config=shape))
-    for path in sorted(api.resources, key=lambda p: (p.count("/"), p)):
-        resource = api.resources[path]
-        parent = None if path == "/" else (path.rsplit("/", 1)[0] or "/")
-        part = None if parent is None else resource.path_part
-        await conn.execute(insert(apigw_resources).values(
-            api_id=api.id, id=resource_ids[path], parent_id=resource_ids[parent] if parent else None, path_part=part,
-            path=path, variable_parent=resource_ids[parent] if parent and part and part.startswith("{") else None))
-        methods = dict(resource.methods)
-        if api.cors is not None and "OPTIONS" not in methods:
-            # AWS's "Enable CORS" adds real OPTIONS methods; so does a declared ``cors:``.
-            methods["OPTIONS"] = cors_preflight(api, resource)
-        for verb, method in sorted(methods.items()):
-            shape = render.method_shape(resource_ids[path], method)
-            if method.authorizer_id is not None:
-                shape["authorizerId"] = authorizers.get(method.authorizer_id, method.authorizer_id)
-            wired = shape.pop("methodIntegration", None)
-            await conn.execute(insert(apigw_methods).values(
-                api_id=api.id, resource_id=resource_ids[path], http_method=verb, config=shape,
-                responses=shape.pop("methodResponses", {})))
-            if wired is not None:
-                await conn.execute(insert(apigw_integrations).values(
-                    api_id=api.id, resource_id=resource_ids[path], http_method=verb, config=wired,
-                    responses=wired.pop("integrationResponses", {})))
+    await write_working_copy(conn, ids, api, api.id, reuse={**resource_ids, "/": root},
+                             reuse_authorizers=authorizer_ids)
     deployment_id = ids.short_id(6)
     snapshot = await _snapshot(conn, api.id)
     await conn.execute(insert(apigw_deployments).values(api_id=api.id, id=deployment_id,

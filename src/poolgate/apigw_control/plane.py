@@ -25,6 +25,8 @@ from ..services import Services
 from . import (  # noqa: F401  (each module registers its operations)
     authorizers,
     deployments,
+    export,
+    imports,
     integrations,
     methods,
     resources,
@@ -34,7 +36,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     testinvoke,
 )
 from .declared import apply_declared
-from .registry import OPERATIONS, Call, bad_request
+from .registry import OPERATIONS, PAYLOAD, Call, bad_request
 
 log = logging.getLogger("poolgate.control")
 
@@ -73,14 +75,20 @@ class ApiGatewayControl:
 
     async def handle(self, request: Request, send: Send, request_id: str, dataplane: Any) -> None:
         headers = [("x-amzn-requestid", request_id)]
+        content_type = "application/json"
         try:
             status, answer = await self._answer(request, request_id, dataplane)
-            body = json.dumps(answer, separators=(",", ":")).encode() if status != 204 else b""
+            if PAYLOAD in answer:  # an output whose body is one blob (GetExport): its headers beside it
+                body = answer.pop(PAYLOAD)
+                content_type = answer.pop("contentType", "application/octet-stream")
+                headers += [(name, value) for name, value in answer.items()]
+            else:
+                body = json.dumps(answer, separators=(",", ":")).encode() if status != 204 else b""
         except ServiceError as err:
             status = err.status
             headers.append(("x-amzn-errortype", err.code))
             body = json.dumps({"message": err.message}).encode()
-        await send_response(send, status, body, headers)
+        await send_response(send, status, body, headers, content_type)
 
     async def _answer(self, request: Request, request_id: str, dataplane: Any) -> tuple[int, dict[str, Any]]:
         settings = self.services.settings
@@ -99,6 +107,7 @@ class ApiGatewayControl:
         if operation is None:
             raise _refusal(route.name)
         params.update(_query_members(route, query))
+        params.update(_header_members(route, request))
         params.update(_body_members(route, request.body))
         problem = validation_errors(route.model.input_shape, params)
         if problem:
@@ -162,9 +171,13 @@ def _query_members(route: routes.Route, query: list[tuple[str, str]]) -> dict[st
         return {}
     by_name = {member.serialization.get("name"): (name, member) for name, member in shape.members.items()
                if member.serialization.get("location") == "querystring"}
+    rest = next((name for name, member in shape.members.items()
+                 if member.serialization.get("location") == "querystring" and member.type_name == "map"), None)
     result: dict[str, Any] = {}
     for key, value in query:
         if key not in by_name:
+            if rest is not None and key not in route.fixed_query:
+                result.setdefault(rest, {})[key] = value  # a map member takes the other parameters
             continue
         name, member = by_name[key]
         if member.type_name == "list":
@@ -174,16 +187,37 @@ def _query_members(route: routes.Route, query: list[tuple[str, str]]) -> dict[st
                 result[name] = int(value)
             except ValueError:
                 raise bad_request(f"Invalid {key}: {value!r} is not a whole number") from None
+        elif member.type_name == "boolean":
+            result[name] = value.lower() == "true"
         else:
             result[name] = value
     return result
 
 
-def _body_members(route: Any, body: bytes) -> dict[str, Any]:
-    """The operation's body members (JSON), by member name (``integrationHttpMethod`` is sent as ``httpMethod``).
-    A body that is no JSON object is AWS's SerializationException (wording UNCONFIRMED)."""
+def _header_members(route: Any, request: Request) -> dict[str, Any]:
     shape = route.model.input_shape
-    if shape is None or not body.strip():
+    if shape is None:
+        return {}
+    result = {}
+    for name, member in shape.members.items():
+        if member.serialization.get("location") == "header":
+            value = request.header(member.serialization.get("name", name).lower())
+            if value is not None:
+                result[name] = value
+    return result
+
+
+def _body_members(route: Any, body: bytes) -> dict[str, Any]:
+    """The operation's body members (JSON), by member name (``integrationHttpMethod`` is sent as ``httpMethod``);
+    an operation whose body is one blob (ImportRestApi's document) gets it as text. A body that is no JSON
+    object is AWS's SerializationException (wording UNCONFIRMED)."""
+    shape = route.model.input_shape
+    if shape is None:
+        return {}
+    payload = shape.serialization.get("payload")
+    if payload is not None:
+        return {payload: body.decode("utf-8", "replace")}
+    if not body.strip():
         return {}
     try:
         document = json.loads(body)

@@ -16,6 +16,10 @@ from ..services import Services
 Shape = dict[str, Any]
 T = TypeVar("T")
 
+PAYLOAD = "__payload__"
+"""An answer holding this key is sent as these bytes, ``contentType`` as its Content-Type and its other keys
+as headers (operations whose output is one blob: GetExport)."""
+
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 500
 """https://docs.aws.amazon.com/apigateway/latest/api/API_GetRestApis.html: default 25, at most 500."""

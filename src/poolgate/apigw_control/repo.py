@@ -197,4 +197,5 @@ async def snapshot(call: Call | AsyncConnection, api: Row) -> dict[str, Any]:
         items.append({"id": row["id"], "parentId": row["parent_id"], "pathPart": row["path_part"],
                       "path": row["path"], "methods": verbs})
     authorizer_items = [{"id": row["id"], **row["config"]} for row in await authorizers(call, api_id)]
-    return {"api": {"id": api_id, **api["config"]}, "resources": items, "authorizers": authorizer_items}
+    return {"api": {"id": api_id, "name": api["name"], **api["config"]}, "resources": items,
+            "authorizers": authorizer_items}

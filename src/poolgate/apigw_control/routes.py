@@ -31,6 +31,8 @@ class Route:
     """The input member each URI label fills, in the order of the pattern's groups."""
     query_key: str | None
     """A query parameter the operation's URI requires (``POST /restapis?mode=import`` is ImportRestApi)."""
+    fixed_query: frozenset[str]
+    """The query parameters the URI itself names (never members of a querystring map)."""
     literal: int
 
     @property
@@ -56,7 +58,8 @@ def _compile(model: OperationModel) -> Route:
     regex += re.escape(uri[last:])
     literal = len(_LABEL.sub("", uri))
     query_key = query.split("=", 1)[0] if query else None
-    return Route(model, model.http["method"], re.compile(regex), tuple(members), query_key or None, literal)
+    return Route(model, model.http["method"], re.compile(regex), tuple(members), query_key or None,
+                 frozenset({query_key} if query_key else ()), literal)
 
 
 @cache
