@@ -129,7 +129,7 @@ class RestApi:
 
 @dataclass(slots=True)
 class Function:
-    """A Lambda function served by a local Python handler, named as SAM names it (``file.function``)."""
+    """A Lambda function: its code directory, handler (as SAM names it) and runtime."""
 
     name: str
     handler: str
@@ -139,3 +139,7 @@ class Function:
     memory_size: int = 128
     inline: bool = False
     """Run the sync handler on the event loop (only for handlers that never block: saves the thread hand-off)."""
+    runtime: str = "python3.12"
+    """Lambda's runtime identifier (``python3.x`` in process; ``nodejs*.x`` / ``provided.*``: ``lambdas/``)."""
+    reserved_concurrency: int | None = None
+    """At most this many instances at once (``ReservedConcurrentExecutions``); None: no limit of its own."""

@@ -4,6 +4,9 @@
 
     functions:                      # Lambda function name -> local Python handler, as SAM's Handler/CodeUri
       pets: {handler: pets.handler, code: ./functions, timeout: 29, memorySize: 128, environment: {K: v}}
+      hello: {runtime: nodejs20.x, handler: index.handler, code: ./hello, reservedConcurrency: 2}
+      # runtime: Lambda's ids (python3.x, the default, in process; nodejs18.x-24.x and provided.al2/al2023 as
+      # child processes speaking the Lambda Runtime API, lambdas/); reservedConcurrency caps its instances.
       # inline: true runs a sync handler on the event loop: only for handlers that never block (saves the
       # thread hand-off; a blocking one would stall every request). Default: a worker thread.
     apis:
@@ -33,6 +36,7 @@ from ..apigw.openapi import load_openapi
 from ..apigw.stages import apply_stages
 from ..apigw.yamlapi import api_account, load_yaml_api
 from ..config import EXTENSIONS, Config, ConfigError
+from ..lambdas import runtimes
 from ..settings import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .deployment import Deployment, compile_deployment
 from .functions import handler_file
@@ -40,8 +44,8 @@ from .plugins import DeploymentError
 from .usage_plans import UsagePlans, parse_usage_plans
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-_FUNCTION_KEYS = ("handler", "code", "timeout", "memorySize", "environment", "inline")
+_FUNCTION_KEYS = ("handler", "code", "timeout", "memorySize", "environment", "inline", "runtime",
+                  "reservedConcurrency")
 _OPENAPI_ENTRY_KEYS = ("id", "account", "openapi", "stages")
 _API_ID = re.compile(r"^[a-z0-9]{1,64}$")
 DEFAULT_STAGE = "prod"
@@ -71,9 +75,9 @@ def parse_functions(config: Config) -> dict[str, Function]:
                   "a function name only allows a-zA-Z0-9_- (1 to 64 characters)")
         spec = ch.mapping(spec, where)
         ch.only_keys(spec, where, _FUNCTION_KEYS)
-        handler = ch.string(spec.get("handler"), f"{where}.handler")
-        ch.expect(_HANDLER.match(handler) is not None, f"{where}.handler",
-                  "must be module.function (e.g. app.handler), as Lambda's Python runtime names it")
+        runtime = ch.string(spec.get("runtime", runtimes.DEFAULT), f"{where}.runtime")
+        handler = (ch.string(spec.get("handler", "bootstrap"), f"{where}.handler") if runtime in runtimes.PROVIDED
+                   else ch.string(spec.get("handler"), f"{where}.handler"))
         code = Path(ch.string(spec.get("code", "."), f"{where}.code"))
         code = (code if code.is_absolute() else config.base_dir / code).resolve()
         ch.expect(code.is_dir(), f"{where}.code", f"{code} is not a directory")
@@ -84,10 +88,15 @@ def parse_functions(config: Config) -> dict[str, Function]:
         memory = ch.integer(spec.get("memorySize", 128), f"{where}.memorySize", 128, 10240)
         inline = spec.get("inline", False)
         ch.expect(isinstance(inline, bool), f"{where}.inline", "must be true or false")
+        reserved = spec.get("reservedConcurrency")
+        if reserved is not None:
+            reserved = ch.integer(reserved, f"{where}.reservedConcurrency", 0, 1000)
         function = Function(name, handler, str(code), float(timeout) if timeout is not None else None,
-                            ch.string_map(spec.get("environment"), f"{where}.environment"), memory, inline)
-        ch.expect(handler_file(function).exists(), f"{where}.handler",
-                  f"no file {handler_file(function)} for handler {handler}")
+                            ch.string_map(spec.get("environment"), f"{where}.environment"), memory, inline,
+                            runtime, reserved)
+        problem = runtimes.problem(function, handler_file(function))
+        ch.expect(problem is None, f"{where}.{problem.field if problem else 'handler'}",
+                  problem.message if problem else "")
         functions[name] = function
     return functions
 

@@ -80,4 +80,8 @@ def variables(function: Function, region: str, log_group: str, log_stream: str) 
         "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
         "_HANDLER": function.handler, "LAMBDA_TASK_ROOT": str(Path(function.code)),
     }
+    if function.runtime.startswith("nodejs"):
+        reserved["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function.runtime}"
+    elif function.runtime.startswith("provided"):
+        del reserved["AWS_EXECUTION_ENV"]  # custom runtimes get none (UNCONFIRMED: not in AWS's table for them)
     return {**reserved, **function.environment}

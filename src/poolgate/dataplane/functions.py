@@ -1,4 +1,6 @@
-"""Lambda functions served by local Python handlers (``file.function`` in a code directory, as SAM names them).
+"""Lambda functions: Python handlers run in this process (``file.function`` in a code directory, as SAM names
+them); the other runtimes (``nodejs*.x``, ``provided.*``) run in ``lambdas/``'s runtime pools, behind the same
+``FunctionRuntime.invoke``.
 
 Each handler module is imported once, on first use, under a name unique to its code directory (two
 functions may both have an ``app.py``); the code directory is on ``sys.path`` while the module runs its
@@ -13,6 +15,7 @@ import asyncio
 import hashlib
 import importlib.util
 import inspect
+import json
 import logging
 import sys
 import threading
@@ -23,6 +26,9 @@ from typing import Any, NoReturn
 
 from ..apigw.domain import Function
 from ..clock import IdGenerator
+from ..lambdas import runtimes
+from ..lambdas.errors import FunctionError, FunctionThrottled, FunctionTimeout
+from ..lambdas.pool import FunctionPool, launch_for
 from . import environ
 from .output import CURRENT, Invocation
 from .workers import HandlerThreads
@@ -33,19 +39,14 @@ DEFAULT_TIMEOUT = 3.0
 """Lambda's default function timeout; the integration's own timeout (29 s) may be shorter."""
 
 
-class FunctionError(Exception):
-    """The function failed (import error, unhandled exception, its own timeout): API Gateway answers 502."""
-
-
-class FunctionTimeout(TimeoutError):
-    """The integration timed out before the function answered: API Gateway answers 504."""
+__all__ = ["FunctionError", "FunctionRuntime", "FunctionThrottled", "FunctionTimeout", "LambdaContext"]
 
 
 class _Static:
     """What every invocation of one function shares (computed once)."""
 
     __slots__ = ("arn", "environment", "function_name", "inline", "log_group_name", "log_stream_name",
-                 "memory_limit_in_mb", "timeout")
+                 "memory_limit_in_mb", "pool", "timeout")
 
     def __init__(self, function: Function, arn: str, region: str) -> None:
         self.function_name = function.name
@@ -57,6 +58,11 @@ class _Static:
         self.timeout = function.timeout or DEFAULT_TIMEOUT
         self.inline = function.inline
         self.environment = environ.variables(function, region, self.log_group_name, self.log_stream_name)
+        self.pool: FunctionPool | None = None
+        """The runtime pool of a function that runs out of process (``lambdas/``)."""
+        if runtimes.out_of_process(function.runtime):
+            launch = launch_for(function, arn, self.environment)
+            self.pool = FunctionPool(launch, self.timeout, function.reserved_concurrency)
 
 
 _IDS = IdGenerator()
@@ -171,6 +177,14 @@ class FunctionRuntime:
 
     def close(self) -> None:
         self._threads.close()
+        for static in self._static.values():
+            if static.pool is not None:
+                static.pool.close()
+
+    def pool(self, name: str) -> FunctionPool | None:
+        """The runtime pool of an out-of-process function that has been invoked (None otherwise)."""
+        static = self._static.get(name)
+        return static.pool if static is not None else None
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -223,6 +237,8 @@ class FunctionRuntime:
             if function is None:
                 raise FunctionError(f"Function not found: {self.arn(name)}")
             static = self._static[name] = _Static(function, self.arn(name), self.region)
+        if static.pool is not None:
+            return await self._invoke_pool(name, static.pool, event, request_id, integration_timeout)
         function_timeout = static.timeout
         timeout = min(function_timeout, integration_timeout)
         invocation = Invocation(name, request_id)
@@ -265,6 +281,19 @@ class FunctionRuntime:
             invocation.flush()
             CURRENT.reset(token)
             environ.OVERLAY.reset(env_token)
+
+    async def _invoke_pool(self, name: str, pool: FunctionPool, event: Any, request_id: str,
+                           integration_timeout: float) -> Any:
+        """An out-of-process function: its JSON answer, or FunctionError for a function error (its document in
+        the message, its log in the server log), FunctionThrottled, FunctionTimeout."""
+        outcome = await pool.invoke(json.dumps(event).encode(), request_id, _IDS.uuid(), integration_timeout)
+        if outcome.error_type is not None:
+            raise FunctionError(outcome.payload.decode("utf-8", "replace")[:4096])
+        try:
+            return json.loads(outcome.payload)
+        except ValueError:
+            log.error("%s\tfunction %s answered with a payload that is not JSON", request_id, name)
+            return None
 
     @staticmethod
     def _timed_out(request_id: str, timeout: float, function_timeout: float) -> NoReturn:

@@ -17,9 +17,9 @@ from typing import Any
 from ...apigw.uris import lambda_function_name
 from ..context import IntegrationResult, InvocationContext
 from ..events import proxy_event
-from ..functions import FunctionError, FunctionTimeout
+from ..functions import FunctionError, FunctionThrottled, FunctionTimeout
 from ..plugins import DeploymentError, IntegrationConfig, substitute_stage_variables
-from ..responses import integration_timeout, internal_error, request_too_long
+from ..responses import IntegrationError, integration_timeout, internal_error, request_too_long
 
 TYPE = "AWS_PROXY"
 
@@ -76,6 +76,13 @@ async def invoke(ctx: InvocationContext, settings: LambdaProxy) -> IntegrationRe
         result = await ctx.plane.functions.invoke(settings.function, event, ctx.request_id, settings.timeout)
     except FunctionTimeout:
         raise integration_timeout() from None
+    except FunctionThrottled:
+        # API Gateway answers a throttled Lambda with 500 Internal server error ("If the backend service is
+        # throttled ... API Gateway can return an Internal server error",
+        # https://repost.aws/knowledge-center/api-gateway-internal-server-error); its execution log says
+        # "Lambda invocation failed with status: 429" (UNCONFIRMED wording)
+        log.error("%s\tExecution failed: Lambda invocation failed with status: 429 (Rate Exceeded.)", ctx.request_id)
+        raise IntegrationError("DEFAULT_5XX", 500, "Internal server error", "InternalServerErrorException") from None
     except FunctionError as exc:
         log.error("%s\tLambda execution failed: %s", ctx.request_id, exc)
         raise internal_error() from None
