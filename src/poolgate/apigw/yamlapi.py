@@ -97,7 +97,8 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 def api_account(ch: Checker, entry: dict[str, Any], where: str, default: str) -> str:
     """The ``account:`` of an ``apis:`` entry (either form): the 12-digit account that owns the API. As on AWS,
     an IAM principal of the API's own account is allowed by an identity policy alone; principals of other
-    accounts also need the API's resource policy (iam/invoke.py)."""
+    accounts also need the API's resource policy (iam/invoke.py; "Policy evaluation outcome tables" in
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html)."""
     value = entry.get("account", default)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # YAML reads an unquoted account id as a number; leading zeros are lost
