@@ -96,6 +96,8 @@ async def claim(conn: AsyncConnection, pool: Pool, username: str, attributes: di
     """Make the claims of ``username`` those its ``attributes`` call for; the kind of the first identifier another
     user holds, or None. ``force`` (ForceAliasCreation) moves a verified e-mail/phone alias from its holder, whose
     attribute becomes unverified. On a non-None answer the caller raises (``taken``), undoing the transaction."""
+    if not (pool.username_attributes or pool.alias_attributes):
+        return None  # a pool that signs in by username only holds no claims (both settings are immutable)
     wanted = claimed_identifiers(pool, attributes)
     held: set[Identifier] = set()
     if not new_user:
