@@ -349,3 +349,21 @@ def test_verifying_an_alias_another_user_holds_is_alias_exists(server: Server) -
     idp.verify_user_attribute(AccessToken=lou, AttributeName="email", Code=code)
     assert idp.admin_get_user(UserPoolId=pool_id, Username="kim@example.com")["Username"] == "lou"
 
+
+
+def test_a_preferred_username_belongs_to_one_user(server: Server) -> None:
+    """"Alias values must be unique in a user pool" (Developer Guide, "Aliases"); in a case-insensitive pool the
+    preferred_username alias is too (API Reference, UsernameConfigurationType)."""
+    idp = client_for(server)
+    pool_id = new_pool(idp, AliasAttributes=["preferred_username"], UsernameConfiguration={"CaseSensitive": False})
+    client_id = str(new_client(idp, pool_id)["ClientId"])
+    for name in ("max", "ned"):
+        idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS", TemporaryPassword=PASSWORD)
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True)
+    idp.update_user_attributes(AccessToken=sign_in(idp, client_id, "max")["AccessToken"],
+                               UserAttributes=[{"Name": "preferred_username", "Value": "Star"}])
+    assert error_of(idp.update_user_attributes, AccessToken=sign_in(idp, client_id, "ned")["AccessToken"],
+                    UserAttributes=[{"Name": "preferred_username", "Value": "star"}]) == AwsError(
+        "AliasExistsException", "An account with the given preferred_username already exists.", 400)
+    tokens = sign_in(idp, client_id, "STAR")
+    assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "max"
