@@ -76,7 +76,10 @@ def lookup_keys(pool: Pool, name: str) -> dict[str, str]:
 
 def taken(kind: str, code: str) -> ServiceError:
     """The error for a claim another user holds: UsernameExistsException where users are created (SignUp,
-    AdminCreateUser: their models declare no AliasExistsException), AliasExistsException where attributes change.
+    AdminCreateUser: their models declare no AliasExistsException; creating a user with another's verified alias
+    e-mail is "UsernameExistsException ... the message properly states the conflict is on email", boto/boto3#3213),
+    AliasExistsException where attributes change (moto's AWS-modelled test_use_existing_email__when_email_is_login,
+    aws/aws-sdk-net#4387).
 
     "An account with the given email already exists." is AWS's text for e-mail (aws/aws-sdk-js#4308, captured;
     moto's AliasExistsException); the phone_number and preferred_username wording is UNCONFIRMED (by analogy)."""
