@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from ..cognito import repo
 from ..cognito.challenges import pre_authentication
 from ..cognito.delivery import send_code
-from ..cognito.ops.auth import check_password
+from ..cognito.ops.auth import check_password, known_or_migrated
 from ..errors import ServiceError
 from . import challenge
 from .authz import AuthorizeRequest, validate, validated_client
@@ -47,10 +47,13 @@ async def _again(site: Site, request: AuthorizeRequest, values: dict[str, str], 
 async def _sign_in(site: Site, request: AuthorizeRequest, username: str, password: str,
                    values: dict[str, str]) -> Response:
     services = site.services
-    async with services.db.read() as conn:
-        user = await repo.find_user(conn, site.pool, username)
+    try:  # InitiateAuth's lookup: UserMigration for an unknown name, PreAuthentication (userNotFound) if it stays so
+        user = await known_or_migrated(services, site.pool, request.client, username, password,
+                                       await repo.find_signing_in_user(services.db, site.pool, username))
+    except ServiceError as err:  # the migration found nobody (UserNotFoundException), or a trigger refused
+        return await _again(site, request, values,
+                            error=_WRONG if err.code == "UserNotFoundException" else err.message)
     if user is None:
-        await services.hasher.verify(None, password)
         return await _again(site, request, values, error=_WRONG)
     if not user.enabled:
         return await _again(site, request, values, error="Your account is disabled.")

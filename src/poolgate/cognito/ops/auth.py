@@ -100,7 +100,7 @@ async def _challenge(services: Services, pool: Pool, client: Client, user: User,
 
 async def _password_flow(services: Services, pool: Pool, client: Client, auth: dict[str, str],
                          metadata: dict[str, str] | None = None) -> dict[str, Any]:
-    from ..challenges import migrate_user, pre_authentication
+    from ..challenges import pre_authentication
 
     username = auth.get("USERNAME")
     password = auth.get("PASSWORD")
@@ -110,17 +110,35 @@ async def _password_flow(services: Services, pool: Pool, client: Client, auth: d
         raise invalid_parameter("Missing required parameter PASSWORD")
     user = await repo.find_signing_in_user(services.db, pool, username)
     check_secret_hash(client, [username, *([user.username] if user else [])], auth.get("SECRET_HASH"))
-    if user is None:
-        user = await migrate_user(services, pool, client, username, password, metadata)
+    user = signing_in_user(client, await known_or_migrated(services, pool, client, username, password, user,
+                                                           metadata))
+    await pre_authentication(services, pool, client, user, metadata)
+    await check_password(services, user, password)
+    return await after_first_factor(services, pool, client, user)  # InitiateAuth's metadata stops here
+
+
+async def known_or_migrated(services: Services, pool: Pool, client: Client, username: str, password: str,
+                            found: User | None, metadata: dict[str, str] | None = None) -> User | None:
+    """The user a password sign-in for ``username`` goes on with, as InitiateAuth's password flow and the hosted
+    UI's login both resolve it: ``found`` (the lookup), else the user the UserMigration trigger vouches for (and
+    creates). For a name that stays unknown: PreAuthentication with userNotFound on a client with
+    PreventUserExistenceErrors, and a password check against nothing (timing tells nothing); then None.
+
+    "When a user doesn't exist in the user pool at sign-in with a password, ... Amazon Cognito invokes this trigger"
+    (CogDG:user-pool-lambda-migrate-user.md), whether the user "signs in with the Amazon Cognito user pools API or
+    through managed login" (CogDG:cognito-user-pools-import-using-lambda.md, "Sign-in process"). ``metadata``:
+    InitiateAuth's ClientMetadata (the triggers' validationData); the hosted UI has none."""
+    from ..challenges import migrate_user
+
+    if found is not None:
+        return found
+    user = await migrate_user(services, pool, client, username, password, metadata)
     if user is None:
         if client.prevent_user_existence_errors:  # after UserMigration: order UNCONFIRMED
             stand_in = await unknown_user_name(services, pool, username)
             await pre_authentication_unknown(services, pool, client, stand_in, metadata)
         await services.hasher.verify(None, password)  # as long as a real check: timing tells nothing
-    user = signing_in_user(client, user)
-    await pre_authentication(services, pool, client, user, metadata)
-    await check_password(services, user, password)
-    return await after_first_factor(services, pool, client, user)  # InitiateAuth's metadata stops here
+    return user
 
 
 async def after_first_factor(services: Services, pool: Pool, client: Client, user: User,
