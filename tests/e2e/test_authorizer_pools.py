@@ -48,7 +48,8 @@ def test_an_authorizer_naming_a_missing_pool_refuses_the_start(tmp_path: Path) -
 
 
 def test_a_pool_the_same_file_declares_is_found_and_refusals_say_why(tmp_path: Path) -> None:
-    server = start_server("--config", str(_config(tmp_path, f"arn:aws:cognito-idp:us-east-1:000000000000:userpool/{POOL}")))
+    arn = f"arn:aws:cognito-idp:us-east-1:000000000000:userpool/{POOL}"
+    server = start_server("--config", str(_config(tmp_path, arn)))
     try:
         url = f"{server.url}/restapis/authzapi01/prod/_user_request_/me"
         token = cognito_client(server.url).initiate_auth(

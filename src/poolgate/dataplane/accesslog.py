@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .context import InvocationContext
-from .variables import CONTEXT_VARIABLES, Getter
+from .variables import CONTEXT_VARIABLES, compile_tuple
 
 log = logging.getLogger("poolgate.access")
 
@@ -30,45 +31,44 @@ FORMAT = ('$context.requestId $context.identity.sourceIp [$context.requestTime] 
 _VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
 
 
-def compile_format(text: str) -> tuple[tuple[str, ...], tuple[Getter, ...]]:
-    """Literal parts (one more than the variables) and the getters of the variables in between."""
+Row = tuple[Any, ...]
+
+
+def compile_format(text: str) -> tuple[Callable[[InvocationContext], Row], Callable[[Row], str]]:
+    """``text``'s variables read by one function (at the request's end) and written by another (at the flush)."""
     parts = _VARIABLE.split(text)
-    getters = []
-    for name in parts[1::2]:
+    names = parts[1::2]
+    for name in names:
         if name not in CONTEXT_VARIABLES:
             raise ValueError(f"access log format: $context.{name} is not a $context variable")
-        getters.append(CONTEXT_VARIABLES[name])
-    return tuple(parts[0::2]), tuple(getters)
-
-
-def _text(value: Any) -> str:
-    return "-" if value is None or value == "" else str(value)
+    values = compile_tuple(names)
+    # one f-string for the whole line, "-" for a missing value (generated once from the format)
+    fields = [part.replace("{", "{{").replace("}", "}}").replace("\\", "\\\\").replace('"', '\\"')
+              .replace("\n", "\\n") for part in parts[0::2]]
+    body = "".join(f"{literal}{{'-' if r[{i}] is None or r[{i}] == '' else r[{i}]}}"
+                   for i, literal in enumerate(fields[:-1])) + fields[-1]
+    line: Callable[[Row], str] = eval(f'lambda r: f"{body}"', {})  # built from FORMAT, never from request data
+    return values, line
 
 
 class AccessLog:
     def __init__(self, format_: str = FORMAT) -> None:
-        self._literals, self._getters = compile_format(format_)
+        self._values, self._line = compile_format(format_)
         self._pending: list[tuple[tuple[Any, ...], str | None]] = []
         self._timer: asyncio.TimerHandle | None = None
 
     def record(self, ctx: InvocationContext) -> None:
         if not log.isEnabledFor(logging.INFO):
             return
-        self._pending.append((tuple([get(ctx) for get in self._getters]), ctx.authorizer_error))
+        self._pending.append((self._values(ctx), ctx.authorizer_error))
         if len(self._pending) >= MAX_LINES:
             self.flush()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(FLUSH_INTERVAL, self.flush)
 
     def line(self, values: tuple[Any, ...], authorizer_error: str | None) -> str:
-        literals = self._literals
-        out = [literals[0]]
-        for value, literal in zip(values, literals[1:], strict=True):
-            out.append(_text(value))
-            out.append(literal)
-        if authorizer_error:
-            out.append(f" authorizer refused: {authorizer_error}")
-        return "".join(out)
+        text = self._line(values)
+        return f"{text} authorizer refused: {authorizer_error}" if authorizer_error else text
 
     def flush(self) -> None:
         if self._timer is not None:

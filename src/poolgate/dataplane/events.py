@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from ..serving import HEADER_NAMES
 from .context import InvocationContext
-from .variables import CONTEXT_VARIABLES, IDENTITY_FIELDS, request_time_text, trace_id
+from .variables import IDENTITY_FIELDS, compile_dict, request_time_text, trace_id
 
 __all__ = ["canonical_header", "forwarded_headers", "proxy_event", "request_time_text", "trace_id"]
 
@@ -57,10 +57,10 @@ _SKIPPED = frozenset({"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"
 ``Connection`` or ``Content-Length`` (events recorded from AWS, e.g. LocalStack's parity snapshots)."""
 
 
-_REQUEST_CONTEXT = tuple((name, None if name == "identity" else CONTEXT_VARIABLES[name]) for name in (
+_request_context = compile_dict((name, None if name == "identity" else name) for name in (
     "resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime", "path", "accountId", "protocol",
     "stage", "domainPrefix", "requestTimeEpoch", "requestId", "identity", "domainName", "deploymentId", "apiId"))
-"""``requestContext``'s fields in AWS's order, each read from the one ``$context`` table (``variables.py``)."""
+"""``requestContext``'s fields in AWS's order, each from the one ``$context`` table (``variables.py``)."""
 _NO_IDENTITY = dict.fromkeys(IDENTITY_FIELDS)
 
 
@@ -134,9 +134,7 @@ def proxy_event(ctx: InvocationContext, binary: bool = False) -> dict[str, Any]:
     identity["userAgent"] = user_agent
     if ctx.identity:
         identity.update(ctx.identity)
-    request_context: dict[str, Any] = {}
-    for name, get in _REQUEST_CONTEXT:
-        request_context[name] = identity if get is None else get(ctx)
+    request_context = _request_context(ctx, identity)
     if ctx.authorizer is not None:
         request_context["authorizer"] = ctx.authorizer
     variables = deployment.variables

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .context import InvocationContext
@@ -49,104 +49,84 @@ def trace_id(ctx: InvocationContext) -> str:
     return f"Root=1-{int(ctx.request_time):08x}-{ctx.request_id.replace('-', '')[:24]}"
 
 
-def _domain(ctx: InvocationContext) -> str:
-    return ctx.host.split(":", 1)[0]
+def _domain(host: str) -> str:
+    return host.split(":", 1)[0]
 
 
-def _resource_path(ctx: InvocationContext) -> str | None:
-    return ctx.route.resource_path if ctx.route is not None else None
-
-
-def _resource_id(ctx: InvocationContext) -> str | None:
-    return ctx.route.resource_id if ctx.route is not None else None
-
-
-def _account(ctx: InvocationContext) -> str | None:
-    return ctx.deployment.api.account if ctx.deployment is not None else None
-
-
-def _error_message(ctx: InvocationContext) -> str | None:
-    return ctx.error.message if ctx.error is not None else None
-
-
-def _error_message_string(ctx: InvocationContext) -> str | None:
-    """The quoted message, ``"…"`` (JSON string syntax, so a template can embed it in JSON)."""
-    return json.dumps(ctx.error.message) if ctx.error is not None else None
-
-
-def _identity(name: str) -> Getter:
-    def get(ctx: InvocationContext) -> Any:
-        return ctx.identity.get(name)
-
-    get.__name__ = f"identity_{name}"
-    return get
-
-
-def _trace_id(ctx: InvocationContext) -> str:
-    return ctx.header("x-amzn-trace-id") or trace_id(ctx)
-
-
-def _unset(ctx: InvocationContext) -> None:
-    """A variable AWS defines that poolgate has no value for (WAF, AWS endpoint ids)."""
-    return None
-
-
-CONTEXT_VARIABLES: dict[str, Getter] = {
+_EXPRESSIONS: dict[str, str] = {
     # $context variables for data models, authorizers, mapping templates and access logging
-    "accountId": _account,
-    "apiId": lambda ctx: ctx.api_id,
-    "authorizer.principalId": lambda ctx: (ctx.authorizer or {}).get("principalId"),
-    "awsEndpointRequestId": _unset,
-    "deploymentId": lambda ctx: ctx.deployment.deployment_id if ctx.deployment is not None else None,
-    "domainName": _domain,
-    "domainPrefix": lambda ctx: _domain(ctx).split(".", 1)[0],
-    "error.message": _error_message,
-    "error.messageString": _error_message_string,
-    "error.responseType": lambda ctx: ctx.error.response_type if ctx.error is not None else None,
-    "error.validationErrorString": _unset,
-    "extendedRequestId": lambda ctx: ctx.extended_request_id,
-    "httpMethod": lambda ctx: ctx.method,
-    "identity.accessKey": _identity("accessKey"),
-    "identity.accountId": _identity("accountId"),
-    "identity.apiKey": _identity("apiKey"),
-    "identity.apiKeyId": _identity("apiKeyId"),
-    "identity.caller": _identity("caller"),
-    "identity.cognitoAuthenticationProvider": _identity("cognitoAuthenticationProvider"),
-    "identity.cognitoAuthenticationType": _identity("cognitoAuthenticationType"),
-    "identity.cognitoIdentityId": _identity("cognitoIdentityId"),
-    "identity.cognitoIdentityPoolId": _identity("cognitoIdentityPoolId"),
-    "identity.principalOrgId": _identity("principalOrgId"),
-    "identity.sourceIp": lambda ctx: ctx.client_ip,
-    "identity.user": _identity("user"),
-    "identity.userAgent": lambda ctx: ctx.header("user-agent"),
-    "identity.userArn": _identity("userArn"),
-    "path": lambda ctx: f"/{ctx.stage_name}{ctx.raw_path}",
-    "protocol": lambda ctx: "HTTP/" + ctx.scope.get("http_version", "1.1"),
-    "requestId": lambda ctx: ctx.request_id,
-    "requestTime": lambda ctx: request_time_text(ctx.request_time),
-    "requestTimeEpoch": lambda ctx: int(ctx.request_time * 1000),
-    "resourceId": _resource_id,
-    "resourcePath": _resource_path,
-    "stage": lambda ctx: ctx.stage_name,
-    "wafResponseCode": _unset,
-    "webaclArn": _unset,
-    "xrayTraceId": _trace_id,
+    "accountId": "(ctx.deployment.api.account if ctx.deployment is not None else None)",
+    "apiId": "ctx.api_id",
+    "authorizer.principalId": "(ctx.authorizer or {}).get('principalId')",
+    "awsEndpointRequestId": "None",
+    "deploymentId": "(ctx.deployment.deployment_id if ctx.deployment is not None else None)",
+    "domainName": "_domain(ctx.host)",
+    "domainPrefix": "_domain(ctx.host).split('.', 1)[0]",
+    "error.message": "(ctx.error.message if ctx.error is not None else None)",
+    "error.messageString": "(json.dumps(ctx.error.message) if ctx.error is not None else None)",  # quoted
+    "error.responseType": "(ctx.error.response_type if ctx.error is not None else None)",
+    "error.validationErrorString": "None",
+    "extendedRequestId": "ctx.extended_request_id",
+    "httpMethod": "ctx.method",
+    **{f"identity.{name}": f"ctx.identity.get({name!r})" for name in (
+        "accessKey", "accountId", "apiKey", "apiKeyId", "caller", "cognitoAuthenticationProvider",
+        "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "user",
+        "userArn")},
+    "identity.sourceIp": "ctx.client_ip",
+    "identity.userAgent": "ctx.header('user-agent')",
+    "path": "f'/{ctx.stage_name}{ctx.raw_path}'",  # with the stage, percent-encoded as sent
+    "protocol": "'HTTP/' + ctx.scope.get('http_version', '1.1')",
+    "requestId": "ctx.request_id",
+    "requestTime": "request_time_text(ctx.request_time)",
+    "requestTimeEpoch": "int(ctx.request_time * 1000)",
+    "resourceId": "(ctx.route.resource_id if ctx.route is not None else None)",
+    "resourcePath": "(ctx.route.resource_path if ctx.route is not None else None)",
+    "stage": "ctx.stage_name",
+    "wafResponseCode": "None",  # no WAF in poolgate: unset, as AWS leaves it without a web ACL
+    "webaclArn": "None",
+    "xrayTraceId": "(ctx.header('x-amzn-trace-id') or trace_id(ctx))",
     # access logging only
-    "authorizer.error": lambda ctx: ctx.error.message if ctx.error is not None and ctx.authorizer_error else None,
-    "authorizer.integrationLatency": lambda ctx: (ctx.authorizer or {}).get("integrationLatency"),
-    "integrationLatency": lambda ctx: ctx.integration_latency,
-    "integrationStatus": _unset,
-    "responseLatency": _unset,
-    "responseLength": lambda ctx: ctx.response_length,
-    "status": lambda ctx: ctx.status,
+    "authorizer.error": "(ctx.error.message if ctx.error is not None and ctx.authorizer_error else None)",
+    "authorizer.integrationLatency": "(ctx.authorizer or {}).get('integrationLatency')",
+    "integrationLatency": "ctx.integration_latency",
+    "integrationStatus": "None",
+    "responseLatency": "None",
+    "responseLength": "ctx.response_length",
+    "status": "ctx.status",
 }
+"""``$context.<name>`` → a Python expression over ``ctx`` (the ``InvocationContext``): the one table. Kept as
+expressions so a consumer on the hot path (the proxy event, the access log) compiles the variables it needs
+into one function (``compile_tuple`` / ``compile_dict``) instead of a call per variable."""
+
+_NAMESPACE: dict[str, Any] = {"json": json, "_domain": _domain, "request_time_text": request_time_text,
+                              "trace_id": trace_id}
+
+
+def _compile(source: str) -> Any:
+    return eval(source, dict(_NAMESPACE))  # the table's own constant expressions, never request data
+
+
+CONTEXT_VARIABLES: dict[str, Getter] = {name: _compile(f"lambda ctx: {expr}") for name, expr in _EXPRESSIONS.items()}
 """``$context.<name>`` → how to read it from a request. Families with a name of their own after the prefix
 (``authorizer.claims.X``, ``authorizer.X``, ``requestOverride.*``) are answered by ``context_value``."""
+
 
 IDENTITY_FIELDS = ("cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp",
                    "principalOrgId", "accessKey", "cognitoAuthenticationType", "cognitoAuthenticationProvider",
                    "userArn", "userAgent", "user")
 """``requestContext.identity`` of a proxy event, in AWS's order (each is ``$context.identity.<field>``)."""
+
+
+def compile_tuple(names: Iterable[str]) -> Callable[[InvocationContext], tuple[Any, ...]]:
+    """One function returning the values of ``names`` (``$context`` names) in order."""
+    return _compile("lambda ctx: (" + "".join(f"{_EXPRESSIONS[name]}, " for name in names) + ")")
+
+
+def compile_dict(fields: Iterable[tuple[str, str | None]]) -> Callable[[InvocationContext, Any], dict[str, Any]]:
+    """One function building ``{key: $context.<name>}`` in order; a field whose name is None takes the second
+    argument (the proxy event's ``identity`` object, built beside it)."""
+    items = ", ".join(f"{key!r}: {'extra' if name is None else _EXPRESSIONS[name]}" for key, name in fields)
+    return _compile(f"lambda ctx, extra: {{{items}}}")
 
 
 def context_value(ctx: InvocationContext, name: str) -> Any:
