@@ -75,3 +75,36 @@ def test_a_pool_the_same_file_declares_is_found_and_refusals_say_why(tmp_path: P
         assert signature[:40] not in log and forged[-40:] not in log  # no token, no part of one
     finally:
         stop_server(server)
+
+
+OPENAPI = """
+openapi: 3.0.1
+info: {title: missing pool, version: "1"}
+components:
+  securitySchemes:
+    Pets:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: cognito_user_pools
+      x-amazon-apigateway-authorizer:
+        type: cognito_user_pools
+        providerARNs: [%s]
+paths:
+  /pets:
+    get:
+      security: [{Pets: []}]
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}
+"""
+
+
+def test_an_openapi_authorizer_naming_a_missing_pool_refuses_the_start(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(OPENAPI % MISSING_ARN)
+    path = tmp_path / "poolgate.yaml"
+    path.write_text(yaml.safe_dump({"apis": [{"id": "oasmissing", "openapi": "./api.yaml", "stages": {"prod": {}}}]}))
+    with pytest.raises(RuntimeError) as failed:
+        server = start_server("--config", str(path), wait=30)
+        stop_server(server)  # pragma: no cover - reached only when the start is (wrongly) not refused
+    message = str(failed.value)
+    assert "API oasmissing" in message and "authorizer 'Pets'" in message, message[-1500:]
+    assert f"user pool {MISSING_ARN} does not exist" in message
