@@ -106,5 +106,6 @@ def test_an_openapi_authorizer_naming_a_missing_pool_refuses_the_start(tmp_path:
         server = start_server("--config", str(path), wait=30)
         stop_server(server)  # pragma: no cover - reached only when the start is (wrongly) not refused
     message = str(failed.value)
+    assert str(tmp_path / "api.yaml") in message  # the file that declares the authorizer
     assert "API oasmissing" in message and "authorizer 'Pets'" in message, message[-1500:]
     assert f"user pool {MISSING_ARN} does not exist" in message

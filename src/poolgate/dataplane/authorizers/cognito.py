@@ -149,18 +149,25 @@ async def missing_pools(authorizers: Iterable[CognitoAuthorizer], exists: Callab
 
 
 async def refuse_missing_pools(deployments: Iterable[Deployment], services: Services) -> None:
-    """Refuse to start when a Cognito authorizer names a pool of this poolgate that does not exist (it would
-    answer every request 401). Runs at start-up after poolgate.yaml's userPools are applied, so pools the same
-    file declares count."""
-    authorizers = [route.auth_state for deployment in deployments for route in deployment.routes
-                   if isinstance(route.auth_state, CognitoAuthorizer)]
-    if not authorizers:
+    """Refuse to start when an API declared in a file (poolgate.yaml or an OpenAPI document) has a Cognito
+    authorizer naming a pool of this poolgate that does not exist: it would answer every request 401. Runs at
+    start-up after poolgate.yaml's userPools are applied, so pools the same file declares count. APIs made through
+    the apigateway API are not refused here: their requests are logged as ``user pool does not exist``."""
+    by_file: dict[str, list[CognitoAuthorizer]] = {}
+    for deployment in deployments:
+        if not deployment.api.source:
+            continue
+        for route in deployment.routes:
+            if isinstance(route.auth_state, CognitoAuthorizer):
+                by_file.setdefault(deployment.api.source, []).append(route.auth_state)
+    if not by_file:
         return
 
     async def exists(pool_id: str) -> bool:
         async with services.db.read() as conn:
             return await repo.find_pool(conn, pool_id) is not None
 
-    problems = await missing_pools(authorizers, exists)
-    if problems:
-        raise ConfigError(services.settings.config_file or "poolgate", "apis", "; ".join(problems))
+    for file, authorizers in by_file.items():
+        problems = await missing_pools(authorizers, exists)
+        if problems:
+            raise ConfigError(file, "apis", "; ".join(problems))
