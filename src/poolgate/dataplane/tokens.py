@@ -37,6 +37,10 @@ NEGATIVE_TTL = 60.0
 """How long a refused token is answered from memory. Faults that may heal (an unknown kid: keys may be rotated
 by another process; a pool not created yet) are kept only ``POOL_NEGATIVE_TTL``."""
 
+REFUSED_CAPACITY = 4096
+MAX_REMEMBERED_LENGTH = 4096
+"""Refused tokens longer than this are not remembered (a user pool's tokens are about 1 kB)."""
+
 # Reasons the data plane adds to cognito/jws.py's (short words for the INFO log, never the token).
 NO_ISSUER = "no iss"
 ISSUER_NOT_ACCEPTED = "issuer not accepted by this authorizer"
@@ -121,10 +125,11 @@ class TokenVerifier:
         return entry.reason
 
     def _refuse(self, token: str, reason: str, iss: str | None = None) -> InvalidToken:
-        ttl = POOL_NEGATIVE_TTL if reason in _HEALING else NEGATIVE_TTL
-        self._refused[token] = _Refused(reason, self.services.clock.now() + ttl, iss)
-        if len(self._refused) > self.capacity:
-            self._refused.popitem(last=False)
+        if len(token) <= MAX_REMEMBERED_LENGTH:  # bounded memory: at most REFUSED_CAPACITY times 4 kB
+            ttl = POOL_NEGATIVE_TTL if reason in _HEALING else NEGATIVE_TTL
+            self._refused[token] = _Refused(reason, self.services.clock.now() + ttl, iss)
+            if len(self._refused) > REFUSED_CAPACITY:
+                self._refused.popitem(last=False)
         return InvalidToken(reason)
 
     async def local_issuer(self, pool_id: str) -> str | None:
