@@ -11,9 +11,10 @@ prints requests/s and p50/p99 latency for
                                                       an extra row shows the `inline: true` opt-in)
       and the same route sent a token with a bad signature (401): a stream of bad tokens should cost no more
       than a stream of good ones; both rows again under --tail-connections (200) keep-alive connections, with
-      wrk's count of requests over 2 s
+      wrk's count of requests over 2 s; and the same handler in Node.js (nodejs20.x, an instance per
+      concurrent request, as Lambda scales) vs the Python row, with its cold start (first request) timed
   (d) poolgate HTTP_PROXY to an upstream vs the upstream direct
-Goals: (c) >= 0.7x (a), (d) >= 0.5x direct. Needs wrk (Debian package `wrk`).
+Goals: (c) >= 0.7x (a), (d) >= 0.5x direct, Node.js >= 0.5x (c). Needs wrk (Debian package `wrk`).
 
 Then the floors (bench/_apps.py), on the same server: bare ASGI apps that do only what (c) and (d) cannot
 avoid (a cached token, a proxy event, the handler, the answer; or one forwarded request and its answer), as
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,13 +90,22 @@ def write_config(directory: Path, upstream: str) -> Path:
             return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
                     "body": json.dumps({"message": "hello", "user": user})}
     """))
+    (directory / "node").mkdir()
+    (directory / "node" / "index.mjs").write_text(textwrap.dedent("""
+        export const handler = async (event) => {
+          const user = event.requestContext.authorizer.claims['cognito:username'];
+          return { statusCode: 200, headers: { 'Content-Type': 'application/json' },
+                   body: JSON.stringify({ message: 'hello', user }) };
+        };
+    """))
     config = {
         "userPools": [{"id": POOL, "name": "bench",
                        "clients": [{"id": CLIENT, "name": "bench",
                                     "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
                        "users": [{"username": "bench", "password": PASSWORD}]}],
         "functions": {"hello": {"handler": "hello.handler", "code": "./functions"},
-                      "hello_inline": {"handler": "hello.handler", "code": "./functions", "inline": True}},
+                      "hello_inline": {"handler": "hello.handler", "code": "./functions", "inline": True},
+                      "hello_node": {"runtime": "nodejs20.x", "handler": "index.handler", "code": "./node"}},
         "apis": [{
             "id": "benchapi01", "name": "bench",
             "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [POOL]}},
@@ -105,6 +116,8 @@ def write_config(directory: Path, upstream: str) -> Path:
                                    "integration": {"type": "AWS_PROXY", "function": "hello"}}},
                 "/hello-inline": {"GET": {"authorization": "COGNITO_USER_POOLS", "authorizer": "Pool",
                                           "integration": {"type": "AWS_PROXY", "function": "hello_inline"}}},
+                "/hello-node": {"GET": {"authorization": "COGNITO_USER_POOLS", "authorizer": "Pool",
+                                        "integration": {"type": "AWS_PROXY", "function": "hello_node"}}},
                 "/proxy/{proxy+}": {"ANY": {"integration": {"type": "HTTP_PROXY", "uri": upstream + "/{proxy}"}}},
             },
             "stages": {"prod": {}},
@@ -123,6 +136,14 @@ def id_token(url: str) -> str:
         "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
     with urllib.request.urlopen(request) as response:
         return str(json.load(response)["AuthenticationResult"]["IdToken"])
+
+
+def first_request_ms(url: str, headers: dict[str, str]) -> float:
+    """One request's wall time (the cold start of a function nothing has invoked yet)."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
 
 
 def bad_signature(token: str) -> str:
@@ -154,6 +175,7 @@ def main() -> None:
         sys.exit("bench/gateway.py needs Starlette for its baseline: pip install -e '.[bench]' (scripts/bench does)")
     run = {"seconds": args.seconds, "connections": args.connections}
     results: list[tuple[Result, Result | None]] = []
+    cold_ms = 0.0
 
     raw, raw_url = uvicorn_app("_apps:raw")
     try:
@@ -185,6 +207,10 @@ def main() -> None:
                                     headers={"Authorization": bad_signature(token)}), good))
                 results.append((wrk("    same, handler inline: true", base + "/hello-inline", **run, headers=auth),
                                 bare))
+                cold_ms = first_request_ms(base + "/hello-node", auth)
+                wrk("    (warming Node.js instances)", base + "/hello-node", **{**run, "seconds": 2}, headers=auth)
+                results.append((wrk("(c) poolgate Cognito + Node.js", base + "/hello-node", **run, headers=auth),
+                                good))
                 results.append((direct, None))
                 results.append((wrk("(d) poolgate HTTP_PROXY", base + "/proxy/item", **run), direct))
                 if args.tail_connections:
@@ -208,10 +234,11 @@ def main() -> None:
     finally:
         stop(upstream)
     print(f"wrk -t1 -c{args.connections} -d{int(args.seconds)}s, one server worker each, over loopback")
+    print(f"Node.js cold start (the first request to /hello-node, process start included): {cold_ms:.0f} ms")
     for result, baseline in results:
         print(row(result, baseline))
-    print("goals: (c) >= 0.70x bare ASGI, (d) >= 0.50x upstream direct; a bad-signature token >= 1.00x (c), "
-          "its p99 no higher than (c)'s and none over 2 s")
+    print("goals: (c) >= 0.70x bare ASGI, (d) >= 0.50x upstream direct, Node.js >= 0.50x (c); "
+          "a bad-signature token >= 1.00x (c), its p99 no higher than (c)'s and none over 2 s")
     print("a floor is a bare ASGI app doing only the work its row cannot avoid (bench/_apps.py): no gateway comes\n"
           "closer to the baseline than its floor on the same server and machine")
 

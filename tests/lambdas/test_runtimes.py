@@ -134,6 +134,11 @@ def _run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+def _lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
+    """The server log's lines of one function (a record may hold several lines of one invocation)."""
+    return [line for record in caplog.records if record.name == logger for line in record.getMessage().split("\n")]
+
+
 def _error(exc: pytest.ExceptionInfo[FunctionError]) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(str(exc.value))
     return document
@@ -171,7 +176,7 @@ def test_commonjs_callback_handler_context_and_environment(runtime: FunctionRunt
     assert env["AWS_LAMBDA_RUNTIME_API"].startswith("127.0.0.1:")
     assert "POOLGATE_TEST_SECRET" not in env  # poolgate's own environment stays out
     assert module["module"].endswith("/main.js")
-    lines = [r.getMessage() for r in caplog.records if r.name == "poolgate.function.callback"]
+    lines = _lines(caplog, "poolgate.function.callback")
     first_id = first["awsRequestId"]
     assert f"gw-first\tSTART RequestId: {first_id} Version: $LATEST" in lines
     printed = [line for line in lines if "cjs saw" in line]
@@ -248,7 +253,7 @@ def test_errors_timeouts_and_crashes(runtime: FunctionRuntime, caplog: pytest.Lo
         assert document["errorMessage"] == "index.nothere is undefined or not exported"
 
     _run(run())
-    lines = [r.getMessage() for r in caplog.records if r.name == "poolgate.function.errors"]
+    lines = _lines(caplog, "poolgate.function.errors")
     assert any(line.startswith("gw-timeout\t") and line.endswith("Task timed out after 1.00 seconds")
                for line in lines)
     assert any(line.startswith("gw-timeout\tREPORT") and line.endswith("\tStatus: timeout") for line in lines)
@@ -292,6 +297,6 @@ def test_provided_al2023_shell_bootstrap(runtime: FunctionRuntime, caplog: pytes
 
     results = _run(run())
     assert results == [{"statusCode": 200, "body": "from sh in function.handler"}] * 2
-    lines = [r.getMessage() for r in caplog.records if r.name == "poolgate.function.shell"]
+    lines = _lines(caplog, "poolgate.function.shell")
     assert 'gw-sh1\tshell runtime got {"n": 1}' in lines
     assert sum("REPORT RequestId" in line for line in lines) == 2

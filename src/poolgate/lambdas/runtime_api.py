@@ -61,6 +61,8 @@ class RuntimeApiConnection(asyncio.Protocol):
         self.body: list[bytes] = []
         self.size = 0
         self.keep_alive = True
+        self._pending: list[bytes] = []
+        """Acknowledgements (202) not yet written: they go out with the next event, or on the next loop turn."""
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -140,7 +142,19 @@ class RuntimeApiConnection(asyncio.Protocol):
         self._json(404, {"errorMessage": "not found", "errorType": "NotFound"})
 
     def _answer(self, status: int, document: dict[str, str]) -> None:
+        if status == 202 and self.keep_alive and self.transport is not None:
+            # a runtime that sends /invocation/next right behind its response (poolgate's Node.js runtime
+            # does) gets this 202 in the same write as its next event: one wake-up of the runtime, not two
+            if not self._pending:
+                asyncio.get_running_loop().call_soon(self._flush)
+            self._pending.append(self._encode(status, json.dumps(document).encode(), None))
+            return
         self._json(status, document)
+
+    def _flush(self) -> None:
+        if self._pending and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(self._pending))
+        self._pending.clear()
 
     def _json(self, status: int, document: dict[str, str]) -> None:
         self.send(status, json.dumps(document).encode())
@@ -149,6 +163,15 @@ class RuntimeApiConnection(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
+        data = self._encode(status, body, headers)
+        if self._pending:
+            data = b"".join(self._pending) + data
+            self._pending.clear()
+        transport.write(data)
+        if not self.keep_alive:
+            transport.close()
+
+    def _encode(self, status: int, body: bytes, headers: list[tuple[str, str]] | None) -> bytes:
         head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n",
                 "Content-Type: application/json\r\n", f"Content-Length: {len(body)}\r\n"]
         for name, value in headers or ():
@@ -156,9 +179,7 @@ class RuntimeApiConnection(asyncio.Protocol):
         if not self.keep_alive:
             head.append("Connection: close\r\n")
         head.append("\r\n")
-        transport.write("".join(head).encode("latin-1") + body)
-        if not self.keep_alive:
-            transport.close()
+        return "".join(head).encode("latin-1") + body
 
     @property
     def open(self) -> bool:

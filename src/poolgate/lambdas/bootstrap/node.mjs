@@ -9,7 +9,7 @@
 // - console.* lines go to stdout as "<ISO time>\t<request id>\t<LEVEL>\t<message>", newlines as \r;
 // - errors are posted as {errorType, errorMessage, trace} (the Node.js runtime's names), with the
 //   Lambda-Runtime-Function-Error-Type header; an uncaught exception or unhandled rejection ends the process.
-import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
@@ -21,27 +21,86 @@ const colon = api.lastIndexOf(':');
 const HOST = api.slice(0, colon);
 const PORT = Number(api.slice(colon + 1));
 const BASE = '/2018-06-01/runtime';
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const require = createRequire(import.meta.url);
 
 let currentRequestId;
 
-function call(method, route, body, headers) {
-  return new Promise((resolve, reject) => {
-    const options = { host: HOST, port: PORT, method, path: BASE + route, agent, headers: { ...headers } };
-    if (body !== undefined) {
-      options.headers['Content-Type'] = 'application/json';
-      options.headers['Content-Length'] = Buffer.byteLength(body);
-    }
-    const req = http.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
+// One keep-alive HTTP/1.1 connection to the Runtime API. Requests are written at once and answered in order,
+// so an invocation's response and the next /invocation/next go out together (one wake-up of the server
+// instead of two round trips). The socket holds the event loop open only while an answer is awaited: while a
+// handler runs, the loop empties when the handler's own work is done ('beforeExit', for callback handlers).
+class RuntimeConnection {
+  constructor() {
+    this.socket = null;
+    this.buffer = Buffer.alloc(0);
+    this.waiters = [];
+  }
+
+  open() {
+    const socket = net.connect({ host: HOST, port: PORT });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.received(chunk));
+    const fail = (error) => {
+      const waiters = this.waiters;
+      this.waiters = [];
+      this.socket = null;
+      this.buffer = Buffer.alloc(0);
+      for (const waiter of waiters) waiter.reject(error || new Error('Runtime API connection closed'));
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(null));
+    this.socket = socket;
+    return socket;
+  }
+
+  request(method, route, body, headers) {
+    const socket = this.socket || this.open();
+    const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
+    let head = `${method} ${BASE}${route} HTTP/1.1\r\nHost: ${HOST}:${PORT}\r\n`;
+    for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
+    if (payload !== undefined) head += `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n`;
+    head += '\r\n';
+    return new Promise((resolve, reject) => {
+      if (this.waiters.length === 0) socket.ref();
+      this.waiters.push({ resolve, reject });
+      socket.write(payload === undefined ? head : Buffer.concat([Buffer.from(head, 'latin1'), payload]));
     });
-    req.on('error', reject);
-    req.end(body);
-  });
+  }
+
+  received(chunk) {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+      const status = Number(lines[0].split(' ')[1]);
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const length = Number(headers['content-length'] || 0);
+      if (this.buffer.length < end + 4 + length) return;
+      const body = this.buffer.subarray(end + 4, end + 4 + length);
+      this.buffer = this.buffer.subarray(end + 4 + length);
+      const waiter = this.waiters.shift();
+      if (this.waiters.length === 0 && this.socket) this.socket.unref();
+      if (waiter) waiter.resolve({ status, headers, body });
+    }
+  }
+}
+
+const connection = new RuntimeConnection();
+
+function call(method, route, body, headers) {
+  return connection.request(method, route, body, headers);
+}
+
+function answered(request) {
+  // a response or error posted without waiting for its 202 (it arrives before the next event)
+  request.then((reply) => {
+    if (reply.status !== 202) process.stderr.write(`Runtime API answered ${reply.status}: ${reply.body}\n`);
+  }, () => {});
 }
 
 // --- logging, as the runtime's text format
@@ -78,11 +137,11 @@ class RuntimeError extends Error {
   }
 }
 
-async function postError(route, error) {
+function postError(route, error) {
   const document = errorDocument(error);
   const body = JSON.stringify(document);
   console.error(`${route.endsWith('init/error') ? 'Init' : 'Invoke'} Error \t${body}`);
-  await call('POST', route, body, { 'Lambda-Runtime-Function-Error-Type': document.errorType });
+  return call('POST', route, body, { 'Lambda-Runtime-Function-Error-Type': document.errorType });
 }
 
 // --- loading the handler
@@ -231,8 +290,9 @@ async function main() {
   };
   process.on('uncaughtException', crash(null));
   process.on('unhandledRejection', crash('Runtime.UnhandledPromiseRejection'));
+  let waiting = call('GET', '/invocation/next');
   for (;;) {
-    const next = await call('GET', '/invocation/next');
+    const next = await waiting;
     if (next.status !== 200) throw new Error(`Runtime API answered ${next.status} to /invocation/next`);
     const requestId = next.headers['lambda-runtime-aws-request-id'];
     currentRequestId = requestId;
@@ -242,16 +302,21 @@ async function main() {
     try {
       event = JSON.parse(next.body.toString('utf8'));
     } catch (error) {
-      await postError(`/invocation/${requestId}/error`, new RuntimeError('Runtime.InvalidEvent', error.message));
+      answered(postError(`/invocation/${requestId}/error`, new RuntimeError('Runtime.InvalidEvent', error.message)));
+      waiting = call('GET', '/invocation/next');
       continue;
     }
+    let body;
     try {
       const result = await run(handler, event, next.headers);
-      const body = JSON.stringify(result === undefined ? null : result);
-      await call('POST', `/invocation/${requestId}/response`, body === undefined ? 'null' : body);
+      body = JSON.stringify(result === undefined ? null : result);
     } catch (error) {
-      await postError(`/invocation/${requestId}/error`, error);
+      answered(postError(`/invocation/${requestId}/error`, error));
+      waiting = call('GET', '/invocation/next');
+      continue;
     }
+    answered(call('POST', `/invocation/${requestId}/response`, body === undefined ? 'null' : body));
+    waiting = call('GET', '/invocation/next');
   }
 }
 
