@@ -32,6 +32,7 @@ from .http import (
     send_response,
 )
 from .identity import wellknown
+from .lambda_control import LambdaControl
 from .oauth.plane import OAuthPlane
 from .oauth.plane import match as oauth_match
 from .services import Services
@@ -70,6 +71,7 @@ class PoolgateApp:
         self.dataplane: Any = None
         self.oauth = OAuthPlane(services)
         self.apigateway = ApiGatewayControl(services)
+        self.lambdas = LambdaControl(services)
         self.started = False
 
     async def startup(self) -> None:
@@ -182,6 +184,9 @@ class PoolgateApp:
             return
         if self.apigateway.claims(request):
             await self.apigateway.handle(request, send, request_id, self.dataplane)
+            return
+        if self.lambdas.claims(request):
+            await self.lambdas.handle(request, send, request_id)
             return
         await send_json(send, 404, {"message": "Not Found"}, [rid])
 

@@ -28,6 +28,8 @@ from ..apigw.domain import Function
 from ..clock import IdGenerator
 from ..lambdas import runtimes
 from ..lambdas.errors import FunctionError, FunctionThrottled, FunctionTimeout
+from ..lambdas.instance import Outcome
+from ..lambdas.outcomes import python_outcome
 from ..lambdas.pool import FunctionPool, launch_for
 from . import environ
 from .output import CURRENT, Invocation
@@ -229,26 +231,57 @@ class FunctionRuntime:
                 sys.path.append(code)
         return module
 
-    async def invoke(self, name: str, event: dict[str, Any], request_id: str, integration_timeout: float) -> Any:
-        """Run function ``name`` on ``event``; raises FunctionError (→ 502) or FunctionTimeout (→ 504)."""
+    def define(self, function: Function) -> None:
+        """Add or replace a function (the lambda API): its loaded handler and warm instances are let go."""
+        self._drop(function.name)
+        self.functions[function.name] = function
+        environ.install()
+
+    def forget(self, name: str) -> None:
+        self._drop(name)
+        self.functions.pop(name, None)
+
+    def _drop(self, name: str) -> None:
+        with self._import_lock:
+            self._handlers.pop(name, None)
+            self._is_async.pop(name, None)
+        static = self._static.pop(name, None)
+        if static is not None and static.pool is not None:
+            static.pool.close()
+
+    def _static_for(self, name: str) -> _Static:
         static = self._static.get(name)
         if static is None:
             function = self.functions.get(name)
             if function is None:
                 raise FunctionError(f"Function not found: {self.arn(name)}")
             static = self._static[name] = _Static(function, self.arn(name), self.region)
+        return static
+
+    async def invoke_outcome(self, name: str, payload: bytes, tag: str) -> Outcome:
+        """The lambda API's ``Invoke``: the answer or the error document as Lambda returns them, and the
+        invocation's log (``LogType: Tail``); raises FunctionThrottled."""
+        static = self._static_for(name)
+        if static.pool is not None:
+            return await static.pool.invoke(payload, tag, _IDS.uuid())
+        return await python_outcome(self, name, payload, tag, static.memory_limit_in_mb)
+
+    async def invoke(self, name: str, event: dict[str, Any], request_id: str, integration_timeout: float, *,
+                     aws_request_id: str | None = None, capture: list[str] | None = None) -> Any:
+        """Run function ``name`` on ``event``; raises FunctionError (→ 502) or FunctionTimeout (→ 504)."""
+        static = self._static.get(name) or self._static_for(name)
         if static.pool is not None:
             return await self._invoke_pool(name, static.pool, event, request_id, integration_timeout)
         function_timeout = static.timeout
         timeout = min(function_timeout, integration_timeout)
-        invocation = Invocation(name, request_id)
+        invocation = Invocation(name, request_id, capture=capture)
         token = CURRENT.set(invocation)
         env_token = environ.OVERLAY.set(static.environment)
         try:
             handler = self._handlers.get(name)
             if handler is None:
                 handler = await self._threads.submit(self._load, self.functions[name])
-            context = LambdaContext(static, _IDS.uuid(), time.monotonic() + function_timeout)
+            context = LambdaContext(static, aws_request_id or _IDS.uuid(), time.monotonic() + function_timeout)
             if self._is_async[name]:
                 try:
                     async with asyncio.timeout(timeout) as deadline:

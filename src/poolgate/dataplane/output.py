@@ -23,6 +23,8 @@ class Invocation:
     function: str
     request_id: str
     pending: list[str] = field(default_factory=list)
+    capture: list[str] | None = None
+    """Also keep the lines here (the lambda API's ``LogType: Tail``)."""
 
     def write(self, text: str) -> None:
         if "\n" not in text:
@@ -44,6 +46,8 @@ class Invocation:
             self.pending.clear()
 
     def _emit(self, line: str) -> None:
+        if self.capture is not None:
+            self.capture.append(line)
         logging.getLogger(f"poolgate.function.{self.function}").info("%s\t%s", self.request_id, line)
 
 

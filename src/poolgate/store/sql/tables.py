@@ -343,3 +343,18 @@ request). Not in ALL_TABLES: a reset bumps it instead of deleting it."""
 
 ALL_TABLES[:0] = [apigw_stages, apigw_deployments, apigw_integrations, apigw_methods, apigw_authorizers,
                   apigw_resources, apigw_rest_apis]
+
+# --- lambda functions made through the lambda API (migration 0007) ---
+
+lambda_functions = Table(
+    "lambda_functions", metadata,
+    Column("account", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("code_sha256", String(64), nullable=False),  # the code's folder under the data directory
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+ALL_TABLES[:0] = [lambda_functions]

@@ -1,0 +1,183 @@
+"""The lambda control plane over HTTP (REST-JSON): authenticate (SigV4, service ``lambda``) → route →
+parse → validate against botocore's model → one function per operation → serialize.
+
+Errors are sent as Lambda sends them: the error's status, ``x-amzn-ErrorType: {code}`` and
+``{"Type": "User", "message": …}`` (botocore's rest-json parser reads the code from the header).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from ..awsproto import sigv4
+from ..awsproto.dispatch import Caller, authenticate
+from ..awsproto.validate import validation_errors
+from ..errors import ServiceError
+from ..http import Request, Send, send_response
+from ..services import Services
+from . import routes
+from .code import folder_of
+from .functions import OPERATIONS, Call, stored_row
+
+log = logging.getLogger("poolgate.lambda")
+
+_AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
+                          "UnrecognizedClientException", "MissingAuthenticationTokenException"})
+_CODE_PREFIX = "/_poolgate/lambda/"
+
+
+class LambdaControl:
+    """Answers the lambda operations (``/2015-03-31/functions…``) and refuses the others clearly."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.defined: dict[str, str] = {}
+        self.strict_errors = os.environ.get("POOLGATE_STRICT_ERRORS") == "1"
+
+    @staticmethod
+    def claims(request: Request) -> bool:
+        path = request.raw_path.split("?", 1)[0]
+        return routes.is_service_path(path) or path.startswith(_CODE_PREFIX)
+
+    async def handle(self, request: Request, send: Send, request_id: str) -> None:
+        headers = [("x-amzn-requestid", request_id)]
+        try:
+            status, body, extra, content_type = await self._answer(request, request_id)
+            headers += extra
+        except ServiceError as err:
+            status = err.status
+            headers.append(("x-amzn-errortype", err.code))
+            document = {"Type": "User" if status < 500 else "Service", "message": err.message,
+                        **getattr(err, "extra", {})}
+            body = json.dumps(document).encode()
+            content_type = "application/json"
+        await send_response(send, status, body, headers, content_type)
+
+    async def _answer(self, request: Request, request_id: str) -> tuple[int, bytes, list[tuple[str, str]], str]:
+        settings = self.services.settings
+        caller = Caller(region=settings.region, account=settings.account, signed=False, access_key=None,
+                        source_ip=request.client_ip, request_id=request_id)
+        raw_path = request.raw_path.split("?", 1)[0]
+        if raw_path.startswith(_CODE_PREFIX) and request.method == "GET":
+            return await self._code(raw_path)
+        self._authenticate(request, caller)
+        found = routes.match(request.method, raw_path)
+        if found is None:
+            raise ServiceError("UnknownOperationException", f"No lambda operation is {request.method} {raw_path}",
+                               404)  # wording UNCONFIRMED
+        route = found[0]
+        handler = OPERATIONS.get(route.name)
+        if handler is None:
+            raise ServiceError("InvalidParameterValueException",
+                               f"{route.name} is not supported by poolgate yet. Its lambda API serves: "
+                               f"{', '.join(sorted(OPERATIONS))}", 400)
+        params: dict[str, Any] = dict(found[1])
+        params.update(_query_members(route, request))
+        params.update(_header_members(route, request))
+        payload_member = route.model.output_shape is not None and route.name == "Invoke"
+        if route.name == "Invoke":
+            body_params: dict[str, Any] = {}
+        else:
+            body_params = _body_members(request.body)
+        params.update(body_params)
+        problem = validation_errors(route.model.input_shape, params)
+        if problem:
+            raise ServiceError("ValidationException", problem, 400)
+        if route.name == "Invoke":
+            params["Payload"] = request.body
+        call = Call(self.services, caller, self.services.extras.get("function_runtime"), self.defined)
+        try:
+            answer = await handler(call, params)
+        except ServiceError as err:
+            if self.strict_errors and err.code not in ("ValidationException", "UnknownOperationException"):
+                declared = {shape.name for shape in route.model.error_shapes}
+                assert err.code in declared, f"{route.name} raised undeclared {err.code}"
+            raise
+        if payload_member:
+            status, body, headers = answer
+            return status, body, headers, "application/json"
+        status = int(route.model.http.get("responseCode", 200))
+        if answer is None:
+            return 204, b"", [], "application/json"
+        return status, json.dumps(answer, separators=(",", ":")).encode(), [], "application/json"
+
+    async def _code(self, raw_path: str) -> tuple[int, bytes, list[tuple[str, str]], str]:
+        """GetFunction's ``Code.Location``: the function's zip as it was uploaded."""
+        parts = raw_path[len(_CODE_PREFIX):].split("/")
+        if len(parts) != 4 or parts[3] != "code.zip" or any(p in ("", ".", "..") for p in parts[:3]):
+            raise ServiceError("ResourceNotFoundException", "No such code", 404)
+        call = Call(self.services, Caller(region=parts[1], account=parts[0], signed=False, access_key=None,
+                                          source_ip="", request_id=""), None)
+        row = await stored_row(call, parts[2])
+        if row is None:
+            raise ServiceError("ResourceNotFoundException", "No such code", 404)
+        folder = folder_of(self.services.settings.data_dir, parts[0], parts[1], parts[2], row.code_sha256)
+        zipped = folder.with_name(f"{row.code_sha256}.zip")
+        if not zipped.is_file():
+            raise ServiceError("ResourceNotFoundException", "No such code", 404)
+        return 200, zipped.read_bytes(), [], "application/zip"
+
+    def _authenticate(self, request: Request, caller: Caller) -> None:
+        try:
+            signed = sigv4.parse_authorization(request)
+        except sigv4.SignatureError as err:
+            raise ServiceError(err.code, err.message, 403) from err
+        if signed is not None and signed.scope.service != routes.SERVICE:
+            raise ServiceError("InvalidSignatureException",
+                               f"Credential should be scoped to correct service: '{routes.SERVICE}'. ", 403)
+        try:
+            authenticate(self.services, request, caller, routes.SERVICE)
+        except ServiceError as err:
+            if err.code in _AUTH_ERRORS:
+                err.status = 403
+            raise
+
+
+def _query_members(route: routes.Route, request: Request) -> dict[str, Any]:
+    shape = route.model.input_shape
+    if shape is None:
+        return {}
+    by_name = {member.serialization.get("name"): (name, member) for name, member in shape.members.items()
+               if member.serialization.get("location") == "querystring"}
+    result: dict[str, Any] = {}
+    for key, value in request.query():
+        if key not in by_name:
+            continue
+        name, member = by_name[key]
+        if member.type_name == "integer":
+            try:
+                result[name] = int(value)
+            except ValueError:
+                raise ServiceError("InvalidParameterValueException", f"Invalid {key}: {value!r}", 400) from None
+        else:
+            result[name] = value
+    return result
+
+
+def _header_members(route: routes.Route, request: Request) -> dict[str, Any]:
+    shape = route.model.input_shape
+    if shape is None:
+        return {}
+    result: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        if member.serialization.get("location") == "header":
+            value = request.header(member.serialization.get("name", name))
+            if value is not None:
+                result[name] = value
+    return result
+
+
+def _body_members(body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        raise ServiceError("InvalidRequestContentException", "Could not parse request body into json", 400) from None
+    if not isinstance(parsed, dict):
+        raise ServiceError("InvalidRequestContentException", "Could not parse request body into json", 400)
+    return parsed
+

@@ -1,0 +1,236 @@
+"""The lambda API over the server's port with boto3's lambda client: CreateFunction from a zip (Node.js,
+Python, provided.al2023), GetFunction / GetFunctionConfiguration / ListFunctions / DeleteFunction, Invoke
+(RequestResponse with LogType Tail, FunctionError Unhandled, Event, DryRun, TooManyRequestsException), errors
+as Lambda words them, and functions that outlive a restart."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import stat
+import time
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+import yaml
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.support import IN_CI, Server, start_server, stop_server
+
+if shutil.which("node") is None:
+    if IN_CI:
+        pytest.fail("node is not installed and CI=true")
+    pytest.skip("node is not installed", allow_module_level=True)
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+NODE = """export const handler = async (event, context) => {
+  console.log('got', JSON.stringify(event));
+  if (event.fail) throw new RangeError('out of range: ' + event.fail);
+  if (event.sleep) await new Promise((resolve) => setTimeout(resolve, event.sleep));
+  return { echo: event, fn: context.functionName, env: process.env.STAGE, mem: context.memoryLimitInMB };
+};
+"""
+
+PYTHON = """
+def handler(event, context):
+    print("python got", event)
+    if event.get("fail"):
+        raise ValueError("bad value " + str(event["fail"]))
+    return {"echo": event, "fn": context.function_name}
+"""
+
+BOOTSTRAP = """#!/bin/sh
+set -eu
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT=$(curl -sS -LD "$HEADERS" "$API/invocation/next")
+  REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  rm -f "$HEADERS"
+  curl -sS -X POST "$API/invocation/$REQUEST_ID/response" -d "{\\"shell\\": $EVENT}" >/dev/null
+done
+"""
+
+SLOW = "export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return {ok: true}; };\n"
+
+
+def _zip(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            mode = 0o755 if name in executable else 0o644
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+def _client(server: Server) -> Any:
+    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
+                        aws_secret_access_key="secretsecretsecret",
+                        config=Config(retries={"max_attempts": 0}, read_timeout=60))
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lambda-data")
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lambda-config")
+    (root / "slow").mkdir()
+    (root / "slow" / "index.mjs").write_text(SLOW)
+    path = root / "poolgate.yaml"
+    path.write_text(yaml.safe_dump({"functions": {"declared-slow": {
+        "runtime": "nodejs20.x", "handler": "index.handler", "code": "./slow", "reservedConcurrency": 1}}}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path, config: Path) -> Iterator[Server]:
+    running = start_server("--config", str(config), data_dir=data_dir)
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+def _create(client: Any, name: str, runtime: str, handler: str, files: dict[str, str], **extra: Any) -> Any:
+    executable = ("bootstrap",) if "bootstrap" in files else ()
+    return client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
+                                  Code={"ZipFile": _zip(files, executable)}, **extra)
+
+
+def _invoke(client: Any, name: str, event: Any, **extra: Any) -> tuple[dict[str, Any], Any]:
+    response = client.invoke(FunctionName=name, Payload=json.dumps(event).encode(), **extra)
+    return response, json.loads(response["Payload"].read())
+
+
+def test_create_get_list_invoke_delete_a_node_function(server: Server) -> None:
+    client = _client(server)
+    created = _create(client, "node-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE},
+                      Environment={"Variables": {"STAGE": "beta"}}, MemorySize=256, Timeout=5)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:node-fn"
+    assert created["Runtime"] == "nodejs20.x" and created["State"] == "Active" and created["Version"] == "$LATEST"
+    assert created["Environment"] == {"Variables": {"STAGE": "beta"}} and created["MemorySize"] == 256
+    assert len(base64.b64decode(created["CodeSha256"])) == 32
+
+    with pytest.raises(ClientError) as again:
+        _create(client, "node-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
+    assert again.value.response["Error"] == {"Code": "ResourceConflictException",
+                                             "Message": "Function already exist: node-fn"}
+    assert again.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+    fetched = client.get_function(FunctionName="node-fn")
+    assert fetched["Configuration"]["CodeSha256"] == created["CodeSha256"]
+    code = requests.get(fetched["Code"]["Location"], timeout=10)
+    assert code.status_code == 200 and "index.mjs" in zipfile.ZipFile(io.BytesIO(code.content)).namelist()
+    names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
+    assert "node-fn" in names and "declared-slow" in names  # poolgate.yaml's functions are listed too
+
+    response, payload = _invoke(client, "node-fn", {"a": 1}, LogType="Tail")
+    assert response["StatusCode"] == 200 and "FunctionError" not in response
+    assert payload == {"echo": {"a": 1}, "fn": "node-fn", "env": "beta", "mem": "256"}
+    assert response["ExecutedVersion"] == "$LATEST"
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert tail.startswith("START RequestId: ") and '\tINFO\tgot {"a":1}' in tail
+    assert "\nEND RequestId: " in tail and "\nREPORT RequestId: " in tail and "Init Duration" in tail
+
+    response, payload = _invoke(client, "arn:aws:lambda:us-east-1:000000000000:function:node-fn", {"fail": 7})
+    assert response["FunctionError"] == "Unhandled" and response["StatusCode"] == 200
+    assert payload["errorType"] == "RangeError" and payload["errorMessage"] == "out of range: 7"
+    assert payload["trace"][0] == "RangeError: out of range: 7"
+
+    assert client.invoke(FunctionName="node-fn", InvocationType="DryRun")["StatusCode"] == 204
+    assert client.invoke(FunctionName="node-fn", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+
+    client.delete_function(FunctionName="node-fn")
+    with pytest.raises(ClientError) as gone:
+        client.get_function(FunctionName="node-fn")
+    assert gone.value.response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": "Function not found: arn:aws:lambda:us-east-1:000000000000:function:node-fn"}
+    with pytest.raises(ClientError) as gone:
+        client.invoke(FunctionName="node-fn")
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_python_and_provided_functions_from_zips(server: Server) -> None:
+    client = _client(server)
+    _create(client, "py-fn", "python3.12", "app.handler", {"app.py": PYTHON})
+    _create(client, "shell-fn", "provided.al2023", "whatever.handler", {"bootstrap": BOOTSTRAP})
+    response, payload = _invoke(client, "py-fn", {"b": 2}, LogType="Tail")
+    assert payload == {"echo": {"b": 2}, "fn": "py-fn"}
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert "python got {'b': 2}" in tail and "REPORT RequestId: " in tail
+    response, payload = _invoke(client, "py-fn", {"fail": 3})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValueError" and payload["errorMessage"] == "bad value 3"
+    assert any("app.py" in frame and "in handler" in frame for frame in payload["stackTrace"])
+    response, payload = _invoke(client, "shell-fn", {"c": 3})
+    assert payload == {"shell": {"c": 3}}
+
+
+def test_bad_input_is_refused_as_lambda_refuses_it(server: Server) -> None:
+    client = _client(server)
+    with pytest.raises(ClientError) as bad:
+        client.create_function(FunctionName="bad-zip", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
+                               Code={"ZipFile": b"not a zip"})
+    assert bad.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert bad.value.response["Error"]["Message"] == ("Could not unzip uploaded file. Please check your file, "
+                                                      "then try to upload again.")
+    with pytest.raises(ClientError) as escape:
+        client.create_function(FunctionName="zip-slip", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
+                               Code={"ZipFile": _zip({"../../evil.mjs": "x"})})
+    assert escape.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    with pytest.raises(ClientError) as invalid_name:
+        client.create_function(FunctionName="no spaces", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
+                               Code={"ZipFile": _zip({"index.mjs": NODE})})
+    assert invalid_name.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as missing:
+        client.invoke(FunctionName="nope")
+    assert missing.value.response["Error"]["Message"] == (
+        "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
+
+
+def test_invoke_is_throttled_beyond_reserved_concurrency(server: Server) -> None:
+    client = _client(server)
+
+    def call(_: int) -> str:
+        try:
+            client.invoke(FunctionName="declared-slow", Payload=b'{"ms": 1500}')
+            return "ok"
+        except ClientError as err:
+            assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+            assert err.response["Error"]["Message"] == "Rate Exceeded."
+            assert err.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+            return err.response["Error"]["Code"]
+
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = sorted(pool.map(call, range(3)))
+    assert outcomes == ["TooManyRequestsException", "TooManyRequestsException", "ok"]
+
+
+def test_functions_outlive_a_restart(data_dir: Path, config: Path, server: Server) -> None:
+    client = _client(server)
+    _create(client, "durable-fn", "nodejs22.x", "index.handler", {"index.mjs": NODE})
+    stop_server(server)
+    again = start_server("--config", str(config), data_dir=data_dir)
+    try:
+        started = time.monotonic()
+        _, payload = _invoke(_client(again), "durable-fn", {"d": 4})
+        assert payload["echo"] == {"d": 4} and time.monotonic() - started < 20
+    finally:
+        stop_server(again)
