@@ -234,3 +234,40 @@ def test_functions_outlive_a_restart(data_dir: Path, config: Path, server: Serve
         assert payload["echo"] == {"d": 4} and time.monotonic() - started < 20
     finally:
         stop_server(again)
+
+
+@pytest.mark.postgres
+def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
+    """A function created through one process is invoked through another (one database, one data directory);
+    racing CreateFunction calls of one name through both leave one function (the database's primary key)."""
+    from tests.conftest import _require_postgres
+    from tests.support import temporary_postgres_database
+
+    _require_postgres()
+    with temporary_postgres_database() as url:
+        first = start_server(database_url=url, data_dir=tmp_path)
+        try:
+            second = start_server(database_url=url, data_dir=tmp_path)
+            try:
+                clients = [_client(first), _client(second)]
+                _create(clients[0], "shared-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
+                _, payload = _invoke(clients[1], "shared-fn", {"s": 1})
+                assert payload["echo"] == {"s": 1}
+
+                def create(n: int) -> str:
+                    try:
+                        _create(clients[n % 2], "raced-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
+                        return "created"
+                    except ClientError as err:
+                        return str(err.response["Error"]["Code"])
+
+                with ThreadPoolExecutor(12) as pool:
+                    outcomes = list(pool.map(create, range(12)))
+                assert outcomes.count("created") == 1
+                assert set(outcomes) == {"created", "ResourceConflictException"}
+                names = [f["FunctionName"] for f in clients[1].list_functions()["Functions"]]
+                assert names.count("raced-fn") == 1
+            finally:
+                stop_server(second)
+        finally:
+            stop_server(first)

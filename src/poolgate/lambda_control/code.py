@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import shutil
 import stat
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -60,7 +60,8 @@ def store_zip(data: bytes, data_dir: Path, account: str, region: str, name: str)
     if sum(entry.file_size for entry in entries) > MAX_UNZIPPED:
         raise ServiceError("InvalidParameterValueException",
                            f"Unzipped size must be smaller than {MAX_UNZIPPED} bytes", 400)
-    staging = folder.with_name(f".{digest}.{os.getpid()}.tmp")
+    unique = uuid.uuid4().hex  # concurrent uploads of one digest (threads or processes) never share a folder
+    staging = folder.with_name(f".{digest}.{unique}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
@@ -85,8 +86,9 @@ def store_zip(data: bytes, data_dir: Path, account: str, region: str, name: str)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     zipped = folder.with_name(f"{digest}.zip")  # GetFunction's Code.Location serves it as uploaded
-    zipped.with_suffix(f".{os.getpid()}.tmp").write_bytes(data)
-    zipped.with_suffix(f".{os.getpid()}.tmp").replace(zipped)
+    partial = zipped.with_name(f".{digest}.{unique}.zip.tmp")
+    partial.write_bytes(data)
+    partial.replace(zipped)
     try:
         staging.rename(folder)
     except OSError:  # another process unpacked the same digest first
