@@ -8,13 +8,22 @@ import json
 import time
 import traceback
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
+from ..apigw.domain import Function
 from .errors import FunctionError, FunctionTimeout
 from .instance import Outcome
 
-if TYPE_CHECKING:
-    from ..dataplane.functions import FunctionRuntime
+
+class PythonRuntime(Protocol):
+    """What this module needs of ``dataplane.functions.FunctionRuntime``."""
+
+    @property
+    def functions(self) -> Mapping[str, Function]: ...
+
+    async def invoke(self, name: str, event: Any, request_id: str, integration_timeout: float, *,
+                     aws_request_id: str | None = None, capture: list[str] | None = None) -> Any: ...
 
 
 def error_document(exc: BaseException, request_id: str) -> dict[str, Any]:
@@ -25,7 +34,7 @@ def error_document(exc: BaseException, request_id: str) -> dict[str, Any]:
             "stackTrace": frames}
 
 
-async def python_outcome(runtime: FunctionRuntime, name: str, payload: bytes, tag: str, memory: str) -> Outcome:
+async def python_outcome(runtime: PythonRuntime, name: str, payload: bytes, tag: str, memory: str) -> Outcome:
     request_id = str(uuid.uuid4())
     lines = [f"START RequestId: {request_id} Version: $LATEST"]
     started = time.perf_counter()
