@@ -70,6 +70,25 @@ MISBEHAVING = """export const handler = async (event) => {
 };
 """
 
+AUTHORIZER = """const policy = (effect, resource, context) => ({
+  principalId: 'node-user',
+  policyDocument: { Version: '2012-10-17',
+                    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }] },
+  context,
+});
+export const handler = async (event) => {
+  if (event.authorizationToken === 'allow') return policy('Allow', event.methodArn, { who: 'node' });
+  if (event.authorizationToken === 'deny') return policy('Deny', event.methodArn);
+  throw new Error('Unauthorized');
+};
+"""
+
+PRE_TOKEN = """exports.handler = (event, context, callback) => {
+  event.response = { claimsOverrideDetails: { claimsToAddOrOverride: { runtime: 'node:' + event.triggerSource } } };
+  callback(null, event);
+};
+"""
+
 BOOTSTRAP = """#!/bin/sh
 set -eu
 API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
@@ -107,6 +126,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     misbehaving = _folder(root, "misbehaving", {"index.mjs": MISBEHAVING})
     config = {
         "userPools": [{"id": POOL, "name": "NodeGate",
+                       "settings": {"LambdaConfig": {
+                           "PreTokenGeneration": "arn:aws:lambda:us-east-1:000000000000:function:pretoken"}},
                        "clients": [{"id": CLIENT, "name": "web", "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}],
                        "users": [{"username": "alice", "password": PASSWORD,
                                   "attributes": {"email": "alice@x.io", "email_verified": True}}]}],
@@ -118,6 +139,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "callback": {"runtime": "nodejs18.x", "handler": "app.handler",
                          "code": _folder(root, "callback", {"app.js": CALLBACK})},
             "shell": {"runtime": "provided.al2023", "code": shell},
+            "nodeauth": {"runtime": "nodejs20.x", "handler": "index.handler",
+                         "code": _folder(root, "nodeauth", {"index.mjs": AUTHORIZER})},
+            "pretoken": {"runtime": "nodejs22.x", "handler": "index.handler",
+                         "code": _folder(root, "pretoken", {"index.js": PRE_TOKEN})},
             "misbehaving": {"runtime": "nodejs20.x", "handler": "index.handler", "code": misbehaving,
                             "timeout": 1},
             "patient": {"runtime": "nodejs20.x", "handler": "index.handler", "code": misbehaving, "timeout": 10},
@@ -126,11 +151,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         },
         "apis": [{
             "id": API, "name": "Node functions", "binaryMediaTypes": ["image/png"],
-            "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [POOL]}},
+            "authorizers": {"Pool": {"type": "COGNITO_USER_POOLS", "providerARNs": [POOL]},
+                            "NodeTokens": {"type": "TOKEN", "function": "nodeauth"}},
             "resources": {
                 "/hello": {"GET": _proxy("hello", authorizer="Pool")},
                 "/echo/{id}": {"POST": _proxy("echo", authorizer="Pool")},
                 "/binary": {"GET": _proxy("echo")},
+                "/guarded": {"GET": _proxy("echo", authorizer="NodeTokens")},
                 "/callback": {"GET": _proxy("callback")},
                 "/shell": {"GET": _proxy("shell")},
                 "/malformed": {"GET": _proxy("misbehaving")},
@@ -188,6 +215,7 @@ def test_the_proxy_event_claims_headers_and_base64_bodies(server: Server, id_tok
     assert event["queryStringParameters"] == {"q": "1"} and event["body"] == "hi there"
     claims = event["requestContext"]["authorizer"]["claims"]
     assert claims["cognito:username"] == "alice" and claims["email"] == "alice@x.io"
+    assert claims["runtime"] == "node:TokenGeneration_Authentication"  # the Node.js PreTokenGeneration trigger
     assert event["requestContext"]["requestId"] == response.headers["x-amzn-RequestId"]
     assert seen["requestId"] != event["requestContext"]["requestId"]  # Lambda's own id, as on AWS
     assert f"{response.headers['x-amzn-RequestId']}\t" in server.log()  # its console line, tagged
@@ -241,3 +269,13 @@ def test_reserved_concurrency_under_concurrent_requests(server: Server) -> None:
     with ThreadPoolExecutor(2) as pool:  # both warm again
         again = list(pool.map(lambda _: _get(server, "/limited?ms=200"), range(2)))
     assert {r.text for r in again} == served
+
+
+def test_a_nodejs_token_authorizer(server: Server) -> None:
+    _gateway_error(_get(server, "/guarded", headers={"Authorization": "nope"}), 401, "Unauthorized")
+    denied = _get(server, "/guarded", headers={"Authorization": "deny"})
+    assert denied.status_code == 403, denied.text
+    allowed = _get(server, "/guarded", headers={"Authorization": "allow"})
+    assert allowed.status_code == 200, allowed.text
+    authorizer = allowed.json()["event"]["requestContext"]["authorizer"]
+    assert authorizer["principalId"] == "node-user" and authorizer["who"] == "node"

@@ -5,7 +5,6 @@ errors, timeouts, crashes and reserved concurrency."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import shutil
@@ -140,7 +139,8 @@ def _lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
 
 
 def _error(exc: pytest.ExceptionInfo[FunctionError]) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(str(exc.value))
+    document = exc.value.document
+    assert document is not None and str(exc.value) == document["errorMessage"]
     return document
 
 

@@ -321,7 +321,13 @@ class FunctionRuntime:
         the message, its log in the server log), FunctionThrottled, FunctionTimeout."""
         outcome = await pool.invoke(json.dumps(event).encode(), request_id, _IDS.uuid(), integration_timeout)
         if outcome.error_type is not None:
-            raise FunctionError(outcome.payload.decode("utf-8", "replace")[:4096])
+            try:
+                document = json.loads(outcome.payload)
+            except ValueError:
+                document = None
+            if not isinstance(document, dict):
+                document = {"errorMessage": outcome.payload.decode("utf-8", "replace"), "errorType": outcome.error_type}
+            raise FunctionError(str(document.get("errorMessage", "")), document)
         try:
             return json.loads(outcome.payload)
         except ValueError:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FunctionError(Exception):
-    """The function failed (import error, unhandled exception, its own timeout): API Gateway answers 502."""
+    """The function failed (import error, unhandled exception, its own timeout): API Gateway answers 502.
+
+    ``str()`` is the error's message (``errorMessage``: a Lambda authorizer's ``Unauthorized`` is read from
+    it); ``document`` is the whole error a runtime reported (``errorType``, ``errorMessage``, trace), if any."""
+
+    def __init__(self, message: str, document: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.document = document
 
 
 class FunctionTimeout(TimeoutError):
