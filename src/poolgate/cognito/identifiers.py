@@ -86,11 +86,19 @@ def taken(kind: str, code: str) -> ServiceError:
     return ServiceError(code, f"An account with the given {kind} already exists.")
 
 
+_INSERTS: dict[tuple[str, str], Any] = {}
+"""``INSERT … ON CONFLICT DO NOTHING`` per (dialect, table), built once: SignUp runs them with its values."""
+
+
 async def insert_unless_taken(conn: AsyncConnection, table: Table, values: dict[str, Any]) -> bool:
     """``INSERT … ON CONFLICT DO NOTHING``: False when a unique key of ``table`` is taken already (also by a
     transaction still running: the database makes this one wait for its outcome). The transaction stays usable."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = await conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    key = (conn.dialect.name, table.name)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = _INSERTS[key] = dialect.insert(table).on_conflict_do_nothing()
+    result = await conn.execute(statement, values)
     return bool(result.rowcount)
 
 
