@@ -376,6 +376,17 @@ def test_writes_to_a_declared_api_last_until_the_file_changes(config_file: Path,
         assert requests.patch(f"{srv.url}/restapis/{API}/prod/_user_request_/pets", timeout=15).status_code == 403
     finally:
         stop_server(srv)
+    srv = start_server("--config", str(changed_file), "--database-url", database)
+    try:  # deleted through the API: gone until the next start, which declares it again
+        _client(srv.url).delete_rest_api(restApiId=API)
+        assert requests.get(f"{srv.url}/restapis/{API}/prod/_user_request_/health", timeout=15).status_code == 403
+    finally:
+        stop_server(srv)
+    srv = start_server("--config", str(changed_file), "--database-url", database)
+    try:
+        assert requests.get(f"{srv.url}/restapis/{API}/prod/_user_request_/health", timeout=15).status_code == 200
+    finally:
+        stop_server(srv)
 
 
 def _by_path_of(apigw: Any, api_id: str) -> dict[str, Any]:

@@ -113,9 +113,8 @@ class ApiGatewayControl:
         problem = validation_errors(route.model.input_shape, params)
         if problem:
             raise ServiceError("ValidationException", problem, 400)
-        functions = frozenset(dataplane.functions.functions) if dataplane is not None else frozenset()
         try:
-            answer, changed = await self._run(operation, caller, params, functions, dataplane)
+            answer, changed = await self._run(operation, caller, params, dataplane)
         except ServiceError as err:
             if self.strict_errors:
                 declared = {shape.name for shape in route.model.error_shapes} | _PROTOCOL_ERRORS
@@ -125,18 +124,18 @@ class ApiGatewayControl:
             await dataplane.reload()
         return int(route.model.http.get("responseCode", 200)), answer
 
-    async def _run(self, operation: Any, caller: Caller, params: dict[str, Any], functions: frozenset[str],
+    async def _run(self, operation: Any, caller: Caller, params: dict[str, Any],
                    dataplane: Any) -> tuple[dict[str, Any], bool]:
         """The operation in one transaction (a read-only one for reads)."""
         db = self.services.db
         try:
             if operation.writes:
                 async with db.begin() as conn:
-                    call = Call(self.services, caller, conn, True, functions, dataplane)
+                    call = Call(self.services, caller, conn, True, dataplane)
                     answer = await operation.handler(call, params)
             else:
                 async with db.read() as conn:
-                    call = Call(self.services, caller, conn, False, functions, dataplane)
+                    call = Call(self.services, caller, conn, False, dataplane)
                     answer = await operation.handler(call, params)
         except OperationalError:
             # A lock wait that ran out (SQLite's busy timeout, PostgreSQL's lock timeout): AWS's answer to

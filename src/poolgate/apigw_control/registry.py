@@ -33,8 +33,6 @@ class Call:
     caller: Caller
     conn: AsyncConnection
     writes: bool = False
-    functions: frozenset[str] = frozenset()
-    """The Lambda functions this poolgate serves (poolgate.yaml ``functions:``)."""
     dataplane: Any = None
     """The data plane (``DataPlane``), whose compiler and plug-ins the test invocations run."""
     served_changed: bool = field(default=False)

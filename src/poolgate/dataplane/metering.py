@@ -11,6 +11,7 @@ shared by every node). (https://docs.aws.amazon.com/apigateway/latest/developerg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -116,6 +117,11 @@ class Metering:
                         steps.append(bucket)
                     meter.plans[key] = KeyLimits(tuple(steps))
         return meter
+
+    def forget_except(self, live: Iterable[Route]) -> None:
+        """Drop the compiled limits of routes no longer served (a stage moved to another deployment)."""
+        keep = {id(route) for route in live}
+        self._routes = {key: value for key, value in self._routes.items() if key in keep}
 
     def route(self, deployment: Deployment, route: Route) -> RouteMeter | None:
         found = self._routes.get(id(route))

@@ -110,6 +110,8 @@ class StoredDeployments:
             self._compiled = compiled
             self._apis = {key: api for key, api in self._apis.items() if key in wanted}
             self.plane.deployments = served
+            self.plane.metering.forget_except(route for stages_ in served.values()
+                                              for deployment in stages_.values() for route in deployment.routes)
             self.version = version_rows[0]["version"] if version_rows else None
 
     def _compile(self, row: Any) -> Deployment | None:
