@@ -271,3 +271,47 @@ def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
                 stop_server(second)
         finally:
             stop_server(first)
+
+
+def test_update_code_configuration_and_reserved_concurrency(server: Server) -> None:
+    client = _client(server)
+    created = _create(client, "changing-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
+    _, first = _invoke(client, "changing-fn", {"v": 1})
+    assert "env" not in first  # undefined: JSON leaves it out
+
+    updated = client.update_function_code(
+        FunctionName="changing-fn",
+        ZipFile=_zip({"index.mjs": "export const handler = async (e) => ({ version: 2, stage: process.env.STAGE });"}))
+    assert updated["CodeSha256"] != created["CodeSha256"] and updated["RevisionId"] != created["RevisionId"]
+    assert _invoke(client, "changing-fn", {})[1] == {"version": 2}  # the warm instance of the old code is gone
+
+    with pytest.raises(ClientError) as stale:
+        client.update_function_configuration(FunctionName="changing-fn", RevisionId=created["RevisionId"],
+                                             Timeout=9)
+    assert stale.value.response["Error"]["Code"] == "PreconditionFailedException"
+    assert stale.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    configured = client.update_function_configuration(
+        FunctionName="changing-fn", RevisionId=updated["RevisionId"], Timeout=9,
+        Environment={"Variables": {"STAGE": "prod"}})
+    assert configured["Timeout"] == 9 and configured["Environment"] == {"Variables": {"STAGE": "prod"}}
+    assert _invoke(client, "changing-fn", {})[1] == {"version": 2, "stage": "prod"}
+
+    client.update_function_code(FunctionName="changing-fn", ZipFile=_zip({"index.mjs": SLOW}))
+    assert client.put_function_concurrency(FunctionName="changing-fn",
+                                           ReservedConcurrentExecutions=1)["ReservedConcurrentExecutions"] == 1
+    assert client.get_function_concurrency(FunctionName="changing-fn")["ReservedConcurrentExecutions"] == 1
+    assert client.get_function(FunctionName="changing-fn")["Concurrency"] == {"ReservedConcurrentExecutions": 1}
+
+    def call(_: int) -> str:
+        try:
+            client.invoke(FunctionName="changing-fn", Payload=b'{"ms": 1200}')
+            return "ok"
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(3) as pool:
+        assert sorted(pool.map(call, range(3))) == ["TooManyRequestsException", "TooManyRequestsException", "ok"]
+    client.delete_function_concurrency(FunctionName="changing-fn")
+    assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName="changing-fn")
+    with ThreadPoolExecutor(3) as pool:
+        assert sorted(pool.map(call, range(3))) == ["ok", "ok", "ok"]

@@ -51,7 +51,7 @@ class Call:
     runtime: Any
     """The data plane's ``FunctionRuntime`` (the instances the gateway uses too)."""
     defined: dict[str, str] = field(default_factory=dict)
-    """Function name → the code digest the runtime has for it."""
+    """Function name → the revision (``RevisionId``) the runtime has for it."""
 
 
 Handler = Callable[[Call, dict[str, Any]], Awaitable[Any]]
@@ -97,7 +97,7 @@ def _timestamp(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def _configuration(caller: Caller, name: str, config: dict[str, Any], code_sha_b64: str, code_size: int,
+def function_configuration(caller: Caller, name: str, config: dict[str, Any], code_sha_b64: str, code_size: int,
                    modified: float, revision: str) -> dict[str, Any]:
     out = {
         "FunctionName": name, "FunctionArn": arn(caller, name), "Runtime": config["Runtime"],
@@ -118,7 +118,7 @@ def _configuration(caller: Caller, name: str, config: dict[str, Any], code_sha_b
 
 def _row_configuration(caller: Caller, row: Any) -> dict[str, Any]:
     config = dict(row.config)
-    return _configuration(caller, row.name, config, config["CodeSha256"], config["CodeSize"], row.modified,
+    return function_configuration(caller, row.name, config, config["CodeSha256"], config["CodeSize"], row.modified,
                           config["RevisionId"])
 
 
@@ -127,7 +127,7 @@ def _declared_configuration(caller: Caller, function: Function) -> dict[str, Any
     config = {"Runtime": function.runtime, "Role": f"arn:aws:iam::{caller.account}:role/poolgate-declared",
               "Handler": function.handler, "Timeout": int(function.timeout or 3),
               "MemorySize": function.memory_size, "Environment": function.environment}
-    return _configuration(caller, function.name, config, "", 0, 0.0, "00000000-0000-0000-0000-000000000000")
+    return function_configuration(caller, function.name, config, "", 0, 0.0, "00000000-0000-0000-0000-000000000000")
 
 
 async def stored_row(call: Call, name: str) -> Any:
@@ -188,7 +188,7 @@ async def create_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
                 code_sha256=stored.sha256_hex, created=now, modified=now))
     except IntegrityError:
         raise ServiceError("ResourceConflictException", f"Function already exist: {name}", 409) from None
-    return _configuration(caller, name, config, stored.sha256_b64, stored.size, now, revision)
+    return function_configuration(caller, name, config, stored.sha256_b64, stored.size, now, revision)
 
 
 @operation("GetFunctionConfiguration")
@@ -208,6 +208,9 @@ async def get_function_configuration(call: Call, params: dict[str, Any]) -> dict
 async def get_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     configuration = await get_function_configuration(call, params)
     out: dict[str, Any] = {"Configuration": configuration}
+    row = await stored_row(call, configuration["FunctionName"])
+    if row is not None and row.config.get("ReservedConcurrentExecutions") is not None:
+        out["Concurrency"] = {"ReservedConcurrentExecutions": row.config["ReservedConcurrentExecutions"]}
     if configuration["CodeSize"]:
         base = call.services.settings.base_url.rstrip("/")
         name = configuration["FunctionName"]
@@ -270,14 +273,15 @@ async def _runnable(call: Call, name: str) -> str:
         if _declared(call, name) is not None:
             return name
         raise not_found(call.caller, name)
-    if call.defined.get(name) != row.code_sha256:
+    if call.defined.get(name) != row.config["RevisionId"]:
         config = row.config
         folder = folder_of(call.services.settings.data_dir, call.caller.account, call.caller.region, name,
                            row.code_sha256)
         call.runtime.define(Function(name, config["Handler"], str(folder), float(config.get("Timeout", 3)),
                                      dict(config.get("Environment") or {}), int(config.get("MemorySize", 128)),
-                                     runtime=config["Runtime"]))
-        call.defined[name] = row.code_sha256
+                                     runtime=config["Runtime"],
+                                     reserved_concurrency=config.get("ReservedConcurrentExecutions")))
+        call.defined[name] = config["RevisionId"]
     return name
 
 

@@ -18,7 +18,7 @@ from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import Request, Send, send_response
 from ..services import Services
-from . import routes
+from . import routes, updates  # noqa: F401  (updates registers its operations)
 from .code import folder_of
 from .functions import OPERATIONS, Call, stored_row
 
