@@ -223,11 +223,13 @@ def test_invoke_is_throttled_beyond_reserved_concurrency(server: Server) -> None
     assert outcomes == ["TooManyRequestsException", "TooManyRequestsException", "ok"]
 
 
-def test_functions_outlive_a_restart(data_dir: Path, config: Path, server: Server) -> None:
-    client = _client(server)
-    _create(client, "durable-fn", "nodejs22.x", "index.handler", {"index.mjs": NODE})
-    stop_server(server)
-    again = start_server("--config", str(config), data_dir=data_dir)
+def test_functions_outlive_a_restart(tmp_path: Path, config: Path) -> None:
+    first = start_server("--config", str(config), data_dir=tmp_path)
+    try:
+        _create(_client(first), "durable-fn", "nodejs22.x", "index.handler", {"index.mjs": NODE})
+    finally:
+        stop_server(first)
+    again = start_server("--config", str(config), data_dir=tmp_path)
     try:
         started = time.monotonic()
         _, payload = _invoke(_client(again), "durable-fn", {"d": 4})
