@@ -127,7 +127,7 @@ class PoolgateApp:
         request_id = self.services.ids.uuid()
         rid = ("x-amzn-requestid", request_id)
         try:
-            request = await read_request(scope, receive)
+            request = await read_request(scope, receive, self.lambdas.max_body(scope))
         except BodyTooLarge:
             await send_json(send, 413, {"message": "Request Too Long"}, [rid])
             return

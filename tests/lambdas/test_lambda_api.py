@@ -183,6 +183,22 @@ def test_python_and_provided_functions_from_zips(server: Server) -> None:
     assert payload == {"shell": {"c": 3}}
 
 
+def test_a_zip_over_the_servers_10_mb_request_cap(server: Server) -> None:
+    """A 12 MB zip (16 MB of base64 in the request): Lambda takes up to 50 MB zipped in CreateFunction."""
+    import os
+
+    client = _client(server)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("index.mjs", NODE)
+        archive.writestr("blob.bin", os.urandom(12 * 1024 * 1024))
+    created = client.create_function(FunctionName="big-fn", Runtime="nodejs20.x", Role=ROLE,
+                                     Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+    assert created["CodeSize"] == len(buffer.getvalue())
+    assert _invoke(client, "big-fn", {"big": True})[1]["echo"] == {"big": True}
+    client.delete_function(FunctionName="big-fn")
+
+
 def test_bad_input_is_refused_as_lambda_refuses_it(server: Server) -> None:
     client = _client(server)
     with pytest.raises(ClientError) as bad:
