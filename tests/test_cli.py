@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,6 +152,10 @@ def test_serve_runs_when_it_cannot_record_itself(tmp_path: Path) -> None:
     server = start_server("--no-demo", env={"XDG_RUNTIME_DIR": str(blocked)})
     try:
         assert "cannot record this server in" in server.log()
+        # With nothing declared the server listens before it has started (boot.py): the banner follows the start.
+        deadline = time.monotonic() + 30
+        while "poolgate codes --data-dir" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "poolgate codes --data-dir" in server.log()  # the banner still says how to read its codes
     finally:
         stop_server(server)

@@ -12,9 +12,18 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .serving import add_connection_flags
 from .settings import CredentialError, IamCredential, Settings, parse_credentials
+
+if TYPE_CHECKING:
+    from .app import PoolgateApp
+    from .boot import DeferredStart
+
+STARTUP_FAILURE = 3
+"""uvicorn's exit code for a failed lifespan start-up (``uvicorn.config.STARTUP_FAILURE``), kept for a start
+``boot.DeferredStart`` finishes after listening."""
 
 log = logging.getLogger("poolgate")
 
@@ -58,7 +67,6 @@ async def _freeze_heap(services: object) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .server import build_app, describe_startup
     from .serving import connection_limits, http_protocol
 
     limits = connection_limits(args)
@@ -79,16 +87,23 @@ def serve(args: argparse.Namespace) -> int:
         settings.data_dir = Path(temp_dir)
     elif not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        app = build_app(settings, demo_if_no_config=not args.no_demo)
-    except Exception as exc:  # config errors name the file and the path in it
-        print(f"poolgate: {exc}", file=sys.stderr)
-        return 2
-    app.on_startup.append(describe_startup)
-    app.on_startup.append(_freeze_heap)
+    front: DeferredStart | None = None
+    if settings.config_file is None and args.no_demo:  # nothing declared: listen first, load behind (boot.py)
+        from .boot import DeferredStart
+
+        front = DeferredStart(settings, lambda: _build(settings, args), lambda: setattr(server, "should_exit", True),
+                              lambda: bool(server.started))
+        app: Any = front
+    else:
+        try:
+            app = _build(settings, args)
+        except Exception as exc:  # config errors name the file and the path in it
+            print(f"poolgate: {exc}", file=sys.stderr)
+            return 2
     config = uvicorn.Config(app, host=settings.host, port=settings.port, lifespan="on",
                             log_level=args.log_level, access_log=False, loop="auto", http=http_protocol(limits),
                             timeout_graceful_shutdown=10)
+    server = uvicorn.Server(config)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that kills the process
     # before `finally` runs and an --ephemeral store would be left behind. Exit normally instead.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -96,12 +111,21 @@ def serve(args: argparse.Namespace) -> int:
 
     record = register(settings)  # so that `poolgate codes` finds this server's database from any folder
     try:
-        uvicorn.Server(config).run()
+        server.run()
     finally:
         unregister(record)
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
-    return 0
+    return STARTUP_FAILURE if front is not None and front.failed else 0
+
+
+def _build(settings: Settings, args: argparse.Namespace) -> PoolgateApp:
+    from .server import build_app, describe_startup
+
+    app = build_app(settings, demo_if_no_config=not args.no_demo)
+    app.on_startup.append(describe_startup)
+    app.on_startup.append(_freeze_heap)
+    return app
 
 
 def codes(args: argparse.Namespace) -> int:

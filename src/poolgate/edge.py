@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .awsproto import sigv4
 from .http import Request
 from .settings import Settings
 
@@ -105,6 +104,8 @@ def _json_content_type(request: Request) -> bool:
 
 def reset_refusal(settings: Settings, request: Request, now: float) -> Refusal | None:
     """None when ``request`` may wipe the server (``POST /_poolgate/reset`` with ``--allow-reset``)."""
+    from .awsproto import sigv4  # here, not at the top: the Host check runs before botocore is loaded (boot.py)
+
     if not settings.local_mode:
         return _signed_reset_refusal(settings, request, now)
     origin = request.header("origin")
@@ -133,6 +134,8 @@ def reset_refusal(settings: Settings, request: Request, now: float) -> Refusal |
 
 
 def _signed_reset_refusal(settings: Settings, request: Request, now: float) -> Refusal | None:
+    from .awsproto import sigv4
+
     try:
         signed = sigv4.parse_authorization(request)
         if signed is None:

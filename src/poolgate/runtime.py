@@ -14,8 +14,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from .settings import Settings
 
 log = logging.getLogger("poolgate")
@@ -96,6 +94,8 @@ def running_servers() -> list[RunningServer]:
 
 def shown(url: str) -> str:
     """``url`` for messages and the banner: the password hidden."""
+    from sqlalchemy.engine import make_url  # here: `poolgate serve` records itself before SQLAlchemy is loaded
+
     return make_url(url).render_as_string(hide_password=True)
 
 
