@@ -47,7 +47,7 @@ async def import_rest_api(call: Call, params: dict[str, Any]) -> Shape:
         id=api_id, account=call.caller.account, region=call.caller.region, name=api.name, root_id=root,
         config=rest_api_config(api), source=None, source_hash=None, created=call.now, modified=call.now))
     await write_working_copy(call.conn, call.services.ids, api, api_id, reuse={"/": root})
-    return shapes.rest_api(await repo.api_row(call, api_id))
+    return shapes.rest_api(await repo.api_row(call, api_id, lock=False))
 
 
 @operation("PutRestApi", writes=True)

@@ -38,12 +38,16 @@ def _owned(call: Call, api_id: str) -> Any:
                 apigw_rest_apis.c.region == call.caller.region)
 
 
-async def api_row(call: Call, api_id: str, *, missing: str | None = None) -> Row:
-    """The caller's API ``api_id``; a write locks it. Unknown → NotFoundException (``missing`` replaces AWS's
-    API wording where AWS names the resource instead)."""
-    if call.writes:
-        await call.conn.execute(update(apigw_rest_apis).where(_owned(call, api_id)).values(modified=call.now))
-    row = (await call.conn.execute(select(apigw_rest_apis).where(_owned(call, api_id)))).mappings().first()
+async def api_row(call: Call, api_id: str, *, missing: str | None = None, lock: bool | None = None) -> Row:
+    """The caller's API ``api_id``, locked in a write (``lock`` defaults to whether the call writes): one
+    ``UPDATE … RETURNING``. Unknown → NotFoundException (``missing`` replaces AWS's API wording where AWS names
+    the resource instead)."""
+    if call.writes if lock is None else lock:
+        statement: Any = update(apigw_rest_apis).where(_owned(call, api_id)).values(modified=call.now) \
+            .returning(*apigw_rest_apis.c)
+    else:
+        statement = select(apigw_rest_apis).where(_owned(call, api_id))
+    row = (await call.conn.execute(statement)).mappings().first()
     if row is None:
         raise not_found(missing) if missing is not None else api_not_found(call, api_id)
     return row

@@ -87,7 +87,7 @@ async def create_rest_api(call: Call, params: dict[str, Any]) -> Shape:
         config=config, source=None, source_hash=None, created=now, modified=now))
     await call.conn.execute(insert(apigw_resources).values(api_id=api_id, id=root_id, parent_id=None, path_part=None,
                                                            path="/", variable_parent=None))
-    return shapes.rest_api(await repo.api_row(call, api_id))
+    return shapes.rest_api(await repo.api_row(call, api_id, lock=False))
 
 
 @operation("GetRestApis")
@@ -150,7 +150,7 @@ async def update_rest_api(call: Call, params: dict[str, Any]) -> Shape:
         name = _apply(call, api_id, name, config, patch)
     await call.conn.execute(update(apigw_rest_apis).where(apigw_rest_apis.c.id == api_id)
                             .values(name=name, config=config))
-    return shapes.rest_api(await repo.api_row(call, api_id))
+    return shapes.rest_api(await repo.api_row(call, api_id, lock=False))
 
 
 @operation("DeleteRestApi", writes=True)
