@@ -35,6 +35,7 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
     plane = build_dataplane(app.services, config)
     app.dataplane = plane
     app.on_startup.append(lambda services: app.apigateway.start(plane))  # poolgate.yaml's APIs → the database
+    app.on_startup.append(lambda services: app.lambdas.start())  # functions made through the lambda API
     app.on_startup.append(lambda services: plane.startup())
     app.on_startup.append(lambda services: keep_api_keys(services, plane))
     app.services.extras.setdefault("banner", []).extend(plane.invoke_urls())

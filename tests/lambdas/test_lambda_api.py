@@ -61,6 +61,15 @@ while true; do
 done
 """
 
+TUTORIAL = """export const handler = async (event) => {
+  const response = {
+    statusCode: 200,
+    body: JSON.stringify('Hello from Lambda!'),
+  };
+  return response;
+};
+"""
+
 SLOW = "export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return {ok: true}; };\n"
 
 
@@ -333,3 +342,33 @@ def test_update_code_configuration_and_reserved_concurrency(server: Server) -> N
     assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName="changing-fn")
     with ThreadPoolExecutor(3) as pool:
         assert sorted(pool.map(call, range(3))) == ["ok", "ok", "ok"]
+
+
+def test_a_rest_api_made_through_the_api_reaches_a_function_made_through_the_api(tmp_path: Path) -> None:
+    """CreateFunction, then the apigateway API's tutorial steps (resource, method, AWS_PROXY integration naming
+    the function's ARN, deployment): the stage serves the Node.js function, also after a restart."""
+    first = start_server(data_dir=tmp_path)
+    try:
+        _create(_client(first), "api-fn", "nodejs20.x", "index.handler", {"index.mjs": TUTORIAL})
+        apigw = boto3.client("apigateway", endpoint_url=first.url, region_name="us-east-1",
+                             aws_access_key_id="AKIDTEST", aws_secret_access_key="secretsecretsecret")
+        api = apigw.create_rest_api(name="made-through-the-api")["id"]
+        root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+        resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
+        apigw.put_method(restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE")
+        apigw.put_integration(
+            restApiId=api, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+            uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                "arn:aws:lambda:us-east-1:000000000000:function:api-fn/invocations")
+        apigw.create_deployment(restApiId=api, stageName="prod")
+        url = f"{first.url}/restapis/{api}/prod/_user_request_/hello"
+        response = requests.get(url, timeout=30)
+        assert response.status_code == 200 and response.text == '"Hello from Lambda!"', response.text
+    finally:
+        stop_server(first)
+    again = start_server(data_dir=tmp_path)
+    try:
+        response = requests.get(f"{again.url}/restapis/{api}/prod/_user_request_/hello", timeout=30)
+        assert response.status_code == 200 and response.text == '"Hello from Lambda!"', response.text
+    finally:
+        stop_server(again)

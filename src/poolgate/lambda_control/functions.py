@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -188,6 +189,7 @@ async def create_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
                 code_sha256=stored.sha256_hex, created=now, modified=now))
     except IntegrityError:
         raise ServiceError("ResourceConflictException", f"Function already exist: {name}", 409) from None
+    await refresh(call, name)
     return function_configuration(caller, name, config, stored.sha256_b64, stored.size, now, revision)
 
 
@@ -274,15 +276,28 @@ async def _runnable(call: Call, name: str) -> str:
             return name
         raise not_found(call.caller, name)
     if call.defined.get(name) != row.config["RevisionId"]:
-        config = row.config
-        folder = folder_of(call.services.settings.data_dir, call.caller.account, call.caller.region, name,
-                           row.code_sha256)
-        call.runtime.define(Function(name, config["Handler"], str(folder), float(config.get("Timeout", 3)),
-                                     dict(config.get("Environment") or {}), int(config.get("MemorySize", 128)),
-                                     runtime=config["Runtime"],
-                                     reserved_concurrency=config.get("ReservedConcurrentExecutions")))
-        call.defined[name] = config["RevisionId"]
+        define(call.runtime, call.services.settings.data_dir, row, call.defined)
     return name
+
+
+def define(runtime: Any, data_dir: Path, row: Any, defined: dict[str, str]) -> None:
+    """Give the runtime a stored function as its row describes it now (its revision noted in ``defined``)."""
+    config = row.config
+    folder = folder_of(data_dir, row.account, row.region, row.name, row.code_sha256)
+    runtime.define(Function(row.name, config["Handler"], str(folder), float(config.get("Timeout", 3)),
+                            dict(config.get("Environment") or {}), int(config.get("MemorySize", 128)),
+                            runtime=config["Runtime"],
+                            reserved_concurrency=config.get("ReservedConcurrentExecutions")))
+    defined[row.name] = config["RevisionId"]
+
+
+async def refresh(call: Call, name: str) -> None:
+    """After a write: this process's runtime serves the function's new revision at once (the gateway too)."""
+    if call.runtime is None:
+        return
+    row = await stored_row(call, name)
+    if row is not None:
+        define(call.runtime, call.services.settings.data_dir, row, call.defined)
 
 
 @operation("Invoke")

@@ -12,15 +12,18 @@ import logging
 import os
 from typing import Any
 
+from sqlalchemy import select
+
 from ..awsproto import sigv4
 from ..awsproto.dispatch import Caller, authenticate
 from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import MAX_BODY, Request, Scope, Send, send_response
 from ..services import Services
+from ..store.sql.tables import lambda_functions
 from . import routes, updates  # noqa: F401  (updates registers its operations)
 from .code import folder_of
-from .functions import OPERATIONS, Call, stored_row
+from .functions import OPERATIONS, Call, define, stored_row
 
 log = logging.getLogger("poolgate.lambda")
 
@@ -40,6 +43,21 @@ class LambdaControl:
         self.services = services
         self.defined: dict[str, str] = {}
         self.strict_errors = os.environ.get("POOLGATE_STRICT_ERRORS") == "1"
+
+    async def start(self) -> None:
+        """At start, before the data plane compiles the stored stages: every function the lambda API made is
+        known to the runtime, so a REST API's integration can name it (the runtime knows functions by name:
+        two accounts' functions of one name are one function to the gateway, UNCONFIRMED as a need)."""
+        runtime = self.services.extras.get("function_runtime")
+        if runtime is None:
+            return
+        async with self.services.db.read() as conn:
+            rows = (await conn.execute(select(lambda_functions))).all()
+        for row in rows:
+            if row.name in runtime.functions and row.name not in self.defined:
+                log.warning("lambda function %s is also declared in poolgate.yaml; the file's is served", row.name)
+                continue
+            define(runtime, self.services.settings.data_dir, row, self.defined)
 
     @staticmethod
     def max_body(scope: Scope) -> int:

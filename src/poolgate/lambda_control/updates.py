@@ -18,7 +18,7 @@ from ..errors import ServiceError
 from ..lambdas import runtimes
 from ..store.sql.tables import lambda_functions
 from .code import store_zip
-from .functions import Call, function_configuration, function_name, invalid, not_found, operation
+from .functions import Call, function_configuration, function_name, invalid, not_found, operation, refresh
 
 _CONFIGURABLE = {"Role": "Role", "Handler": "Handler", "Description": "Description", "Timeout": "Timeout",
                  "MemorySize": "MemorySize", "Runtime": "Runtime"}
@@ -47,6 +47,7 @@ async def _change(call: Call, params: dict[str, Any], change: Any) -> dict[str, 
         now = time.time()
         await conn.execute(update(lambda_functions).where(*where).values(config=config, code_sha256=digest,
                                                                           modified=now))
+    await refresh(call, name)
     return function_configuration(caller, name, config, config["CodeSha256"], config["CodeSize"], now,
                           config["RevisionId"])
 
