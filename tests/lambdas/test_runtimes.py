@@ -119,6 +119,7 @@ def runtime(tmp_path: Path) -> Iterator[FunctionRuntime]:
         "limited": Function("limited", "index.handler", str(tmp_path / "errors"), timeout=5,
                             runtime="nodejs20.x", reserved_concurrency=2),
         "missing": Function("missing", "index.nothere", str(tmp_path / "tutorial"), runtime="nodejs20.x"),
+        "callback24": Function("callback24", "src/app.handler", str(tmp_path / "callback"), runtime="nodejs24.x"),
         "shell": Function("shell", "function.handler", shell, environment={"GREETING": "sh"},
                           runtime="provided.al2023"),
     }
@@ -179,6 +180,8 @@ def test_commonjs_callback_handler_context_and_environment(runtime: FunctionRunt
     lines = _lines(caplog, "poolgate.function.callback")
     first_id = first["awsRequestId"]
     assert f"gw-first\tSTART RequestId: {first_id} Version: $LATEST" in lines
+    assert any("\tWARN\tAWS Lambda plans to remove support for callback-based function handlers" in line
+               for line in lines)  # nodejs18.x: announced, still served
     printed = [line for line in lines if "cjs saw" in line]
     assert printed[0].startswith("gw-first\t") and f"\t{first_id}\tINFO\tcjs saw {{\"n\":1}}" in printed[0]
     assert f"gw-first\tEND RequestId: {first_id}" in lines
@@ -251,6 +254,11 @@ def test_errors_timeouts_and_crashes(runtime: FunctionRuntime, caplog: pytest.Lo
         document = _error(missing)
         assert document["errorType"] == "Runtime.HandlerNotFound"
         assert document["errorMessage"] == "index.nothere is undefined or not exported"
+        with pytest.raises(FunctionError) as refused:  # nodejs24.x has no callback handlers
+            await runtime.invoke("callback24", {}, "gw", 29)
+        document = _error(refused)
+        assert document["errorType"] == "Runtime.CallbackHandlerDeprecated"
+        assert document["errorMessage"].startswith("ERROR: AWS Lambda has removed support for callback-based")
 
     _run(run())
     lines = _lines(caplog, "poolgate.function.errors")

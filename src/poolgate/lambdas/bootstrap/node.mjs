@@ -199,7 +199,29 @@ async function loadHandler() {
   if (typeof handler !== 'function') {
     throw new RuntimeError('Runtime.HandlerNotFound', `${moduleName}.${handlerPath} is undefined or not exported`);
   }
+  checkCallbackHandler(handler);
   return handler;
+}
+
+// Callback handlers: refused from nodejs24.x on (a handler declaring 3 or more parameters), announced on the
+// runtimes before it -- the words of AWS's runtime interface client (src/context/constants.ts of
+// aws-lambda-nodejs-runtime-interface-client v4, and its callback-deprecation warning in v3)
+function checkCallbackHandler(handler) {
+  const runtime = (process.env.AWS_EXECUTION_ENV || '').replace('AWS_Lambda_', '');
+  const major = Number((/^nodejs(\d+)\.x$/.exec(runtime) || [])[1] || 0);
+  const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
+  if (major >= 24 && handler.length >= 3) {
+    throw new RuntimeError('Runtime.CallbackHandlerDeprecated',
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. '
+      + 'You need to modify this function to use a supported handler signature to use Node.js 24 or later. '
+      + 'For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.');
+  }
+  if (major < 24 && handler.length === 3 && !isAsync && process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING === undefined) {
+    console.warn('AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. '
+      + 'You will need to update this function to use an async handler to use Node.js 24 or later. For more '
+      + 'information and to provide feedback on this change, see '
+      + 'aws/aws-lambda-nodejs-runtime-interface-client#137');
+  }
 }
 
 function fileURLPath() {
