@@ -14,15 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..store.sql.tables import apigw_methods
 from . import repo, shapes
+from .models import models_of
 from .patch import Patch, boolean, invalid_patch_path, patches
 from .registry import RESOURCE_NOT_FOUND, STATUS_NOT_FOUND, Call, Shape, bad_request, conflict, not_found, operation
 
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
 _NEEDS_AUTHORIZER = ("CUSTOM", "COGNITO_USER_POOLS")
-_DEFAULT_MODELS = ("Empty", "Error")
-"""The models every API has from its creation (https://docs.aws.amazon.com/apigateway/latest/developerguide/
-models-mappings-models.html)."""
 
 
 def check_verb(verb: str) -> None:
@@ -50,17 +48,24 @@ async def _check_authorization(call: Call, api_id: str, config: dict[str, Any]) 
                           "COGNITO_USER_POOLS requires a valid authorizer.")
 
 
-def _check_models(models: dict[str, str]) -> None:
+def _check_models(api: Any, models: dict[str, str]) -> None:
+    known = models_of(api["id"], api["config"])
     for name in models.values():
-        if name not in _DEFAULT_MODELS:
+        if name not in known:
             # Recorded: ``test_put_method_validation`` (invalid-model-name).
             raise bad_request(f"Invalid model identifier specified: {name}")
+
+
+def _check_validator(api: Any, validator_id: str | None) -> None:
+    if validator_id and validator_id not in (api["config"].get("requestValidators") or {}):
+        # Recorded: ``test_put_method_validation`` (invalid-request-validator).
+        raise bad_request("Invalid Request Validator identifier specified")
 
 
 @operation("PutMethod", writes=True)
 async def put_method(call: Call, params: dict[str, Any]) -> Shape:
     api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
-    await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)  # recorded: wrong-api
+    api = await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)  # recorded: wrong-api
     await repo.resource(call, api_id, resource_id)
     check_verb(verb)
     config: dict[str, Any] = {"httpMethod": verb, "authorizationType": params["authorizationType"]}
@@ -68,13 +73,11 @@ async def put_method(call: Call, params: dict[str, Any]) -> Shape:
         config["authorizerId"] = params["authorizerId"]
     config["apiKeyRequired"] = bool(params.get("apiKeyRequired", False))
     await _check_authorization(call, api_id, config)
-    if params.get("requestValidatorId"):
-        # Recorded: ``test_put_method_validation`` (invalid-request-validator); poolgate has no validators yet.
-        raise bad_request("Invalid Request Validator identifier specified")
-    for key in ("operationName", "requestParameters", "requestModels", "authorizationScopes"):
+    _check_validator(api, params.get("requestValidatorId"))
+    for key in ("operationName", "requestParameters", "requestModels", "authorizationScopes", "requestValidatorId"):
         if params.get(key):
             config[key] = params[key]
-    _check_models(config.get("requestModels", {}))
+    _check_models(api, config.get("requestModels", {}))
     try:
         await call.conn.execute(insert(apigw_methods).values(api_id=api_id, resource_id=resource_id,
                                                              http_method=verb, config=config, responses={}))
@@ -133,15 +136,14 @@ def _apply(config: dict[str, Any], patch: Patch) -> None:
 @operation("UpdateMethod", writes=True)
 async def update_method(call: Call, params: dict[str, Any]) -> Shape:
     api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
-    await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)  # recorded: ``test_update_method_validation``
+    api = await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)  # recorded: ``test_update_method_validation``
     row = await repo.method(call, api_id, resource_id, verb)
     config = dict(row["config"])
     for patch in patches(params):
         _apply(config, patch)
     await _check_authorization(call, api_id, config)
-    if config.get("requestValidatorId"):
-        raise bad_request("Invalid Request Validator identifier specified")
-    _check_models(config.get("requestModels", {}))
+    _check_validator(api, config.get("requestValidatorId"))
+    _check_models(api, config.get("requestModels", {}))
     for key in ("requestParameters", "requestModels", "authorizationScopes"):
         if key in config and not config[key]:
             del config[key]
@@ -172,9 +174,9 @@ def _method_response(status: str, params: dict[str, Any]) -> Shape:
 @operation("PutMethodResponse", writes=True)
 async def put_method_response(call: Call, params: dict[str, Any]) -> Shape:
     api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
-    await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
+    api = await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
     row = await repo.method(call, api_id, resource_id, verb)
-    _check_models(params.get("responseModels", {}))
+    _check_models(api, params.get("responseModels", {}))
     response = _method_response(params["statusCode"], params)
     await repo.save_method(call, api_id, resource_id, verb, row["config"],
                            {**row["responses"], params["statusCode"]: response})

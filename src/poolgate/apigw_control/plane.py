@@ -30,6 +30,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     imports,
     integrations,
     methods,
+    models,
     resources,
     restapis,
     routes,
