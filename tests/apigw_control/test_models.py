@@ -121,3 +121,21 @@ def test_request_validator_lifecycle(apigw: Any) -> None:
     expect(error_of(apigw.get_request_validator, restApiId=api_id, requestValidatorId=created["id"]),
            404, "NotFoundException", "Invalid Request Validator identifier specified")
     assert apigw.get_request_validators(restApiId=api_id)["items"] == []
+
+
+def test_tags_of_apis_and_stages(apigw: Any) -> None:
+    api = apigw.create_rest_api(name="tagged", tags={"team": "a"})
+    api_id = api["id"]
+    assert api["tags"] == {"team": "a"}
+    arn = f"arn:aws:apigateway:us-east-1::/restapis/{api_id}"
+    apigw.tag_resource(resourceArn=arn, tags={"env": "dev"})
+    assert apigw.get_tags(resourceArn=arn)["tags"] == {"team": "a", "env": "dev"}
+    apigw.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert apigw.get_rest_api(restApiId=api_id)["tags"] == {"env": "dev"}
+    apigw.put_method(restApiId=api_id, resourceId=api["rootResourceId"], httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=api["rootResourceId"], httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    apigw.tag_resource(resourceArn=f"{arn}/stages/prod", tags={"tier": "1"})
+    assert apigw.get_stage(restApiId=api_id, stageName="prod")["tags"] == {"tier": "1"}
+    err = error_of(apigw.get_tags, resourceArn=f"{arn}/stages/nope")
+    assert (err.status, err.message) == (404, "Invalid stage identifier specified")

@@ -35,6 +35,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     restapis,
     routes,
     stages,
+    tags,
     testinvoke,
 )
 from .declared import apply_declared
