@@ -281,6 +281,22 @@ def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
                 _, payload = _invoke(clients[1], "shared-fn", {"s": 1})
                 assert payload["echo"] == {"s": 1}
 
+                # the gateway of the other process serves it too, and follows its updates
+                _create(clients[0], "gateway-fn", "nodejs20.x", "index.handler", {"index.mjs": TUTORIAL})
+                time.sleep(1.5)  # the other process reads the stored functions every 0.5 s
+                api = _rest_api(first, "gateway-fn")
+                url = f"{second.url}/restapis/{api}/prod/_user_request_/hello"
+                deadline = time.monotonic() + 10
+                while requests.get(url, timeout=30).status_code != 200 and time.monotonic() < deadline:
+                    time.sleep(0.3)  # the other process compiles the new stage within a second
+                assert requests.get(url, timeout=30).text == '"Hello from Lambda!"'
+                clients[0].update_function_code(FunctionName="gateway-fn", ZipFile=_zip({
+                    "index.mjs": "export const handler = async () => ({ statusCode: 200, body: 'v2' });"}))
+                deadline = time.monotonic() + 10
+                while requests.get(url, timeout=30).text != "v2" and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                assert requests.get(url, timeout=30).text == "v2"
+
                 def create(n: int) -> str:
                     try:
                         _create(clients[n % 2], "raced-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
@@ -344,23 +360,29 @@ def test_update_code_configuration_and_reserved_concurrency(server: Server) -> N
         assert sorted(pool.map(call, range(3))) == ["ok", "ok", "ok"]
 
 
+def _rest_api(server: Server, function: str) -> str:
+    """The apigateway tutorial's steps: GET /hello → AWS_PROXY → ``function``, deployed to prod."""
+    apigw = boto3.client("apigateway", endpoint_url=server.url, region_name="us-east-1",
+                         aws_access_key_id="AKIDTEST", aws_secret_access_key="secretsecretsecret")
+    api: str = apigw.create_rest_api(name=f"calls-{function}")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
+    apigw.put_method(restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(
+        restApiId=api, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+        uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            f"arn:aws:lambda:us-east-1:000000000000:function:{function}/invocations")
+    apigw.create_deployment(restApiId=api, stageName="prod")
+    return api
+
+
 def test_a_rest_api_made_through_the_api_reaches_a_function_made_through_the_api(tmp_path: Path) -> None:
     """CreateFunction, then the apigateway API's tutorial steps (resource, method, AWS_PROXY integration naming
     the function's ARN, deployment): the stage serves the Node.js function, also after a restart."""
     first = start_server(data_dir=tmp_path)
     try:
         _create(_client(first), "api-fn", "nodejs20.x", "index.handler", {"index.mjs": TUTORIAL})
-        apigw = boto3.client("apigateway", endpoint_url=first.url, region_name="us-east-1",
-                             aws_access_key_id="AKIDTEST", aws_secret_access_key="secretsecretsecret")
-        api = apigw.create_rest_api(name="made-through-the-api")["id"]
-        root = apigw.get_resources(restApiId=api)["items"][0]["id"]
-        resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
-        apigw.put_method(restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE")
-        apigw.put_integration(
-            restApiId=api, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
-            uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
-                "arn:aws:lambda:us-east-1:000000000000:function:api-fn/invocations")
-        apigw.create_deployment(restApiId=api, stageName="prod")
+        api = _rest_api(first, "api-fn")
         url = f"{first.url}/restapis/{api}/prod/_user_request_/hello"
         response = requests.get(url, timeout=30)
         assert response.status_code == 200 and response.text == '"Hello from Lambda!"', response.text

@@ -7,6 +7,8 @@ Errors are sent as Lambda sends them: the error's status, ``x-amzn-ErrorType: {c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -30,6 +32,8 @@ log = logging.getLogger("poolgate.lambda")
 _AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
                           "UnrecognizedClientException", "MissingAuthenticationTokenException"})
 _CODE_PREFIX = "/_poolgate/lambda/"
+POLL_SECONDS = 0.5
+"""How often each process reads the stored functions (changes made through another process)."""
 _FUNCTIONS = "/2015-03-31/functions"
 MAX_REQUEST = 69905067
 """Lambda's cap on a CreateFunction request: a 50 MB zip in base64 (``Request must be smaller than 69905067
@@ -42,22 +46,51 @@ class LambdaControl:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.defined: dict[str, str] = {}
+        self._task: asyncio.Task[None] | None = None
         self.strict_errors = os.environ.get("POOLGATE_STRICT_ERRORS") == "1"
 
     async def start(self) -> None:
         """At start, before the data plane compiles the stored stages: every function the lambda API made is
         known to the runtime, so a REST API's integration can name it (the runtime knows functions by name:
-        two accounts' functions of one name are one function to the gateway, UNCONFIRMED as a need)."""
+        two accounts' functions of one name are one function to the gateway, UNCONFIRMED as a need). Then,
+        every ``POLL_SECONDS``, what other processes of the database changed (new, updated, deleted)."""
         runtime = self.services.extras.get("function_runtime")
         if runtime is None:
             return
+        await self.sync(runtime)
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._poll(runtime))
+            self.services.extras.setdefault("on_shutdown", []).append(self.stop)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _poll(self, runtime: Any) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                await self.sync(runtime)
+            except Exception:  # a database hiccup: try again next time
+                log.warning("reading the stored lambda functions failed", exc_info=True)
+
+    async def sync(self, runtime: Any) -> None:
+        """Make the runtime's stored functions what the database holds (one read of the table)."""
         async with self.services.db.read() as conn:
             rows = (await conn.execute(select(lambda_functions))).all()
+        seen = set()
         for row in rows:
             if row.name in runtime.functions and row.name not in self.defined:
-                log.warning("lambda function %s is also declared in poolgate.yaml; the file's is served", row.name)
-                continue
-            define(runtime, self.services.settings.data_dir, row, self.defined)
+                continue  # declared in poolgate.yaml: the file's is served (CreateFunction refuses the name)
+            seen.add(row.name)
+            if self.defined.get(row.name) != row.config["RevisionId"]:
+                define(runtime, self.services.settings.data_dir, row, self.defined)
+        for name in [name for name in self.defined if name not in seen]:
+            runtime.forget(name)
+            del self.defined[name]
 
     @staticmethod
     def max_body(scope: Scope) -> int:
