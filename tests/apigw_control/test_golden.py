@@ -310,3 +310,45 @@ def test_deployment_needs_methods_with_integrations(apigw: Any, api: dict[str, A
     expect(error_of(apigw.create_deployment, restApiId=api_id, stageName="prod"), 400, "BadRequestException",
            "No integration defined for method")
     assert apigw.get_stages(restApiId=api_id)["item"] == []
+
+
+def test_bad_input_is_refused_and_changes_nothing(apigw: Any, api: dict[str, Any]) -> None:
+    """Bad values in every write: a clear 4xx, never a 500, and the stored API is as before."""
+    api_id, root = api["id"], api["rootResourceId"]
+    item = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{id}")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=item, httpMethod="ANY", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=item, httpMethod="ANY", type="MOCK")
+    apigw.create_deployment(restApiId=api_id, stageName="s")
+    before = (apigw.get_resources(restApiId=api_id, embed=["methods"])["items"],
+              apigw.get_stage(restApiId=api_id, stageName="s"), apigw.get_rest_api(restApiId=api_id))
+    stage_patches = [{"op": "replace", "path": "/"}, {"op": "replace", "path": "/variables/a b", "value": "x"},
+                     {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "abc"},
+                     {"op": "replace", "path": "/deploymentId"}]
+    calls: list[tuple[Any, dict[str, Any]]] = [
+        (apigw.update_stage, {"restApiId": api_id, "stageName": "s", "patchOperations": [patch]})
+        for patch in stage_patches]
+    calls += [
+        (apigw.update_resource, {"restApiId": api_id, "resourceId": item,
+                                 "patchOperations": [{"op": "replace", "path": "/pathPart"}]}),
+        (apigw.update_rest_api, {"restApiId": api_id,
+                                 "patchOperations": [{"op": "replace", "path": "/policy", "value": "{bad"}]}),
+        (apigw.update_rest_api, {"restApiId": api_id, "patchOperations": [
+            {"op": "replace", "path": "/minimumCompressionSize", "value": "x"}]}),
+        (apigw.update_method, {"restApiId": api_id, "resourceId": item, "httpMethod": "ANY",
+                               "patchOperations": [{"op": "add", "path": "/authorizationScopes"}]}),
+        (apigw.update_integration, {"restApiId": api_id, "resourceId": item, "httpMethod": "ANY",
+                                    "patchOperations": [{"op": "replace", "path": "/timeoutInMillis", "value": "1"}]}),
+        (apigw.create_stage, {"restApiId": api_id, "stageName": "bad name", "deploymentId": "zzzzzz"}),
+        (apigw.create_resource, {"restApiId": api_id, "parentId": item, "pathPart": "a/b"}),
+        (apigw.delete_resource, {"restApiId": api_id, "resourceId": root}),
+        (apigw.import_rest_api, {"body": b"[1, 2]"}),
+    ]
+    for call, kwargs in calls:
+        err = error_of(call, **kwargs)
+        assert 400 <= err.status < 500, (call, kwargs, err)
+    after = (apigw.get_resources(restApiId=api_id, embed=["methods"])["items"],
+             apigw.get_stage(restApiId=api_id, stageName="s"), apigw.get_rest_api(restApiId=api_id))
+    for old, new in zip(before, after, strict=True):
+        if isinstance(old, dict):
+            old, new = ({k: v for k, v in shape.items() if k != "ResponseMetadata"} for shape in (old, new))
+        assert old == new

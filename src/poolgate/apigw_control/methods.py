@@ -122,6 +122,8 @@ def _apply(config: dict[str, Any], patch: Patch) -> None:
         config[steps[0]] = values
         return
     if steps[:1] == ["authorizationScopes"] and patch.op in ("add", "remove"):
+        if not patch.value:
+            raise bad_request("Invalid value for /authorizationScopes: it must not be empty")  # wording UNCONFIRMED
         scopes = list(config.get("authorizationScopes", []))
         if patch.op == "add" and patch.value not in scopes:
             scopes.append(str(patch.value))

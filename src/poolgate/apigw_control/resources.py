@@ -119,6 +119,8 @@ async def update_resource(call: Call, params: dict[str, Any]) -> Shape:
         if parent_id is None:
             # Recorded: ``test_update_resource_on_root``.
             raise bad_request(f"Root resource cannot update its {patch.path[1:]}.")
+        if not patch.value:
+            raise bad_request(f"Invalid value for {patch.path}: it must not be empty")  # wording UNCONFIRMED
         if patch.path == "/pathPart":
             part = str(patch.value)
         else:
