@@ -14,6 +14,11 @@ appended to its signature verified as the same token; joserfc rejects the alphab
 padded segment of the right length. Hence the check here: the base64url alphabet only, no padding, and the
 unused low bits of the last character zero (otherwise ``…Q`` and ``…R`` would be two spellings of one
 signature). The algorithm is allow-listed (RS256, what user pools sign with), never taken from the token.
+
+UNCONFIRMED: whether API Gateway and Cognito themselves refuse a padded token. AWS's own aws-jwt-verify
+library accepts up to two '=' per segment (its JWT_REGEX, tests/js/node_modules/aws-jwt-verify/dist/cjs/
+jwt.js), and the AccessToken pattern of botocore's model ([A-Za-z0-9-_=.]+) lets '=' through to the check;
+poolgate accepts only the RFC 7515 spelling, as issue 11 asks.
 """
 
 from __future__ import annotations

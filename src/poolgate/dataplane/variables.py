@@ -86,11 +86,13 @@ _EXPRESSIONS: dict[str, str] = {
     "webaclArn": "None",
     "xrayTraceId": "(ctx.header('x-amzn-trace-id') or trace_id(ctx))",
     # access logging only
+    # the message of the error an authorizer ended the request with (UNCONFIRMED: what AWS writes here for a
+    # Cognito authorizer's refusal; poolgate's detailed reason goes only to its own log, never to the caller)
     "authorizer.error": "(ctx.error.message if ctx.error is not None and ctx.authorizer_error else None)",
     "authorizer.integrationLatency": "(ctx.authorizer or {}).get('integrationLatency')",
     "integrationLatency": "ctx.integration_latency",
-    "integrationStatus": "None",
-    "responseLatency": "None",
+    "integrationStatus": "None",  # not measured by poolgate (unset)
+    "responseLatency": "None",  # not measured by poolgate (unset)
     "responseLength": "ctx.response_length",
     "status": "ctx.status",
 }
