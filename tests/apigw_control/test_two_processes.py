@@ -112,3 +112,18 @@ def test_unknown_ids_from_either_process(servers: tuple[Server, Server], tmp_pat
     apigateway(two.url).delete_rest_api(restApiId=api["id"])
     err = error_of(apigateway(one.url).get_rest_api, restApiId=api["id"])
     assert err.status == 404
+
+
+def test_reset_empties_the_apis_on_every_process(servers: tuple[Server, Server]) -> None:
+    one, two = servers
+    apigw = apigateway(one.url)
+    api = apigw.create_rest_api(name="Reset")
+    apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                     authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    url = f"{two.url}/restapis/{api['id']}/prod/_user_request_/"
+    _within(1.0, lambda: requests.get(url, timeout=15).status_code == 200)
+    assert requests.post(f"{one.url}/_poolgate/reset", json={}, timeout=15).status_code == 200
+    _within(1.0, lambda: requests.get(url, timeout=15).status_code == 403)
+    assert apigateway(two.url).get_rest_apis()["items"] == []
