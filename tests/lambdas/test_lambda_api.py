@@ -394,3 +394,42 @@ def test_a_rest_api_made_through_the_api_reaches_a_function_made_through_the_api
         assert response.status_code == 200 and response.text == '"Hello from Lambda!"', response.text
     finally:
         stop_server(again)
+
+
+def test_permissions_policy_and_tags(server: Server) -> None:
+    client = _client(server)
+    created = _create(client, "policy-fn", "nodejs20.x", "index.handler",
+                      {"index.mjs": "export const handler = async () => ({ pid: process.pid });"},
+                      Tags={"team": "pets"})
+    warm = _invoke(client, "policy-fn", {})[1]
+    with pytest.raises(ClientError) as none_yet:
+        client.get_policy(FunctionName="policy-fn")
+    assert none_yet.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    source = "arn:aws:execute-api:us-east-1:000000000000:abc123/*/GET/pets"
+    added = client.add_permission(FunctionName="policy-fn", StatementId="apigw", Action="lambda:InvokeFunction",
+                                  Principal="apigateway.amazonaws.com", SourceArn=source)
+    assert json.loads(added["Statement"]) == {
+        "Sid": "apigw", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+        "Action": "lambda:InvokeFunction", "Resource": created["FunctionArn"],
+        "Condition": {"ArnLike": {"AWS:SourceArn": source}}}
+    with pytest.raises(ClientError) as duplicate:
+        client.add_permission(FunctionName="policy-fn", StatementId="apigw", Action="lambda:InvokeFunction",
+                              Principal="apigateway.amazonaws.com")
+    assert duplicate.value.response["Error"]["Code"] == "ResourceConflictException"
+    client.add_permission(FunctionName="policy-fn", StatementId="other", Action="lambda:InvokeFunction",
+                          Principal="111122223333")
+    policy = client.get_policy(FunctionName="policy-fn")
+    statements = json.loads(policy["Policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["apigw", "other"]
+    assert statements[1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    client.remove_permission(FunctionName="policy-fn", StatementId="apigw")
+    assert [s["Sid"] for s in json.loads(client.get_policy(FunctionName="policy-fn")["Policy"])["Statement"]] == [
+        "other"]
+
+    arn = created["FunctionArn"]
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "pets"}
+    client.tag_resource(Resource=arn, Tags={"stage": "beta", "owner": "alice"})
+    client.untag_resource(Resource=arn, TagKeys=["team", "owner"])
+    assert client.list_tags(Resource=arn)["Tags"] == {"stage": "beta"}
+    assert client.get_function(FunctionName="policy-fn")["Tags"] == {"stage": "beta"}
+    assert _invoke(client, "policy-fn", {})[1] == warm  # policy and tags leave the warm instance alone

@@ -52,7 +52,7 @@ class Call:
     runtime: Any
     """The data plane's ``FunctionRuntime`` (the instances the gateway uses too)."""
     defined: dict[str, str] = field(default_factory=dict)
-    """Function name → the revision (``RevisionId``) the runtime has for it."""
+    """Function name → what the runtime has of it (``runtime_key``)."""
 
 
 Handler = Callable[[Call, dict[str, Any]], Awaitable[Any]]
@@ -182,6 +182,8 @@ async def create_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
               "MemorySize": params.get("MemorySize", 128), "Environment": environment,
               "Architectures": params.get("Architectures") or ["x86_64"], "CodeSha256": stored.sha256_b64,
               "CodeSize": stored.size, "RevisionId": revision}
+    if params.get("Tags"):
+        config["Tags"] = dict(params["Tags"])
     try:
         async with call.services.db.begin() as conn:
             await conn.execute(insert(lambda_functions).values(
@@ -213,6 +215,8 @@ async def get_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     row = await stored_row(call, configuration["FunctionName"])
     if row is not None and row.config.get("ReservedConcurrentExecutions") is not None:
         out["Concurrency"] = {"ReservedConcurrentExecutions": row.config["ReservedConcurrentExecutions"]}
+    if row is not None and row.config.get("Tags"):
+        out["Tags"] = row.config["Tags"]
     if configuration["CodeSize"]:
         base = call.services.settings.base_url.rstrip("/")
         name = configuration["FunctionName"]
@@ -275,7 +279,7 @@ async def _runnable(call: Call, name: str) -> str:
         if _declared(call, name) is not None:
             return name
         raise not_found(call.caller, name)
-    if call.defined.get(name) != row.config["RevisionId"]:
+    if call.defined.get(name) != runtime_key(row):
         define(call.runtime, call.services.settings.data_dir, row, call.defined)
     return name
 
@@ -288,7 +292,16 @@ def define(runtime: Any, data_dir: Path, row: Any, defined: dict[str, str]) -> N
                             dict(config.get("Environment") or {}), int(config.get("MemorySize", 128)),
                             runtime=config["Runtime"],
                             reserved_concurrency=config.get("ReservedConcurrentExecutions")))
-    defined[row.name] = config["RevisionId"]
+    defined[row.name] = runtime_key(row)
+
+
+def runtime_key(row: Any) -> str:
+    """What the runtime runs of a stored function: a change to it lets the warm instances go (a change of
+    policy or tags does not)."""
+    config = row.config
+    return json.dumps([row.code_sha256, config["Runtime"], config["Handler"], config.get("Timeout"),
+                       config.get("MemorySize"), config.get("Environment"),
+                       config.get("ReservedConcurrentExecutions")], sort_keys=True)
 
 
 async def refresh(call: Call, name: str) -> None:
@@ -296,7 +309,7 @@ async def refresh(call: Call, name: str) -> None:
     if call.runtime is None:
         return
     row = await stored_row(call, name)
-    if row is not None:
+    if row is not None and call.defined.get(name) != runtime_key(row):
         define(call.runtime, call.services.settings.data_dir, row, call.defined)
 
 

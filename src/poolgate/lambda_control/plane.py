@@ -23,9 +23,9 @@ from ..errors import ServiceError
 from ..http import MAX_BODY, Request, Scope, Send, send_response
 from ..services import Services
 from ..store.sql.tables import lambda_functions
-from . import routes, updates  # noqa: F401  (updates registers its operations)
+from . import permissions, routes, updates  # noqa: F401  (each module registers its operations)
 from .code import folder_of
-from .functions import OPERATIONS, Call, define, stored_row
+from .functions import OPERATIONS, Call, define, runtime_key, stored_row
 
 log = logging.getLogger("poolgate.lambda")
 
@@ -86,7 +86,7 @@ class LambdaControl:
             if row.name in runtime.functions and row.name not in self.defined:
                 continue  # declared in poolgate.yaml: the file's is served (CreateFunction refuses the name)
             seen.add(row.name)
-            if self.defined.get(row.name) != row.config["RevisionId"]:
+            if self.defined.get(row.name) != runtime_key(row):
                 define(runtime, self.services.settings.data_dir, row, self.defined)
         for name in [name for name in self.defined if name not in seen]:
             runtime.forget(name)
@@ -209,7 +209,9 @@ def _query_members(route: routes.Route, request: Request) -> dict[str, Any]:
         if key not in by_name:
             continue
         name, member = by_name[key]
-        if member.type_name == "integer":
+        if member.type_name == "list":
+            result.setdefault(name, []).append(value)
+        elif member.type_name == "integer":
             try:
                 result[name] = int(value)
             except ValueError:

@@ -24,7 +24,7 @@ _CONFIGURABLE = {"Role": "Role", "Handler": "Handler", "Description": "Descripti
                  "MemorySize": "MemorySize", "Runtime": "Runtime"}
 
 
-async def _change(call: Call, params: dict[str, Any], change: Any) -> dict[str, Any]:
+async def change_function(call: Call, params: dict[str, Any], change: Any) -> dict[str, Any]:
     """Apply ``change(config)`` to the caller's function in one transaction; returns the new configuration."""
     caller = call.caller
     name, qualifier = function_name(params["FunctionName"])
@@ -70,7 +70,7 @@ async def update_function_code(call: Call, params: dict[str, Any]) -> dict[str, 
         config["CodeSize"] = stored.size
         return stored.sha256_hex
 
-    return await _change(call, params, change)
+    return await change_function(call, params, change)
 
 
 @operation("UpdateFunctionConfiguration")
@@ -86,7 +86,7 @@ async def update_function_configuration(call: Call, params: dict[str, Any]) -> d
         if "Environment" in params:
             config["Environment"] = (params["Environment"] or {}).get("Variables") or {}
 
-    return await _change(call, params, change)
+    return await change_function(call, params, change)
 
 
 @operation("PutFunctionConcurrency")
@@ -96,7 +96,7 @@ async def put_function_concurrency(call: Call, params: dict[str, Any]) -> dict[s
     def change(config: dict[str, Any]) -> None:
         config["ReservedConcurrentExecutions"] = reserved
 
-    await _change(call, params, change)
+    await change_function(call, params, change)
     return {"ReservedConcurrentExecutions": reserved}
 
 
@@ -105,7 +105,7 @@ async def delete_function_concurrency(call: Call, params: dict[str, Any]) -> Non
     def change(config: dict[str, Any]) -> None:
         config.pop("ReservedConcurrentExecutions", None)
 
-    await _change(call, params, change)
+    await change_function(call, params, change)
 
 
 @operation("GetFunctionConcurrency")
