@@ -190,6 +190,10 @@ def test_python_and_provided_functions_from_zips(server: Server) -> None:
     assert any("app.py" in frame and "in handler" in frame for frame in payload["stackTrace"])
     response, payload = _invoke(client, "shell-fn", {"c": 3})
     assert payload == {"shell": {"c": 3}}
+    client.create_function(FunctionName="no-exec-fn", Runtime="provided.al2", Role=ROLE, Handler="x.handler",
+                           Code={"ZipFile": _zip({"bootstrap": BOOTSTRAP})})  # without its execute bit
+    response, payload = _invoke(client, "no-exec-fn", {})
+    assert response["FunctionError"] == "Unhandled" and payload["errorType"] == "Runtime.InvalidEntrypoint"
 
 
 def test_a_zip_over_the_servers_10_mb_request_cap(server: Server) -> None:

@@ -27,6 +27,10 @@ log = logging.getLogger("poolgate.lambdas")
 
 INIT_LIMIT = 10.0
 """Seconds a runtime may take to ask for its first event (Lambda's init phase limit)."""
+MAX_LINE = 256 * 1024
+"""Bytes of output without a newline kept before they are logged as one line (CloudWatch's event size)."""
+KEPT_LINES = 1000
+"""Lines of an invocation's log kept for ``LogType: Tail`` (it needs the last 4 KB); older ones are dropped."""
 MEMORY_SAMPLE = 0.5
 """Seconds between two reads of an instance's peak memory."""
 
@@ -303,6 +307,10 @@ class Instance:
             tag = invocation.tag
             self.launch.logger.info("%s", "\n".join(f"{tag}\t{line}" for line in lines[invocation.logged:]))
             invocation.logged = len(lines)
+        if len(lines) > KEPT_LINES:
+            drop = len(lines) - KEPT_LINES // 2
+            del lines[:drop]
+            invocation.logged -= drop
 
     def _read(self) -> None:
         """Take what the process has written so far (non-blocking); end of output means it has exited."""
@@ -325,6 +333,9 @@ class Instance:
         if chunks:
             data = self._partial + b"".join(chunks)
             *lines, self._partial = data.split(b"\n")
+            if len(self._partial) > MAX_LINE:  # a line without end: cut as Lambda cuts log events
+                lines.append(self._partial)
+                self._partial = b""
             current = self.current
             for line in lines:
                 self._emit(current, line.decode("utf-8", "replace").rstrip("\r"))

@@ -16,6 +16,7 @@ throttling) and https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-envi
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -59,6 +60,21 @@ def launch_for(function: Function, arn: str, environment: dict[str, str]) -> Lau
                   logging.getLogger(f"poolgate.function.{function.name}"))
 
 
+class _NoEntrypoint(FunctionError):
+    """The runtime's process could not be started (no bootstrap, not executable)."""
+
+
+def _invalid_entrypoint(request_id: str, tag: str, exc: Exception, launch: Launch) -> Outcome:
+    """Lambda's answer when it cannot start the runtime: a function error ``Runtime.InvalidEntrypoint``
+    (wording of the message UNCONFIRMED beyond its prefix)."""
+    message = f"RequestId: {request_id} Error: Couldn't find valid bootstrap(s): [{launch.command[-1]}] ({exc})"
+    document = {"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}
+    lines = [f"START RequestId: {request_id} Version: $LATEST", message, "Runtime.InvalidEntrypoint",
+             f"END RequestId: {request_id}"]
+    launch.logger.error("%s", "\n".join(f"{tag}\t{line}" for line in lines))
+    return Outcome(json.dumps(document).encode(), "Runtime.InvalidEntrypoint", lines)
+
+
 class FunctionPool:
     """The instances of one function (module doc)."""
 
@@ -78,7 +94,10 @@ class FunctionPool:
     async def invoke(self, payload: bytes, tag: str, request_id: str, wait: float | None = None,
                      trace_id: str = "") -> Outcome:
         """Run one invocation; ``wait`` bounds how long the caller waits (``FunctionTimeout`` past it)."""
-        instance = await self._take()
+        try:
+            instance = await self._take()
+        except _NoEntrypoint as exc:
+            return _invalid_entrypoint(request_id, tag, exc, self.launch)
         loop = asyncio.get_running_loop()
         invocation = Invocation(request_id, tag, payload, self.timeout, loop.create_future(), trace_id)
         instance.assign(invocation)
@@ -106,7 +125,7 @@ class FunctionPool:
         except OSError as exc:
             self.instances.discard(instance)
             instance.close()
-            raise FunctionError(f"Runtime.InvalidEntrypoint: {exc}") from exc
+            raise _NoEntrypoint(str(exc)) from exc
         return instance
 
     def _ended(self, instance: Instance, invocation: Invocation) -> None:
