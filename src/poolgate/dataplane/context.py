@@ -16,7 +16,7 @@ from ..http import Receive, Scope
 
 if TYPE_CHECKING:
     from .deployment import Deployment, Route
-    from .gateway import DataPlane
+    from .gateway_services import GatewayServices
 
 
 @dataclass(slots=True)
@@ -34,7 +34,8 @@ class IntegrationResult:
 class InvocationContext:
     """One request's journey through the pipeline (API Gateway's ``$context`` plus the raw request)."""
 
-    plane: DataPlane
+    gateway: GatewayServices
+    """What the stages may use: deployments, functions, HTTP client, verifier, counters, this gateway's caches."""
     scope: Scope
     receive: Receive
     request_id: str

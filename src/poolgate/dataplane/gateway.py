@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import unquote
 
 from ..awsproto import sigv4
@@ -23,10 +24,10 @@ from ..store.counters import Counters, MemoryCounters
 from . import output
 from .accesslog import AccessLog
 from .authorizers.cognito import refuse_missing_pools
-from .authorizers.lambda_auth import forget_cached_results
 from .context import IntegrationResult, InvocationContext
 from .deployment import Deployment
 from .functions import FunctionRuntime
+from .gateway_services import GatewayServices, LambdaAuthorizerCache
 from .metering import Metering, meter
 from .paths import resolve_dot_segments
 from .resource_policy import enforce_resource_policy
@@ -81,7 +82,7 @@ async def receive(ctx: InvocationContext) -> None:
 
 async def resolve(ctx: InvocationContext) -> None:
     """API id and stage → the compiled deployment; unknown → 403 Forbidden."""
-    stages = ctx.plane.deployments.get(ctx.api_id or "")
+    stages = ctx.gateway.deployments.get(ctx.api_id or "")
     deployment = stages.get(ctx.stage_name or "") if stages else None
     if deployment is None:
         raise forbidden()
@@ -165,22 +166,47 @@ def _split_target(scope: Scope) -> tuple[str, str, str, str, str] | None:
     return parts[2], parts[3], rest, raw_rest, host
 
 
+_T = TypeVar("_T")
+
+
+class _Shared(Generic[_T]):
+    """A ``DataPlane`` attribute held by its ``GatewayServices`` (read and assigned through the plane)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, plane: None, owner: type) -> _Shared[_T]: ...
+    @overload
+    def __get__(self, plane: DataPlane, owner: type) -> _T: ...
+    def __get__(self, plane: DataPlane | None, owner: type) -> Any:
+        return self if plane is None else getattr(plane.gateway, self.name)
+
+    def __set__(self, plane: DataPlane, value: _T) -> None:
+        setattr(plane.gateway, self.name, value)
+
+
 class DataPlane:
-    """Serves every deployed stage of every API on the server's port (plain ASGI)."""
+    """Serves every deployed stage of every API on the server's port (plain ASGI). Its stages are handed
+    ``self.gateway`` (``ctx.gateway``), not the plane."""
+
+    functions: _Shared[FunctionRuntime] = _Shared()
+    upstream: _Shared[Upstream] = _Shared()
+    verifier: _Shared[TokenVerifier] = _Shared()
+    revoked: _Shared[RevokedOrigins] = _Shared()
+    deployments: _Shared[dict[str, dict[str, Deployment]]] = _Shared()
+    metering: _Shared[Metering] = _Shared()
+    """API keys and usage plans (``build_dataplane`` installs the configured ones)."""
+    counters: _Shared[Counters] = _Shared()
+    lambda_authorizers: _Shared[LambdaAuthorizerCache] = _Shared()
 
     def __init__(self, services: Services, functions: FunctionRuntime) -> None:
         self.services = services
-        self.functions = functions
-        self.upstream = Upstream()
-        self.verifier = TokenVerifier(services, self.upstream.get_json)
-        self.revoked = RevokedOrigins(services)
-        self.deployments: dict[str, dict[str, Deployment]] = {}
+        upstream = Upstream()
+        self.gateway = GatewayServices(services, functions, upstream, TokenVerifier(services, upstream.get_json),
+                                       RevokedOrigins(services), MemoryCounters(), Metering(UsagePlans()))
         self.pipeline = PIPELINE
         self.access_log = AccessLog()
-        self.metering = Metering(UsagePlans())
-        """API keys and usage plans (``build_dataplane`` installs the configured ones)."""
-        self.counters: Counters = MemoryCounters()
-        """Throttle buckets, quotas and the Lambda authorizer cache (Redis with ``--redis-url``)."""
         self.stored: StoredDeployments | None = None
         """The stages stored in the database (``stored.py``); when set, they replace ``deployments`` at start."""
         self._started = False
@@ -228,7 +254,7 @@ class DataPlane:
     async def reset(self) -> None:
         self.verifier.clear()
         self.revoked.clear()
-        forget_cached_results()
+        self.gateway.lambda_authorizers.clear()
         await self.counters.clear()
         await self.reload()
         if self._started and "on_revoke" in self.services.extras:
@@ -252,8 +278,8 @@ class DataPlane:
         services = self.services
         client = scope.get("client")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        ctx = InvocationContext(self, scope, receive_, services.ids.uuid(), services.clock.now(), scope["method"],
-                                host, client[0] if client else "127.0.0.1", headers, api_id=api_id,
+        ctx = InvocationContext(self.gateway, scope, receive_, services.ids.uuid(), services.clock.now(),
+                                scope["method"], host, client[0] if client else "127.0.0.1", headers, api_id=api_id,
                                 stage_name=stage, path=path, raw_path=raw_path)
         try:
             for stage_fn in self.pipeline:

@@ -135,11 +135,11 @@ async def meter(ctx: InvocationContext) -> None:
     """The pipeline stage (between ``authorize`` and ``integrate``)."""
     route, deployment = ctx.route, ctx.deployment
     assert route is not None and deployment is not None
-    metering: Metering = ctx.plane.metering
+    metering: Metering = ctx.gateway.metering
     settings = metering.route(deployment, route)
     if settings is None:
         return
-    counters = ctx.plane.counters
+    counters = ctx.gateway.counters
     now = ctx.request_time
     if settings.key_required:
         value = ctx.usage_identifier_key if settings.key_from_authorizer else ctx.header("x-api-key")

@@ -94,7 +94,7 @@ async def authorize(ctx: InvocationContext, settings: CognitoAuthorizer) -> None
     if not value:
         raise _refuse(ctx, settings, "no token in the " + settings.header + " header")
     token = value[7:] if value.startswith("Bearer ") else value
-    verifier = ctx.plane.verifier
+    verifier = ctx.gateway.verifier
     entry = verifier.cached(token)
     if entry is None:
         try:
@@ -122,7 +122,7 @@ def _claims_refusal(entry: VerifiedToken, settings: CognitoAuthorizer, ctx: Invo
         return f"token_use {entry.token_use!r}: a method without authorizationScopes needs an ID token"
     if settings.validation is not None and (entry.aud is None or not settings.validation.fullmatch(entry.aud)):
         return "client id not allowed: aud does not match identityValidationExpression"
-    if settings.reject_revoked and entry.origin_jti is not None and entry.origin_jti in ctx.plane.revoked:
+    if settings.reject_revoked and entry.origin_jti is not None and entry.origin_jti in ctx.gateway.revoked:
         return "revoked (the sign-in was signed out or its refresh token revoked)"
     return None
 

@@ -59,7 +59,7 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
         raise _signature_error(err) from None
     if signed is None:
         raise missing_authentication_token()
-    directory: IamDirectory = ctx.plane.services.extras["iam"]
+    directory: IamDirectory = ctx.gateway.services.extras["iam"]
     owner = directory.by_access_key(signed.scope.access_key)
     if owner is not None and not owner.key.active:
         owner = None

@@ -37,6 +37,7 @@ from ...iam import (
 from ..context import InvocationContext
 from ..events import proxy_event
 from ..functions import FunctionError, FunctionTimeout
+from ..gateway_services import LambdaAuthorizerCache
 from ..plugins import AuthorizerConfig, DeploymentError, substitute_stage_variables
 from ..resource_policy import access_denied, condition_context, method_arn
 from ..responses import unauthorized
@@ -192,21 +193,19 @@ def _output(result: Any) -> dict[str, Any] | None:
             "context": {str(k): _context_text(v) for k, v in context.items()}, "usageIdentifierKey": usage_key}
 
 
-_policies: dict[str, Policy] = {}
-
-
-def _policy(document: Any) -> Policy | None:
-    """The parsed policy (memoised by its JSON text: cache hits from Redis are parsed once per process)."""
+def _policy(cache: LambdaAuthorizerCache, document: Any) -> Policy | None:
+    """The parsed policy (memoised by its JSON text in the gateway's cache: hits from Redis are parsed once)."""
+    policies = cache.policies
     text = json.dumps(document, sort_keys=True)
-    found = _policies.get(text)
+    found = policies.get(text)
     if found is None:
         try:
             found = Policy.parse(document, PolicyKind.IDENTITY, name="authorizer policy")
         except PolicyError:
             return None
-        if len(_policies) >= _MAX_POLICY_MEMO:
-            _policies.clear()
-        _policies[text] = found
+        if len(policies) >= _MAX_POLICY_MEMO:
+            policies.clear()
+        policies[text] = found
     return found
 
 
@@ -214,7 +213,7 @@ async def _invoke(ctx: InvocationContext, settings: LambdaAuthorizer, arn: str,
                   identity: list[str]) -> tuple[dict[str, Any], int]:
     started = time.perf_counter()
     try:
-        result = await ctx.plane.functions.invoke(settings.function, _event(ctx, settings, arn, identity),
+        result = await ctx.gateway.functions.invoke(settings.function, _event(ctx, settings, arn, identity),
                                                   ctx.request_id, AUTHORIZER_TIMEOUT)
     except FunctionError as exc:
         if str(exc) == "Unauthorized":
@@ -226,7 +225,7 @@ async def _invoke(ctx: InvocationContext, settings: LambdaAuthorizer, arn: str,
         raise authorizer_configuration_error() from None
     latency = int((time.perf_counter() - started) * 1000)
     output = _output(result)
-    if output is None or _policy(output["policyDocument"]) is None:
+    if output is None or _policy(ctx.gateway.lambda_authorizers, output["policyDocument"]) is None:
         log.error("%s\tExecution failed due to configuration error: Invalid JSON in response: %.200s",
                   ctx.request_id, json.dumps(result, default=str))
         raise authorizer_configuration_error()
@@ -246,22 +245,16 @@ async def test_invoke(ctx: InvocationContext, settings: LambdaAuthorizer) -> tup
     return await _invoke(ctx, settings, method_arn(ctx), identity)
 
 
-_local: dict[str, tuple[float, dict[str, Any], Policy]] = {}
-"""In-process front of the shared cache: key → (expiry, output, parsed policy); saves decoding per request."""
-
-
-def forget_cached_results() -> None:
-    """Drop the in-process front of the result cache (``POST /_poolgate/reset``)."""
-    _local.clear()
-
-
-def _remember(key: str, expires: float, output: dict[str, Any], policy: Policy, now: float) -> None:
-    if len(_local) >= _MAX_LOCAL:
-        for stale in [k for k, v in _local.items() if v[0] <= now]:
-            del _local[stale]
-        if len(_local) >= _MAX_LOCAL:
-            _local.clear()
-    _local[key] = (expires, output, policy)
+def _remember(cache: LambdaAuthorizerCache, key: str, expires: float, output: dict[str, Any], policy: Policy,
+              now: float) -> None:
+    """Keep a result in the gateway's in-process front of the shared cache (``GatewayServices``)."""
+    local = cache.results
+    if len(local) >= _MAX_LOCAL:
+        for stale in [k for k, v in local.items() if v[0] <= now]:
+            del local[stale]
+        if len(local) >= _MAX_LOCAL:
+            local.clear()
+    local[key] = (expires, output, policy)
 
 
 def _cache_key(settings: LambdaAuthorizer, identity: list[str]) -> str:
@@ -286,30 +279,31 @@ async def authorize(ctx: InvocationContext, settings: LambdaAuthorizer) -> None:
         identity = []
     if settings.validation is not None and not settings.validation.fullmatch(identity[0]):
         raise unauthorized()
-    counters = ctx.plane.counters
+    counters = ctx.gateway.counters
+    cache = ctx.gateway.lambda_authorizers
     now = ctx.request_time
     output: dict[str, Any] | None = None
     policy: Policy | None = None
     latency = 0
     key = _cache_key(settings, identity) if settings.ttl > 0 else None
     if key is not None:
-        local = _local.get(key)
+        local = cache.results.get(key)
         if local is not None and local[0] > now:
             _, output, policy = local
         else:
             output = await counters.cache_get(key, now)
             if output is not None:
-                policy = _policy(output.get("policyDocument"))
+                policy = _policy(cache, output.get("policyDocument"))
                 if policy is None:  # an entry another version wrote
                     raise authorizer_configuration_error()
-                _remember(key, now + min(settings.ttl, REMOTE_HIT_SECONDS), output, policy, now)
+                _remember(cache, key, now + min(settings.ttl, REMOTE_HIT_SECONDS), output, policy, now)
     if output is None or policy is None:
         output, latency = await _invoke(ctx, settings, arn, identity)
-        policy = _policy(output["policyDocument"])
+        policy = _policy(cache, output["policyDocument"])
         assert policy is not None  # _invoke checked it
         if key is not None:
             await counters.cache_set(key, output, settings.ttl, now)
-            _remember(key, now + settings.ttl, output, policy, now)
+            _remember(cache, key, now + settings.ttl, output, policy, now)
     decision = authorize_invoke([policy], resource_policy, ANONYMOUS, caller_account=deployment.api.account,
                                 api_account=deployment.api.account, resource_arn=arn, context=conditions)
     if not decision.allowed:

@@ -73,7 +73,7 @@ async def invoke(ctx: InvocationContext, settings: LambdaProxy) -> IntegrationRe
         raise request_too_long()
     started = time.perf_counter()
     try:
-        result = await ctx.plane.functions.invoke(settings.function, event, ctx.request_id, settings.timeout)
+        result = await ctx.gateway.functions.invoke(settings.function, event, ctx.request_id, settings.timeout)
     except FunctionTimeout:
         raise integration_timeout() from None
     except FunctionThrottled:

@@ -28,7 +28,7 @@ async def invoke(ctx: InvocationContext, settings: http_proxy.HttpProxy) -> Inte
         url = f"{url}{'&' if '?' in url else '?'}{query}"
     started = time.perf_counter()
     try:
-        result = await ctx.plane.upstream.call(ctx, settings.method or ctx.method, url, headers, ctx.body,
+        result = await ctx.gateway.upstream.call(ctx, settings.method or ctx.method, url, headers, ctx.body,
                                                settings.timeout)
     finally:
         ctx.integration_latency = int((time.perf_counter() - started) * 1000)

@@ -82,7 +82,7 @@ async def invoke(ctx: InvocationContext, settings: HttpProxy) -> IntegrationResu
         url = f"{url}{'&' if '?' in url else '?'}{query}"
     started = time.perf_counter()
     try:
-        return await ctx.plane.upstream.call(ctx, settings.method or ctx.method, url, headers, ctx.body,
+        return await ctx.gateway.upstream.call(ctx, settings.method or ctx.method, url, headers, ctx.body,
                                              settings.timeout)
     finally:
         ctx.integration_latency = int((time.perf_counter() - started) * 1000)
