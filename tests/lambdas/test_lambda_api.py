@@ -437,3 +437,75 @@ def test_permissions_policy_and_tags(server: Server) -> None:
     assert client.list_tags(Resource=arn)["Tags"] == {"stage": "beta"}
     assert client.get_function(FunctionName="policy-fn")["Tags"] == {"stage": "beta"}
     assert _invoke(client, "policy-fn", {})[1] == warm  # policy and tags leave the warm instance alone
+
+
+def _versioned(n: int) -> dict[str, str]:
+    return {"index.mjs": f"""export const handler = async (event, context) => {{
+  const answer = {{ v: {n}, version: context.functionVersion, arn: context.invokedFunctionArn }};
+  return event.httpMethod ? {{ statusCode: 200, body: JSON.stringify(answer) }} : answer;
+}};
+"""}
+
+
+def test_versions_and_aliases_through_invoke_and_a_stage_variable(server: Server) -> None:
+    client = _client(server)
+    _create(client, "ver-fn", "nodejs20.x", "index.handler", _versioned(1))
+    first = client.publish_version(FunctionName="ver-fn", Description="first")
+    assert first["Version"] == "1" and first["FunctionArn"].endswith(":function:ver-fn:1")
+    assert first["Description"] == "first"
+    client.update_function_code(FunctionName="ver-fn", ZipFile=_zip(_versioned(2)))
+    assert client.publish_version(FunctionName="ver-fn")["Version"] == "2"
+    assert client.publish_version(FunctionName="ver-fn")["Version"] == "2"  # nothing changed: the last one
+    client.update_function_code(FunctionName="ver-fn", ZipFile=_zip(_versioned(3)))  # $LATEST, unpublished
+    listed = client.list_versions_by_function(FunctionName="ver-fn")["Versions"]
+    assert [v["Version"] for v in listed] == ["$LATEST", "1", "2"]
+    assert client.get_function_configuration(FunctionName="ver-fn", Qualifier="1")["CodeSha256"] == \
+        first["CodeSha256"]
+
+    live = client.create_alias(FunctionName="ver-fn", Name="live", FunctionVersion="1")
+    assert live["AliasArn"].endswith(":function:ver-fn:live") and live["FunctionVersion"] == "1"
+    client.create_alias(FunctionName="ver-fn", Name="beta", FunctionVersion="2")
+    with pytest.raises(ClientError) as taken:
+        client.create_alias(FunctionName="ver-fn", Name="live", FunctionVersion="2")
+    assert taken.value.response["Error"] == {
+        "Code": "ResourceConflictException",
+        "Message": "Alias already exists: arn:aws:lambda:us-east-1:000000000000:function:ver-fn:live"}
+    with pytest.raises(ClientError) as missing:
+        client.create_alias(FunctionName="ver-fn", Name="gamma", FunctionVersion="9")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert [a["Name"] for a in client.list_aliases(FunctionName="ver-fn")["Aliases"]] == ["beta", "live"]
+
+    response, payload = _invoke(client, "ver-fn", {}, Qualifier="live")
+    assert payload == {"v": 1, "version": "1",
+                       "arn": "arn:aws:lambda:us-east-1:000000000000:function:ver-fn:live"}
+    assert response["ExecutedVersion"] == "1"
+    assert _invoke(client, "ver-fn:2", {})[1]["v"] == 2
+    assert _invoke(client, "ver-fn", {})[1] == {"v": 3, "version": "$LATEST",
+                                               "arn": "arn:aws:lambda:us-east-1:000000000000:function:ver-fn"}
+    with pytest.raises(ClientError) as unknown:
+        client.invoke(FunctionName="ver-fn", Qualifier="7")
+    assert unknown.value.response["Error"]["Message"] == (
+        "Function not found: arn:aws:lambda:us-east-1:000000000000:function:ver-fn:7")
+
+    # an API Gateway stage variable picks the alias, as the seeds route stages to versions
+    apigw = boto3.client("apigateway", endpoint_url=server.url, region_name="us-east-1",
+                         aws_access_key_id="AKIDTEST", aws_secret_access_key="secretsecretsecret")
+    api = apigw.create_rest_api(name="versions")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="which")["id"]
+    apigw.put_method(restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(
+        restApiId=api, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+        uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            "arn:aws:lambda:us-east-1:000000000000:function:ver-fn:${stageVariables.alias}/invocations")
+    apigw.create_deployment(restApiId=api, stageName="prod", variables={"alias": "live"})
+    apigw.create_deployment(restApiId=api, stageName="beta", variables={"alias": "beta"})
+
+    def through(stage: str) -> Any:
+        response = requests.get(f"{server.url}/restapis/{api}/{stage}/_user_request_/which", timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["v"]
+
+    assert (through("prod"), through("beta")) == (1, 2)
+    client.update_alias(FunctionName="ver-fn", Name="live", FunctionVersion="2")  # promote
+    assert through("prod") == 2

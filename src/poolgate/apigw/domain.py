@@ -143,3 +143,5 @@ class Function:
     """Lambda's runtime identifier (``python3.x`` in process; ``nodejs*.x`` / ``provided.*``: ``lambdas/``)."""
     reserved_concurrency: int | None = None
     """At most this many instances at once (``ReservedConcurrentExecutions``); None: no limit of its own."""
+    version: str = "$LATEST"
+    """A published version's number (the runtime knows it as ``name:version`` or ``name:alias``)."""

@@ -74,7 +74,7 @@ def install() -> None:
 def variables(function: Function, region: str, log_group: str, log_stream: str) -> dict[str, str]:
     """The function's own ``environment:`` over the variables Lambda's runtime defines for it."""
     reserved = {
-        "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_VERSION": function.version,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size), "AWS_LAMBDA_LOG_GROUP_NAME": log_group,
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream, "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",

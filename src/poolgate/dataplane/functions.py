@@ -47,8 +47,8 @@ __all__ = ["FunctionError", "FunctionRuntime", "FunctionThrottled", "FunctionTim
 class _Static:
     """What every invocation of one function shares (computed once)."""
 
-    __slots__ = ("arn", "environment", "function_name", "inline", "log_group_name", "log_stream_name",
-                 "memory_limit_in_mb", "pool", "timeout")
+    __slots__ = ("arn", "environment", "function_name", "function_version", "inline", "log_group_name",
+                 "log_stream_name", "memory_limit_in_mb", "pool", "timeout")
 
     def __init__(self, function: Function, arn: str, region: str) -> None:
         self.function_name = function.name
@@ -56,7 +56,9 @@ class _Static:
         self.memory_limit_in_mb = str(function.memory_size)
         self.log_group_name = f"/aws/lambda/{function.name}"
         day = time.strftime("%Y/%m/%d", time.gmtime())
-        self.log_stream_name = f"{day}/[$LATEST]{hashlib.sha1(function.name.encode()).hexdigest()[:32]}"
+        self.function_version = function.version
+        self.log_stream_name = (f"{day}/[{function.version}]"
+                                f"{hashlib.sha1(function.name.encode()).hexdigest()[:32]}")
         self.timeout = function.timeout or DEFAULT_TIMEOUT
         self.inline = function.inline
         self.environment = environ.variables(function, region, self.log_group_name, self.log_stream_name)
@@ -89,7 +91,6 @@ class LambdaContext:
 
     __slots__ = ("__dict__", "_deadline", "_static", "aws_request_id", "identity")
 
-    function_version = "$LATEST"
     client_context = None
     tenant_id = None
 
@@ -114,6 +115,10 @@ class LambdaContext:
     @property
     def function_name(self) -> str:
         return self._static.function_name
+
+    @property
+    def function_version(self) -> str:
+        return self._static.function_version
 
     @property
     def invoked_function_arn(self) -> str:
@@ -231,10 +236,12 @@ class FunctionRuntime:
                 sys.path.append(code)
         return module
 
-    def define(self, function: Function) -> None:
-        """Add or replace a function (the lambda API): its loaded handler and warm instances are let go."""
-        self._drop(function.name)
-        self.functions[function.name] = function
+    def define(self, function: Function, key: str | None = None) -> None:
+        """Add or replace a function (the lambda API) under ``key`` (its name, or ``name:version`` /
+        ``name:alias`` for a published version): its loaded handler and warm instances are let go."""
+        key = key or function.name
+        self._drop(key)
+        self.functions[key] = function
         environ.install()
 
     def forget(self, name: str) -> None:
@@ -257,6 +264,11 @@ class FunctionRuntime:
                 raise FunctionError(f"Function not found: {self.arn(name)}")
             static = self._static[name] = _Static(function, self.arn(name), self.region)
         return static
+
+    def version_of(self, name: str) -> str:
+        """The version a key runs (``$LATEST``, or the number an alias points at)."""
+        function = self.functions.get(name)
+        return function.version if function is not None else "$LATEST"
 
     async def invoke_outcome(self, name: str, payload: bytes, tag: str) -> Outcome:
         """The lambda API's ``Invoke``: the answer or the error document as Lambda returns them, and the

@@ -198,14 +198,35 @@ async def create_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 @operation("GetFunctionConfiguration")
 async def get_function_configuration(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     name, qualifier = function_name(params["FunctionName"])
-    _no_versions(call, name, params.get("Qualifier") or qualifier)
+    qualifier = params.get("Qualifier") or qualifier
     row = await stored_row(call, name)
     if row is None:
         declared = _declared(call, name)
-        if declared is None:
-            raise not_found(call.caller, name)
+        if declared is None or qualifier not in (None, "$LATEST"):
+            raise not_found(call.caller, name, qualifier)
         return _declared_configuration(call.caller, declared)
-    return _row_configuration(call.caller, row)
+    if qualifier in (None, "$LATEST"):
+        return _row_configuration(call.caller, row)
+    return qualified_configuration(call.caller, row, qualifier)
+
+
+def qualified_configuration(caller: Caller, row: Any, qualifier: str) -> dict[str, Any]:
+    """A published version's configuration (through its number or an alias of it)."""
+    config = row.config
+    number = qualifier
+    alias = (config.get("Aliases") or {}).get(qualifier)
+    if alias is not None:
+        number = alias["FunctionVersion"]
+        if number == "$LATEST":
+            return {**_row_configuration(caller, row), "FunctionArn": f"{arn(caller, row.name)}:{qualifier}"}
+    snapshot = (config.get("Versions") or {}).get(number)
+    if snapshot is None:
+        raise not_found(caller, row.name, qualifier)
+    out = function_configuration(caller, row.name, snapshot, snapshot["CodeSha256"], snapshot["CodeSize"],
+                                 snapshot["Modified"], snapshot["RevisionId"])
+    out["Version"] = number
+    out["FunctionArn"] = f"{arn(caller, row.name)}:{qualifier}"
+    return out
 
 
 @operation("GetFunction")
@@ -260,9 +281,10 @@ async def delete_function(call: Call, params: dict[str, Any]) -> None:
         if _declared(call, name) is not None:
             raise invalid(f"{name} is declared in poolgate.yaml; remove it there")
         raise not_found(caller, name)
-    if call.runtime is not None and name in call.defined:
-        call.runtime.forget(name)
-        call.defined.pop(name, None)
+    if call.runtime is not None:
+        for key in [key for key in call.defined if key == name or key.startswith(f"{name}:")]:
+            call.runtime.forget(key)
+            del call.defined[key]
     await asyncio.to_thread(remove_function_code, call.services.settings.data_dir, caller.account, caller.region,
                             name)
 
@@ -272,32 +294,73 @@ def _no_versions(call: Call, name: str, qualifier: str | None) -> None:
         raise not_found(call.caller, name, qualifier)  # versions and aliases are not served yet
 
 
-async def _runnable(call: Call, name: str) -> str:
-    """The runtime's name for the caller's function ``name``, defined (again) when its code changed."""
+async def _runnable(call: Call, name: str, qualifier: str | None = None) -> str:
+    """The runtime's key for the caller's function ``name`` at ``qualifier`` (``name``, or ``name:version`` /
+    ``name:alias``), defined (again) when what it runs changed."""
     row = await stored_row(call, name)
     if row is None:
-        if _declared(call, name) is not None:
+        if _declared(call, name) is not None and qualifier in (None, "$LATEST"):
             return name
-        raise not_found(call.caller, name)
-    if call.defined.get(name) != runtime_key(row):
-        define(call.runtime, call.services.settings.data_dir, row, call.defined)
-    return name
+        raise not_found(call.caller, name, qualifier)
+    keys = define(call.runtime, call.services.settings.data_dir, row, call.defined)
+    key = name if qualifier in (None, "$LATEST") else f"{name}:{qualifier}"
+    if key not in keys:
+        raise not_found(call.caller, name, qualifier)
+    return key
 
 
-def define(runtime: Any, data_dir: Path, row: Any, defined: dict[str, str]) -> None:
-    """Give the runtime a stored function as its row describes it now (its revision noted in ``defined``)."""
+def _function(row: Any, data_dir: Path, snapshot: dict[str, Any], code_hex: str, version: str) -> Function:
+    folder = folder_of(data_dir, row.account, row.region, row.name, code_hex)
+    return Function(row.name, snapshot["Handler"], str(folder), float(snapshot.get("Timeout", 3)),
+                    dict(snapshot.get("Environment") or {}), int(snapshot.get("MemorySize", 128)),
+                    runtime=snapshot["Runtime"], reserved_concurrency=row.config.get("ReservedConcurrentExecutions"),
+                    version=version)
+
+
+def runnables(row: Any, data_dir: Path) -> dict[str, tuple[Function, str]]:
+    """Every key the runtime knows a stored function by: ``$LATEST`` as its name, each published version as
+    ``name:N`` and each alias as ``name:alias`` (running its version), with what each runs (``runtime_key``)."""
     config = row.config
-    folder = folder_of(data_dir, row.account, row.region, row.name, row.code_sha256)
-    runtime.define(Function(row.name, config["Handler"], str(folder), float(config.get("Timeout", 3)),
-                            dict(config.get("Environment") or {}), int(config.get("MemorySize", 128)),
-                            runtime=config["Runtime"],
-                            reserved_concurrency=config.get("ReservedConcurrentExecutions")))
-    defined[row.name] = runtime_key(row)
+    out = {row.name: (_function(row, data_dir, config, row.code_sha256, "$LATEST"), runtime_key(row))}
+    versions = config.get("Versions") or {}
+    for number, snapshot in versions.items():
+        key = _snapshot_key(snapshot, config)
+        out[f"{row.name}:{number}"] = (_function(row, data_dir, snapshot, snapshot["CodeHex"], number), key)
+    for alias, target in (config.get("Aliases") or {}).items():
+        snapshot = versions.get(target["FunctionVersion"])
+        if snapshot is not None:
+            out[f"{row.name}:{alias}"] = (
+                _function(row, data_dir, snapshot, snapshot["CodeHex"], target["FunctionVersion"]),
+                _snapshot_key(snapshot, config) + target["FunctionVersion"])
+        elif target["FunctionVersion"] == "$LATEST":
+            out[f"{row.name}:{alias}"] = (_function(row, data_dir, config, row.code_sha256, "$LATEST"),
+                                          runtime_key(row) + "$LATEST")
+    return out
+
+
+def define(runtime: Any, data_dir: Path, row: Any, defined: dict[str, str]) -> set[str]:
+    """Give the runtime a stored function as its row describes it now: each key whose runs changed is defined
+    again (noted in ``defined``); keys of this function that are gone are forgotten. Returns its keys."""
+    wanted = runnables(row, data_dir)
+    for key, (function, what) in wanted.items():
+        if defined.get(key) != what:
+            runtime.define(function, key)
+            defined[key] = what
+    for key in [key for key in defined if key.startswith(f"{row.name}:") and key not in wanted]:
+        runtime.forget(key)
+        del defined[key]
+    return set(wanted)
+
+
+def _snapshot_key(snapshot: dict[str, Any], config: dict[str, Any]) -> str:
+    return json.dumps([snapshot["CodeHex"], snapshot["Runtime"], snapshot["Handler"], snapshot.get("Timeout"),
+                       snapshot.get("MemorySize"), snapshot.get("Environment"),
+                       config.get("ReservedConcurrentExecutions")], sort_keys=True)
 
 
 def runtime_key(row: Any) -> str:
-    """What the runtime runs of a stored function: a change to it lets the warm instances go (a change of
-    policy or tags does not)."""
+    """What the runtime runs of a stored function's $LATEST: a change to it lets the warm instances go (a
+    change of policy or tags does not)."""
     config = row.config
     return json.dumps([row.code_sha256, config["Runtime"], config["Handler"], config.get("Timeout"),
                        config.get("MemorySize"), config.get("Environment"),
@@ -309,14 +372,14 @@ async def refresh(call: Call, name: str) -> None:
     if call.runtime is None:
         return
     row = await stored_row(call, name)
-    if row is not None and call.defined.get(name) != runtime_key(row):
+    if row is not None:
         define(call.runtime, call.services.settings.data_dir, row, call.defined)
 
 
 @operation("Invoke")
 async def invoke(call: Call, params: dict[str, Any]) -> RawAnswer:
     name, qualifier = function_name(params["FunctionName"])
-    _no_versions(call, name, params.get("Qualifier") or qualifier)
+    qualifier = params.get("Qualifier") or qualifier
     payload: bytes = params.get("Payload") or b""
     if len(payload) > MAX_PAYLOAD:
         raise ServiceError("RequestTooLargeException",
@@ -329,7 +392,7 @@ async def invoke(call: Call, params: dict[str, Any]) -> RawAnswer:
                                f"Could not parse request body into json: {exc}", 400) from None  # UNCONFIRMED
     if call.runtime is None:
         raise ServiceError("ServiceException", "poolgate started without its function runtime", 500)
-    runnable = await _runnable(call, name)
+    runnable = await _runnable(call, name, qualifier)
     kind = params.get("InvocationType") or "RequestResponse"
     if kind == "DryRun":
         return 204, b"", []
@@ -345,7 +408,7 @@ async def invoke(call: Call, params: dict[str, Any]) -> RawAnswer:
         raise throttled() from None
     except FunctionError as exc:
         raise ServiceError("ServiceException", str(exc), 500) from None
-    headers = [("X-Amz-Executed-Version", "$LATEST")]
+    headers = [("X-Amz-Executed-Version", call.runtime.version_of(runnable))]
     if outcome.error_type is not None:
         headers.append(("X-Amz-Function-Error", "Unhandled"))
     if params.get("LogType") == "Tail":

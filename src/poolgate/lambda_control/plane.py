@@ -23,9 +23,9 @@ from ..errors import ServiceError
 from ..http import MAX_BODY, Request, Scope, Send, send_response
 from ..services import Services
 from ..store.sql.tables import lambda_functions
-from . import permissions, routes, updates  # noqa: F401  (each module registers its operations)
+from . import permissions, routes, updates, versions  # noqa: F401  (each module registers its operations)
 from .code import folder_of
-from .functions import OPERATIONS, Call, define, runtime_key, stored_row
+from .functions import OPERATIONS, Call, define, stored_row
 
 log = logging.getLogger("poolgate.lambda")
 
@@ -81,13 +81,11 @@ class LambdaControl:
         """Make the runtime's stored functions what the database holds (one read of the table)."""
         async with self.services.db.read() as conn:
             rows = (await conn.execute(select(lambda_functions))).all()
-        seen = set()
+        seen: set[str] = set()
         for row in rows:
             if row.name in runtime.functions and row.name not in self.defined:
                 continue  # declared in poolgate.yaml: the file's is served (CreateFunction refuses the name)
-            seen.add(row.name)
-            if self.defined.get(row.name) != runtime_key(row):
-                define(runtime, self.services.settings.data_dir, row, self.defined)
+            seen |= define(runtime, self.services.settings.data_dir, row, self.defined)
         for name in [name for name in self.defined if name not in seen]:
             runtime.forget(name)
             del self.defined[name]

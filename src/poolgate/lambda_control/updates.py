@@ -24,7 +24,8 @@ _CONFIGURABLE = {"Role": "Role", "Handler": "Handler", "Description": "Descripti
                  "MemorySize": "MemorySize", "Runtime": "Runtime"}
 
 
-async def change_function(call: Call, params: dict[str, Any], change: Any) -> dict[str, Any]:
+async def change_function(call: Call, params: dict[str, Any], change: Any, *, with_code: bool = False
+                          ) -> dict[str, Any]:
     """Apply ``change(config)`` to the caller's function in one transaction; returns the new configuration."""
     caller = call.caller
     name, qualifier = function_name(params["FunctionName"])
@@ -42,7 +43,7 @@ async def change_function(call: Call, params: dict[str, Any], change: Any) -> di
             raise ServiceError("PreconditionFailedException",
                                "The Revision Id provided does not match the latest Revision Id. Call the "
                                "GetFunction/GetAlias API to retrieve the latest Revision Id", 412)
-        digest = change(config) or row.code_sha256
+        digest = (change(config, row.code_sha256) if with_code else change(config)) or row.code_sha256
         config["RevisionId"] = str(uuid.uuid4())
         now = time.time()
         await conn.execute(update(lambda_functions).where(*where).values(config=config, code_sha256=digest,

@@ -77,6 +77,7 @@ class Launch:
     arn: str
     memory_size: int
     logger: logging.Logger
+    version: str = "$LATEST"
 
 
 class Instance:
@@ -228,7 +229,7 @@ class Instance:
         invocation.started = time.perf_counter()
         invocation.deadline_ms = int(time.time() * 1000 + invocation.timeout * 1000)
         invocation.timer = self._call_later(invocation.timeout, self._timed_out)
-        self._emit(invocation, f"START RequestId: {invocation.request_id} Version: $LATEST")
+        self._emit(invocation, f"START RequestId: {invocation.request_id} Version: {self.launch.version}")
         headers = [("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
                    ("Lambda-Runtime-Deadline-Ms", str(invocation.deadline_ms)),
                    ("Lambda-Runtime-Invoked-Function-Arn", self.launch.arn),

@@ -36,7 +36,7 @@ def error_document(exc: BaseException, request_id: str) -> dict[str, Any]:
 
 async def python_outcome(runtime: PythonRuntime, name: str, payload: bytes, tag: str, memory: str) -> Outcome:
     request_id = str(uuid.uuid4())
-    lines = [f"START RequestId: {request_id} Version: $LATEST"]
+    lines = [f"START RequestId: {request_id} Version: {runtime.functions[name].version}"]
     started = time.perf_counter()
     error_type: str | None = None
     try:

@@ -57,7 +57,7 @@ def launch_for(function: Function, arn: str, environment: dict[str, str]) -> Lau
     else:
         command = [str(Path(code, "bootstrap"))]
     return Launch(command, env, code, function.name, arn, function.memory_size,
-                  logging.getLogger(f"poolgate.function.{function.name}"))
+                  logging.getLogger(f"poolgate.function.{function.name}"), function.version)
 
 
 class _NoEntrypoint(FunctionError):
@@ -69,7 +69,7 @@ def _invalid_entrypoint(request_id: str, tag: str, exc: Exception, launch: Launc
     (wording of the message UNCONFIRMED beyond its prefix)."""
     message = f"RequestId: {request_id} Error: Couldn't find valid bootstrap(s): [{launch.command[-1]}] ({exc})"
     document = {"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}
-    lines = [f"START RequestId: {request_id} Version: $LATEST", message, "Runtime.InvalidEntrypoint",
+    lines = [f"START RequestId: {request_id} Version: {launch.version}", message, "Runtime.InvalidEntrypoint",
              f"END RequestId: {request_id}"]
     launch.logger.error("%s", "\n".join(f"{tag}\t{line}" for line in lines))
     return Outcome(json.dumps(document).encode(), "Runtime.InvalidEntrypoint", lines)

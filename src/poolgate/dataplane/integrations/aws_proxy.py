@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ log = logging.getLogger("poolgate.dataplane")
 
 LAMBDA_PAYLOAD = 6 * 1024 * 1024
 """Lambda's limit on a synchronous invocation's request payload (the event's JSON), in bytes."""
+_QUALIFIER = re.compile(r":function:[^:/]+:([^:/]+)(?:/invocations)?$")
+"""The ``:version`` / ``:alias`` after a function's name in its ARN or invocation URI."""
 ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 
 
@@ -41,9 +44,18 @@ def validate(config: IntegrationConfig) -> LambdaProxy:
     env = config.env
     where = env.where(config.resource, config.method)
     uri = config.integration.uri or ""
-    name = lambda_function_name(substitute_stage_variables(uri, env.variables, where).strip())
+    substituted = substitute_stage_variables(uri, env.variables, where).strip()
+    name = lambda_function_name(substituted)
     if name is None:
         raise DeploymentError(f"{where}: integration uri {uri!r} does not name a Lambda function")
+    qualified = _QUALIFIER.search(substituted)
+    if qualified is not None and qualified.group(1) != "$LATEST":
+        key = f"{name}:{qualified.group(1)}"  # a published version or an alias (lambda_control/versions.py)
+        if key in env.functions:
+            name = key
+        elif any(other.startswith(f"{name}:") for other in env.functions):
+            raise DeploymentError(f"{where}: integration uri names {key}, which is not a version or alias of "
+                                  f"function {name}")
     if name not in env.functions:
         raise DeploymentError(f"{where}: integration uri names function {name!r}, which is not declared "
                               f"under functions")
