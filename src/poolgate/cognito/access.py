@@ -36,18 +36,6 @@ def check_secret_hash(client: Client, usernames: list[str], given: str | None) -
 WRONG_CREDENTIALS = "Incorrect username or password."
 
 
-def signing_in_user(client: Client, user: User | None) -> User:
-    """The user a sign-in names, refused as Cognito does: unknown (hidden behind the wrong-credentials
-    message when the client prevents user-existence errors) or disabled."""
-    if user is None:
-        if client.prevent_user_existence_errors:
-            raise not_authorized(WRONG_CREDENTIALS)
-        raise ServiceError("UserNotFoundException", "User does not exist.")
-    if not user.enabled:
-        raise not_authorized("User is disabled.")
-    return user
-
-
 SESSION_USER_MISMATCH = "Invalid session provided for the user."
 """AWS's answer to a challenge response whose USERNAME is not the session's user (capture: an
 AdminRespondToAuthChallenge with USERNAME "preferred_username:myusername" got "Invalid session provided for the
@@ -60,7 +48,7 @@ async def check_session_user(services: Services, pool: Pool, session_user: str, 
 
     ``given`` is resolved as InitiateAuth resolves USERNAME (the username under the pool's case rules, or an alias
     the pool allows: ``repo.find_signing_in_user``), so an alias of the same user, or its ``sub``, is still that
-    user. ``asked``: the session is an unknown user's (``custom.py``), which only the name asked for (or the
+    user. ``asked``: the session is an unknown user's (``signin/custom.py``), which only the name asked for (or the
     stand-in ``session_user``) matches. No USERNAME at all is not compared (clients that omit it keep working)."""
     if not given or given in (session_user, sub):
         return

@@ -37,6 +37,7 @@ from ..store.sql.tables import oauth_grants, refresh_tokens
 from . import repo
 from .domain import ADMIN_SCOPE, Client, Pool, User
 from .revoke import MAX_GRACE_SECONDS, is_revoked
+from .signin import issuer
 from .tokens import Issued, Session, new_refresh_token, token_hash
 
 INVALID = "Invalid Refresh Token."
@@ -126,18 +127,18 @@ async def renew(services: Services, pool: Pool, client: Client, stored: StoredRe
     """New ID and access tokens for the sign-in of ``stored`` (checked with ``check_usable``), after the
     PreTokenGeneration trigger (``TokenGeneration_RefreshTokens``, with ``metadata`` as its ``clientMetadata``).
     With ``rotate`` and rotation ENABLED on ``client``, also a new refresh token, and ``stored`` is rotated out."""
-    from .pretoken import customize
-
     now = services.clock.now()
     session = stored.session(services.ids.uuid())
     replacement = new_refresh_token() if rotate and rotation_grace(client) is not None else None
     if replacement is not None:
         session = dataclasses.replace(session, origin_jti=services.ids.uuid())
-    custom = await customize(services, pool, client, user, session, "TokenGeneration_RefreshTokens", metadata)
-    if replacement is not None:  # after the trigger: a refused renewal rotates nothing
-        await _rotate(services, client, stored, replacement, session.origin_jti, now)
-    issued = await services.tokens.mint(pool, client, custom.user, custom.session, now, include_id=include_id,
-                                        extra_id_claims=custom.id_claims, extra_access_claims=custom.access_claims)
+
+    async def rotate_out(minted: Session) -> None:  # after the trigger: a refused renewal rotates nothing
+        if replacement is not None:
+            await _rotate(services, client, stored, replacement, minted.origin_jti, now)
+
+    issued = await issuer.mint(services, pool, client, user, session, "TokenGeneration_RefreshTokens", metadata,
+                               include_id=include_id, before_mint=rotate_out, now=now)
     return Renewed(issued, replacement)
 
 

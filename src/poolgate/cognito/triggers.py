@@ -158,7 +158,7 @@ def user_not_found(client: Client, missing: bool = False) -> dict[str, bool]:
     ENABLED", Cognito Developer Guide, Pre authentication Lambda trigger; captures from LEGACY clients have no
     such key). ``missing``: the name signing in matches no user ("A value of true means that the user id (user name,
     email address, etc.) did not match any existing users", CogDG:user-pool-lambda-define-auth-challenge.md), which
-    only PreAuthentication and the custom-auth triggers are run for (``unknown_users.py``, ``custom.py``)."""
+    only PreAuthentication and the custom-auth triggers are run for (``unknown_users.py``, ``signin/custom.py``)."""
     return {"userNotFound": missing} if client.prevent_user_existence_errors else {}
 
 

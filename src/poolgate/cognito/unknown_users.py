@@ -1,6 +1,7 @@
 """A sign-in for a name that matches no user, on an app client with PreventUserExistenceErrors ENABLED: the stable
-stand-ins Cognito answers with (SRP in ``srp_flow.py``, CUSTOM_AUTH in ``custom.py``) and the PreAuthentication
-trigger it still runs. Without the setting the name is refused at once (``access.signing_in_user``).
+stand-ins Cognito answers with (SRP in ``signin/srp_flow.py``, CUSTOM_AUTH in ``signin/custom.py``) and the
+PreAuthentication trigger it still runs. Without the setting the name is refused at once
+(``signin.first_factor.signing_in_user``).
 
 "When a user isn't found, Amazon Cognito returns a simulated response in the first step as described in RFC 5054.
 Amazon Cognito returns the same salt and an internal user ID in Universally Unique Identifier (UUID) format for the
@@ -21,8 +22,6 @@ from ..store.secrets import server_secret
 from . import repo, triggers
 from .domain import Client, Pool
 
-UNKNOWN = "unknown_user"
-"""Session data key of a challenge for nobody: holds the USERNAME the client asked for."""
 _SECRET_NAME = "unknown-user-ids"
 
 
@@ -59,7 +58,7 @@ async def pre_authentication_unknown(services: Services, pool: Pool, client: Cli
     the Pre-Authentication Lambda trigger for a user that doesn't exist, then Amazon Cognito returns UserNotFound"
     (CogDG:cognito-user-pool-managing-errors.md), i.e. ``request.userNotFound`` true. The docs name no flow, so every
     flow with a PreAuthentication for users runs it (USER_PASSWORD_AUTH, USER_SRP_AUTH, CUSTOM_AUTH). A handler error
-    refuses the sign-in as it does a user's (``challenges.pre_authentication``).
+    refuses the sign-in as it does a user's (``signin.first_factor.pre_authentication``).
 
     UNCONFIRMED (no capture of such an event found): ``userName`` (here the stand-in, as the custom-auth triggers get
     it) and ``userAttributes`` (here empty, as ``custom.Signer.attributes`` for nobody)."""

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from ..cognito.domain import Client, User
 from ..cognito.ops.resource_servers import custom_scopes
-from ..cognito.pretoken import customize
+from ..cognito.signin import issuer
 from ..cognito.tokens import Issued, Session, token_hash
 from ..store.sql.tables import oauth_codes
 from .site import ErrorPageRedirect, PageError, Site
@@ -167,10 +167,7 @@ async def mint_tokens(site: Site, client: Client, user: User, session: Session, 
                       source: str = "TokenGeneration_HostedAuth") -> Issued:
     """Mint a token set for the hosted UI / token endpoint after the PreTokenGeneration trigger, as the JSON
     API's sign-in does (CogDG user-pool-lambda-pre-token-generation: ``TokenGeneration_HostedAuth``)."""
-    custom = await customize(site.services, site.pool, client, user, session, source)
-    return await site.services.tokens.mint(site.pool, client, custom.user, custom.session, site.services.clock.now(),
-                                           include_id=include_id, extra_id_claims=custom.id_claims,
-                                           extra_access_claims=custom.access_claims)
+    return await issuer.mint(site.services, site.pool, client, user, session, source, include_id=include_id)
 
 
 async def complete(site: Site, request: AuthorizeRequest, user: User, auth_time: int) -> Response:

@@ -1,10 +1,10 @@
 """The hosted UI's sign-in steps after a correct password: choosing a new password (FORCE_CHANGE_PASSWORD),
 setting up an authenticator app (MFA_SETUP) and entering an MFA code (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP).
 
-Each step is a challenge session of the JSON API (``cognito/challenges.py``: single use, ``AuthSessionValidity``),
-carried by the page's form in a hidden field and answered with the JSON API's own checks
-(``accept_new_password``, ``check_mfa_code``, AssociateSoftwareToken's ``associate_token`` and
-VerifySoftwareToken's ``verify_token``). A rejected answer re-renders the page with a fresh session.
+Each step is a challenge session of the sign-in engine (``cognito/signin/sessions.py``: single use,
+``AuthSessionValidity``), carried by the page's form in a hidden field and answered with the engine's own checks
+(``accept_new_password``, ``check_mfa_code``, ``totp.associate_token`` and ``totp.verify_token``). A rejected answer
+re-renders the page with a fresh session; a refusal is worded by its ``SignInError.reason`` (``refusals.py``).
 """
 
 from __future__ import annotations
@@ -14,21 +14,17 @@ from typing import Any
 import pyotp
 
 from ..cognito import mfa, repo
-from ..cognito.challenges import (
-    MFA_CODE_FIELDS,
-    check_mfa_code,
-    claim_session,
-    mfa_challenge,
-    mfa_step,
-    open_session,
-    post_authentication,
-)
 from ..cognito.domain import User
-from ..cognito.ops.auth import accept_new_password, temporary_password_expired
-from ..cognito.ops.mfa import associate_token, verify_token
 from ..cognito.schema import required_attributes
 from ..cognito.sender import mask
+from ..cognito.signin.errors import Reason, SignInError
+from ..cognito.signin.factors import MFA_CODE_FIELDS, check_mfa_code, mfa_challenge, mfa_step, signed_in
+from ..cognito.signin.first_factor import accept_new_password, temporary_password_expired
+from ..cognito.signin.sessions import claim_session, open_session
+from ..cognito.signin.state import MfaCode, MfaSetup, NewPassword
+from ..cognito.signin.totp import associate_token, verify_token
 from ..errors import ServiceError
+from . import refusals
 from .account import attribute_field
 from .authz import AuthorizeRequest, complete
 from .pages import plain_password_problem, render_page
@@ -51,9 +47,9 @@ async def after_password(site: Site, request: AuthorizeRequest, user: User) -> R
     """A correct password: the new-password page, an MFA page, or signed in and back to the client."""
     if user.status == "FORCE_CHANGE_PASSWORD":
         if temporary_password_expired(site.services, site.pool, user):
-            return await _login_error(site, request, "Your temporary password has expired. Ask your administrator "
-                                                     "to reset it.")
-        session = await open_session(site.services, site.pool, request.client, user.username, NEW_PASSWORD, {})
+            return await _login_error(site, request, refusals.TEMPORARY_EXPIRED)
+        session = await open_session(site.services, site.pool, request.client, user.username, NEW_PASSWORD,
+                                     NewPassword())
         return await _new_password_page(site, request, user, session)
     return await _second_factor(site, request, user)
 
@@ -64,34 +60,32 @@ async def answer(site: Site, request: AuthorizeRequest, form: dict[str, str]) ->
     name = form.get("challenge", "")
     try:
         row = await claim_session(services, form.get("session", ""))
-    except ServiceError:
+    except SignInError:
         row = None  # used before: the browser went back and posted again
-    if (row is None or row["expires"] <= services.clock.now() or row["client_id"] != request.client.client_id
-            or row["pool_id"] != site.pool.id or row["challenge"] != name
+    if (row is None or not row.live_for(request.client, name, services.clock.now()) or row.pool_id != site.pool.id
             or name not in (NEW_PASSWORD, MFA_SETUP, *MFA_CODE_FIELDS)):
         return await _login_error(site, request, _EXPIRED)
     async with services.db.read() as conn:
-        user = await repo.find_user(conn, site.pool, row["username"], aliases=False)
+        user = await repo.find_user(conn, site.pool, row.username, aliases=False)
     if user is None or not user.enabled:
         return await _login_error(site, request, _EXPIRED)
-    data: dict[str, Any] = row["data"] or {}
-    if name == NEW_PASSWORD:
+    saved = row.state
+    if isinstance(saved, NewPassword):
         return await _answer_new_password(site, request, user, form)
     code = form.get("code", "").strip()
-    if name == MFA_SETUP:
-        return await _answer_setup(site, request, user, data, code)
+    if isinstance(saved, MfaSetup):
+        return await _answer_setup(site, request, user, saved, code)
+    assert isinstance(saved, MfaCode)
     if not code:
-        return await _retry_code(site, request, user, name, data, "Enter the code.")
+        return await _retry_code(site, request, user, name, saved, "Enter the code.")
     try:
-        await check_mfa_code(services, user, name, data, {MFA_CODE_FIELDS[name]: code})
-    except ServiceError as err:
-        if err.code == "CodeMismatchException":
-            return await _retry_code(site, request, user, name, data, "That code is not right. Check it and try "
-                                                                      "again.")
-        if err.code == "ExpiredCodeException":
-            return await _retry_code(site, request, user, name, data, "That code has been used already. Wait "
-                                                                      "for the next one and try again.")
-        return await _login_error(site, request, "Too many failed attempts. Wait a moment and sign in again.")
+        await check_mfa_code(services, user, name, saved, {MFA_CODE_FIELDS[name]: code})
+    except SignInError as err:
+        if err.reason is Reason.CODE_MISMATCH:
+            return await _retry_code(site, request, user, name, saved, refusals.CODE_WRONG)
+        if err.reason is Reason.CODE_REUSED:
+            return await _retry_code(site, request, user, name, saved, refusals.CODE_USED)
+        return await _login_error(site, request, refusals.LOCKED_AT_CODE)
     return await _signed_in(site, request, user)
 
 
@@ -135,7 +129,8 @@ async def _answer_new_password(site: Site, request: AuthorizeRequest, user: User
 
 async def _again_new_password(site: Site, request: AuthorizeRequest, user: User, values: dict[str, str], *,
                               errors: dict[str, str] | None = None, error: str | None = None) -> Response:
-    session = await open_session(site.services, site.pool, request.client, user.username, NEW_PASSWORD, {})
+    session = await open_session(site.services, site.pool, request.client, user.username, NEW_PASSWORD,
+                                 NewPassword())
     return await _new_password_page(site, request, user, session, values=values, errors=errors, error=error,
                                     status=400)
 
@@ -146,20 +141,19 @@ async def _second_factor(site: Site, request: AuthorizeRequest, user: User) -> R
     services = site.services
     try:
         step, methods = await mfa_step(services, site.pool, user)
-    except ServiceError:  # MFAMethodNotFound: MFA is required and the pool offers nothing this user can set up
-        return await _login_error(site, request, "Your account needs multi-factor authentication, which cannot be "
-                                                 "set up here. Ask your administrator.")
+    except SignInError:  # MFA is required and the pool offers nothing this user can set up
+        return await _login_error(site, request, refusals.NO_MFA)
     if step is None:
         return await _signed_in(site, request, user)
     if step == MFA_SETUP:
         secret = await associate_token(services, user)
         session = await open_session(services, site.pool, request.client, user.username, MFA_SETUP,
-                                     {"source": SOURCE})
+                                     MfaSetup(SOURCE))
         return await _setup_page(site, request, user, secret, session)
     if step == "SELECT_MFA_TYPE":  # the hosted UI does not ask: an authenticator app first
         step = mfa.TOTP if mfa.TOTP in methods else methods[0]
     issued = await mfa_challenge(services, site.pool, request.client, user, step, SOURCE)
-    return await _code_page(site, request, user, step, issued["Session"])
+    return await _code_page(site, request, user, step, str(issued.session))
 
 
 async def _code_page(site: Site, request: AuthorizeRequest, user: User, name: str, session: str, *,
@@ -171,9 +165,9 @@ async def _code_page(site: Site, request: AuthorizeRequest, user: User, name: st
                              errors=errors or {})
 
 
-async def _retry_code(site: Site, request: AuthorizeRequest, user: User, name: str, data: dict[str, Any],
+async def _retry_code(site: Site, request: AuthorizeRequest, user: User, name: str, saved: MfaCode,
                       message: str) -> Response:
-    session = await open_session(site.services, site.pool, request.client, user.username, name, data)
+    session = await open_session(site.services, site.pool, request.client, user.username, name, saved)
     return await _code_page(site, request, user, name, session, errors={"code": message}, status=400)
 
 
@@ -186,24 +180,24 @@ async def _setup_page(site: Site, request: AuthorizeRequest, user: User, secret:
                              session=session, challenge=MFA_SETUP, secret=secret, uri=uri, errors=errors or {})
 
 
-async def _answer_setup(site: Site, request: AuthorizeRequest, user: User, data: dict[str, Any],
+async def _answer_setup(site: Site, request: AuthorizeRequest, user: User, saved: MfaSetup,
                         code: str) -> Response:
     """The code from the new authenticator: VerifySoftwareToken's check; TOTP becomes the preferred MFA."""
     problem = "Enter the code from your authenticator app."
     if code:
         try:
             await verify_token(site.services, user, code, None, enable=True)
-        except ServiceError as err:
-            if err.code != "EnableSoftwareTokenMFAException":
+        except SignInError as err:
+            if err.reason is not Reason.SETUP_CODE_MISMATCH:
                 return await _login_error(site, request, _EXPIRED)  # nothing pending: set up again from the start
-            problem = "That code is not right. Check it and try again."
+            problem = refusals.CODE_WRONG
         else:
             return await _signed_in(site, request, user)
     async with site.services.db.read() as conn:
         secret = (await mfa.load(conn, user)).pending_secret
     if not secret:
         return await _login_error(site, request, _EXPIRED)
-    session = await open_session(site.services, site.pool, request.client, user.username, MFA_SETUP, data)
+    session = await open_session(site.services, site.pool, request.client, user.username, MFA_SETUP, saved)
     return await _setup_page(site, request, user, secret, session, errors={"code": problem}, status=400)
 
 
@@ -211,12 +205,9 @@ async def _answer_setup(site: Site, request: AuthorizeRequest, user: User, data:
 
 async def _signed_in(site: Site, request: AuthorizeRequest, user: User) -> Response:
     try:
-        await post_authentication(site.services, site.pool, request.client, user)
-    except ServiceError as err:  # a handler refusing the sign-in, as for the JSON API
+        await signed_in(site.services, site.pool, request.client, user)
+    except ServiceError as err:  # a handler refusing the sign-in: its message, as the JSON API answers
         return await _login_error(site, request, err.message)
-    if user.failed_attempts:
-        async with site.services.db.begin() as conn:
-            await repo.update_user(conn, user, site.services.clock.now(), failed_attempts=0, locked_until=0.0)
     auth_time = await site.start_session(user)
     return site.finish(await complete(site, request, user, auth_time))
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ..cognito import repo
-from ..cognito.challenges import pre_authentication
 from ..cognito.delivery import send_code
-from ..cognito.ops.auth import check_password, known_or_migrated
+from ..cognito.signin.errors import SignInError
+from ..cognito.signin.first_factor import password_factor
 from ..errors import ServiceError
 from . import challenge
 from .authz import AuthorizeRequest, validate, validated_client
 from .pages import page_url, render_page
+from .refusals import password_refusal
 from .site import PageError, Site
 from .web import Response, redirect
-
-_WRONG = "Incorrect username or password."
 
 
 async def login(site: Site) -> Response:
@@ -47,26 +46,13 @@ async def _again(site: Site, request: AuthorizeRequest, values: dict[str, str], 
 async def _sign_in(site: Site, request: AuthorizeRequest, username: str, password: str,
                    values: dict[str, str]) -> Response:
     services = site.services
-    try:  # InitiateAuth's lookup: UserMigration for an unknown name, PreAuthentication (userNotFound) if it stays so
-        user = await known_or_migrated(services, site.pool, request.client, username, password,
-                                       await repo.find_signing_in_user(services.db, site.pool, username))
-    except ServiceError as err:  # the migration found nobody (UserNotFoundException), or a trigger refused
-        return await _again(site, request, values,
-                            error=_WRONG if err.code == "UserNotFoundException" else err.message)
-    if user is None:
-        return await _again(site, request, values, error=_WRONG)
-    if not user.enabled:
-        return await _again(site, request, values, error="Your account is disabled.")
-    try:  # as the JSON API: PreAuthentication before the password is checked; its refusal is Cognito's message
-        await pre_authentication(services, site.pool, request.client, user, None)
-    except ServiceError as err:
+    found = await repo.find_signing_in_user(services.db, site.pool, username)
+    try:  # InitiateAuth's first factor: UserMigration for an unknown name, PreAuthentication, the password
+        user = await password_factor(services, site.pool, request.client, username, password, found)
+    except SignInError as err:
+        return await _again(site, request, values, error=password_refusal(err.reason))
+    except ServiceError as err:  # a trigger refused: its message, as the JSON API answers
         return await _again(site, request, values, error=err.message)
-    try:
-        await check_password(services, user, password)
-    except ServiceError as err:
-        locked = err.code == "NotAuthorizedException" and "exceeded" in err.message
-        message = "Too many failed attempts. Wait a moment and try again." if locked else _WRONG
-        return await _again(site, request, values, error=message)
     if user.status == "UNCONFIRMED":
         async with services.db.begin() as conn:
             await send_code(conn, services, site.pool, user, "signup", verified_only=False)

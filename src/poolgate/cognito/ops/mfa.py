@@ -6,44 +6,39 @@ from typing import Any
 
 from sqlalchemy import update
 
-from ...errors import ServiceError, invalid_parameter, not_authorized
+from ...errors import ServiceError, invalid_parameter
 from ...store.sql.tables import user_pools
 from .. import mfa, repo
 from ..access import user_from_access_token
-from ..challenges import EXPIRED, open_session, take_session
 from ..domain import Client, Pool, User
 from ..service import COGNITO, Caller, Services
+from ..signin import errors, factors
+from ..signin.sessions import Claimed, client_of, open_session, take_session
+from ..signin.state import MFA_SETUP, MfaSetup
+from ..signin.totp import associate_token, verify_token
 from .pools import locked_config, owned_pool
 
 _NO_TOTP = "Software Token MFA has not been enabled by the userPool"  # CogDG:user-pool-settings-mfa-totp.md
-_MISMATCH = "Code mismatch and fail enable Software Token MFA"  # capture: aws-amplify-auth-starters#15
 
 
-async def _session_user(services: Services, token: str) -> tuple[Pool, Client, User, dict[str, Any]]:
+async def _session_user(services: Services, token: str) -> tuple[Pool, Client, User, MfaSetup]:
     """The user behind an MFA_SETUP challenge Session (consumed: a fresh one is handed back)."""
-    from sqlalchemy import select
-
-    from ...store.sql.tables import auth_sessions
-    from ..tokens import token_hash
-
+    client_id = await client_of(services, token)
+    if client_id is None:
+        raise errors.session_expired()
     async with services.db.read() as conn:
-        row = (await conn.execute(select(auth_sessions.c.client_id)
-                                  .where(auth_sessions.c.session_hash == token_hash(token)))).first()
-    if row is None:
-        raise not_authorized(EXPIRED)
-    async with services.db.read() as conn:
-        client = await repo.get_client(conn, row.client_id)
+        client = await repo.get_client(conn, client_id)
         pool = await repo.get_pool(conn, client.pool_id)
-    session = await take_session(services, client, token, "MFA_SETUP")
+    session: Claimed = await take_session(services, client, token, MFA_SETUP)
     async with services.db.read() as conn:
-        user = await repo.find_user(conn, pool, session["username"], aliases=False)
-    if user is None:
-        raise not_authorized(EXPIRED)
-    return pool, client, user, session
+        user = await repo.find_user(conn, pool, session.username, aliases=False)
+    if user is None or not isinstance(session.state, MfaSetup):
+        raise errors.session_expired()
+    return pool, client, user, session.state
 
 
 async def _caller_user(services: Services, params: dict[str, Any]
-                       ) -> tuple[Pool, User, tuple[Client, dict[str, Any]] | None]:
+                       ) -> tuple[Pool, User, tuple[Client, MfaSetup] | None]:
     if params.get("AccessToken"):
         pool, user, _ = await user_from_access_token(services, params["AccessToken"])
         return pool, user, None
@@ -53,41 +48,6 @@ async def _caller_user(services: Services, params: dict[str, Any]
     raise invalid_parameter("Missing required parameter AccessToken or Session")  # message UNCONFIRMED
 
 
-async def associate_token(services: Services, user: User) -> str:
-    """A fresh TOTP secret, kept pending until verified (AssociateSoftwareToken; the hosted UI's MFA set-up)."""
-    secret = mfa.new_secret()
-    async with services.db.begin() as conn:
-        settings = await mfa.load(conn, user)
-        settings.pending_secret = secret
-        await mfa.save(conn, user, settings, services.clock.now())
-    return secret
-
-
-async def verify_token(services: Services, user: User, code: str, device_name: str | None, *,
-                       enable: bool) -> None:
-    """Make the pending secret the user's software token when ``code`` is right (VerifySoftwareToken; the hosted
-    UI's MFA set-up); with ``enable``, TOTP becomes the user's enabled and preferred MFA. Raises
-    SoftwareTokenMFANotFound (nothing pending) or EnableSoftwareTokenMFA (wrong or spent code)."""
-    now = services.clock.now()
-    async with services.db.begin() as conn:
-        settings = await mfa.load(conn, user)
-        secret = settings.pending_secret
-        step = mfa.matching_step(secret, code, now) if secret else None
-        if step is not None and await mfa.consume_step(conn, user, step):
-            settings.totp_secret, settings.pending_secret = secret, None
-            settings.device_name = device_name
-            if enable:
-                settings.enable(mfa.TOTP, True, True)
-            await mfa.save(conn, user, settings, now)
-            verified = True
-        else:
-            verified = False
-    if secret is None:
-        raise ServiceError("SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
-    if not verified:
-        raise ServiceError("EnableSoftwareTokenMFAException", _MISMATCH)
-
-
 @COGNITO.operation("AssociateSoftwareToken")
 async def associate_software_token(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user, setup = await _caller_user(services, params)
@@ -95,9 +55,8 @@ async def associate_software_token(services: Services, caller: Caller, params: d
         raise ServiceError("SoftwareTokenMFANotFoundException", _NO_TOTP)
     result: dict[str, Any] = {"SecretCode": await associate_token(services, user)}
     if setup is not None:
-        client, session = setup
-        result["Session"] = await open_session(services, pool, client, user.username, "MFA_SETUP",
-                                               dict(session["data"] or {}))
+        client, saved = setup
+        result["Session"] = await open_session(services, pool, client, user.username, MFA_SETUP, saved)
     return result
 
 
@@ -109,9 +68,9 @@ async def verify_software_token(services: Services, caller: Caller, params: dict
                        enable=setup is not None)
     result: dict[str, Any] = {"Status": "SUCCESS"}
     if setup is not None:
-        client, session = setup
-        result["Session"] = await open_session(services, pool, client, user.username, "MFA_SETUP",
-                                               {**(session["data"] or {}), "verified": True})
+        client, saved = setup
+        result["Session"] = await open_session(services, pool, client, user.username, MFA_SETUP,
+                                               factors.verified(saved))
     return result
 
 

@@ -13,6 +13,8 @@ from ..domain import Client, Pool, User
 from ..passwords import check_policy
 from ..schema import attributes_from_list
 from ..service import COGNITO, Caller, Services
+from ..signin.first_factor import migrate_user
+from ..signin.lockout import check_password
 from ..users import apply_attribute_changes, insert_user, new_user_name
 from .mfa import user_mfa_fields
 from .users import delete_user_rows
@@ -190,8 +192,6 @@ async def delete_user(services: Services, caller: Caller, params: dict[str, Any]
 
 @COGNITO.operation("ChangePassword")
 async def change_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    from .auth import check_password
-
     pool, user, _ = await user_from_access_token(services, params["AccessToken"])
     await check_password(services, user, params.get("PreviousPassword") or "")
     check_policy(params["ProposedPassword"], pool.password_policy)
@@ -204,8 +204,6 @@ async def change_password(services: Services, caller: Caller, params: dict[str, 
 
 @COGNITO.operation("ForgotPassword")
 async def forgot_password(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    from ..challenges import migrate_user
-
     pool, client = await client_and_pool(services, params["ClientId"])
     user = await _named_user(services, pool, client, params)
     if user is None:

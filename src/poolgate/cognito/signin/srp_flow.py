@@ -1,7 +1,6 @@
 """USER_SRP_AUTH: answer SRP_A with the PASSWORD_VERIFIER challenge, then check the client's proof.
 
-The SRP arithmetic is ``srp.py``; the challenge session and what follows the first factor are
-``challenges.py`` and ``ops/auth.py``.
+The SRP arithmetic is ``cognito/srp.py``; what follows the proof is the engine's (``engine.py``).
 
 A name that matches nobody (PreventUserExistenceErrors ENABLED) gets a simulated challenge that fails only at the
 proof: "When a user isn't found, Amazon Cognito returns a simulated response in the first step as described in RFC
@@ -23,21 +22,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import ServiceError, invalid_parameter, not_authorized
-from ..services import Services
-from . import repo, srp
-from .access import check_secret_hash, check_session_user
-from .challenges import WRONG, open_session, pre_authentication, srp_cols, take_session, user_where
-from .domain import Client, Pool
-from .unknown_users import UNKNOWN, pre_authentication_unknown, simulated_salt, unknown_user_name
+from ...errors import ServiceError, invalid_parameter, not_authorized
+from ...services import Services
+from .. import repo, srp
+from ..access import check_secret_hash, check_session_user
+from ..domain import Client, Pool, User
+from ..unknown_users import pre_authentication_unknown, simulated_salt, unknown_user_name
+from . import errors
+from .first_factor import pre_authentication
+from .lockout import check_not_locked, record_failure, srp_cols, user_where
+from .sessions import open_session, take_session
+from .state import PASSWORD_VERIFIER, PasswordVerifier
+from .steps import Challenge
 
 TIMESTAMP_SKEW = 300.0
 """How far a PASSWORD_VERIFIER TIMESTAMP may be from the server's clock (AWS: "a few" seconds; UNCONFIRMED)."""
 
 
-async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dict[str, str],
-                       metadata: dict[str, str] | None, custom: list[dict[str, Any]] | None = None
-                       ) -> dict[str, Any]:
+async def srp_start(services: Services, pool: Pool, client: Client, auth: dict[str, str],
+                    metadata: dict[str, str] | None, custom: tuple[dict[str, Any], ...] | None = None) -> Challenge:
     """USER_SRP_AUTH (or CUSTOM_AUTH beginning with SRP_A): answer A with the PASSWORD_VERIFIER challenge.
     ``metadata`` (InitiateAuth's) reaches PreAuthentication only, not the triggers of later steps."""
     username = auth.get("USERNAME")
@@ -71,55 +74,41 @@ async def srp_initiate(services: Services, pool: Pool, client: Client, auth: dic
     b = secrets.randbits(256) | 1
     b_pub = srp.server_public(verifier, b)
     secret_block = base64.b64encode(secrets.token_bytes(48) + services.ids.token(24).encode()).decode()
-    data: dict[str, Any] = {"b": f"{b:x}", "A": a_hex, "verifier": verifier, "fake": fake, "custom": custom}
-    if user is None:
-        data[UNKNOWN] = username
-    await open_session(services, pool, client, user_id, "PASSWORD_VERIFIER", data, key=secret_block)
-    return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
-        "SALT": salt, "SECRET_BLOCK": secret_block, "SRP_B": f"{b_pub:x}", "USERNAME": user_id,
-        "USER_ID_FOR_SRP": user_id}}
+    saved = PasswordVerifier(b, a_hex, verifier, fake, custom, None if user else username)
+    await open_session(services, pool, client, user_id, PASSWORD_VERIFIER, saved, key=secret_block)
+    return Challenge(PASSWORD_VERIFIER, {"SALT": salt, "SECRET_BLOCK": secret_block, "SRP_B": f"{b_pub:x}",
+                                         "USERNAME": user_id, "USER_ID_FOR_SRP": user_id})
 
 
-async def respond_password_verifier(services: Services, pool: Pool, client: Client, params: dict[str, Any]
-                                    ) -> dict[str, Any]:
-    """Check the client's proof; then the rest of sign-in (status, new password, MFA, tokens)."""
-    from .ops.auth import after_first_factor, record_failure
-
-    responses: dict[str, str] = params.get("ChallengeResponses") or {}
-    metadata = params.get("ClientMetadata")
+async def check_proof(services: Services, pool: Pool, client: Client, responses: dict[str, str]
+                      ) -> tuple[User, PasswordVerifier]:
+    """RespondToAuthChallenge with PASSWORD_VERIFIER: the user whose proof is right, and the challenge's state."""
     for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"):
         if not responses.get(name):
             raise invalid_parameter(f"Missing required parameter {name}")
-    row = await take_session(services, client, responses["PASSWORD_CLAIM_SECRET_BLOCK"], "PASSWORD_VERIFIER")
-    data = row["data"]
-    asked: str | None = data.get(UNKNOWN)  # an unknown user's session: the name asked for, ``row`` has the stand-in
+    row = await take_session(services, client, responses["PASSWORD_CLAIM_SECRET_BLOCK"], PASSWORD_VERIFIER)
+    saved = row.state
+    assert isinstance(saved, PasswordVerifier)
+    asked = saved.unknown  # an unknown user's session: the name asked for, ``row`` has the stand-in
     user = None
     if asked is None:
         async with services.db.read() as conn:
-            user = await repo.find_user(conn, pool, row["username"], aliases=False)
-    check_secret_hash(client, [responses["USERNAME"], row["username"], *([asked] if asked else [])],
+            user = await repo.find_user(conn, pool, row.username, aliases=False)
+    check_secret_hash(client, [responses["USERNAME"], row.username, *([asked] if asked else [])],
                       responses.get("SECRET_HASH"))
     # the stand-in (sent back as pycognito and amazon-cognito-identity-js do) or the name asked for is the session's
-    await check_session_user(services, pool, row["username"], responses["USERNAME"], sub=user.sub if user else None,
-                             asked=asked or (None if user else row["username"]))
-    if user is None or data.get("fake"):
-        raise not_authorized(WRONG)
-    if user.locked_until > services.clock.now():
-        raise not_authorized("Password attempts exceeded")
+    await check_session_user(services, pool, row.username, responses["USERNAME"], sub=user.sub if user else None,
+                             asked=asked or (None if user else row.username))
+    if user is None or saved.fake:
+        raise errors.wrong_credentials()
+    check_not_locked(services, user)
     claim = srp.Claim(responses["PASSWORD_CLAIM_SECRET_BLOCK"], responses["PASSWORD_CLAIM_SIGNATURE"],
                       responses["TIMESTAMP"])
     stamp = srp.parse_timestamp(claim.timestamp)
     fresh = stamp is not None and abs(stamp - services.clock.now()) <= TIMESTAMP_SKEW
-    if not fresh or not srp.check_claim(pool.id, user.username, data["verifier"], data["A"], int(data["b"], 16),
-                                        claim):
+    if not fresh or not srp.check_claim(pool.id, user.username, saved.verifier, saved.a, saved.b, claim):
         await record_failure(services, user)
         if user.status == "UNCONFIRMED":
-            raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
-        raise not_authorized(WRONG)
-    if data.get("custom") is not None:
-        from .custom import next_custom_step
-
-        history = [*data["custom"], {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True,
-                                     "challengeMetadata": None}]
-        return await next_custom_step(services, pool, client, user, history, metadata)
-    return await after_first_factor(services, pool, client, user, metadata)
+            raise errors.not_confirmed()
+        raise errors.wrong_credentials()
+    return user, saved

@@ -16,7 +16,7 @@ NotAuthorizedException "authentication APIs return a generic authentication fail
 tells you the user name or password is incorrect" (same page). Observed on AWS: an unknown id runs the challenges
 and ends in 'Incorrect username or password' (aws-amplify/aws-sdk-android#1735). PreAuthentication runs first, as
 for a user, with ``userNotFound`` true (``unknown_users.pre_authentication_unknown``). Without the setting the name is
-refused at once with UserNotFoundException (``access.signing_in_user``).
+refused at once with UserNotFoundException (``first_factor.signing_in_user``).
 """
 
 from __future__ import annotations
@@ -24,17 +24,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ServiceError, invalid_parameter, not_authorized
-from ..services import Services
-from . import repo, triggers
-from .access import check_secret_hash, check_session_user, signing_in_user
-from .challenges import WRONG, finish, mfa_challenge, open_session, pre_authentication
-from .domain import Client, Pool, User
-from .srp_flow import srp_initiate
-from .unknown_users import UNKNOWN as _UNKNOWN
-from .unknown_users import pre_authentication_unknown, unknown_user_name
+from ...errors import ServiceError, invalid_parameter
+from ...services import Services
+from .. import repo, triggers
+from ..access import check_secret_hash, check_session_user
+from ..domain import Client, Pool, User
+from ..unknown_users import pre_authentication_unknown, unknown_user_name
+from . import errors
+from .factors import finish, mfa_challenge
+from .first_factor import pre_authentication, signing_in_user
+from .sessions import Claimed, open_session
+from .srp_flow import srp_start
+from .state import CUSTOM, SOURCE, Custom
+from .steps import Challenge, Step
 
-SOURCE = "TokenGeneration_Authentication"
+History = tuple[dict[str, Any], ...]
 _NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."  # UNCONFIRMED wording
 
 
@@ -62,17 +66,17 @@ def _step(name: str, result: bool, metadata: Any = None) -> dict[str, Any]:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
 
 
-def _request(pool: Pool, client: Client, signer: Signer, history: list[dict[str, Any]] | None,
+def _request(pool: Pool, client: Client, signer: Signer, history: History | None,
              metadata: dict[str, str] | None, **more: Any) -> dict[str, Any]:
     request: dict[str, Any] = {"userAttributes": signer.attributes(pool),
-                               **({"session": history} if history is not None else {}), **more,
+                               **({"session": list(history)} if history is not None else {}), **more,
                                **triggers.user_not_found(client, signer.user is None)}
     if metadata:
         request["clientMetadata"] = metadata
     return request
 
 
-async def _define(services: Services, pool: Pool, client: Client, signer: Signer, history: list[dict[str, Any]],
+async def _define(services: Services, pool: Pool, client: Client, signer: Signer, history: History,
                   metadata: dict[str, str] | None) -> dict[str, Any]:
     if not triggers.configured(pool, "DefineAuthChallenge"):
         raise invalid_parameter(_NOT_CONFIGURED)
@@ -82,8 +86,8 @@ async def _define(services: Services, pool: Pool, client: Client, signer: Signer
     return await triggers.invoke(services, pool, "DefineAuthChallenge", body) or {}
 
 
-async def custom_initiate(services: Services, pool: Pool, client: Client, auth: dict[str, str],
-                          metadata: dict[str, str] | None) -> dict[str, Any]:
+async def custom_start(services: Services, pool: Pool, client: Client, auth: dict[str, str],
+                       metadata: dict[str, str] | None) -> Step:
     """InitiateAuth with CUSTOM_AUTH: ask DefineAuthChallenge what comes first. ``metadata`` (InitiateAuth's) is
     PreAuthentication's ``validationData`` and goes no further."""
     username = auth.get("USERNAME")
@@ -100,38 +104,38 @@ async def custom_initiate(services: Services, pool: Pool, client: Client, auth: 
         await pre_authentication(services, pool, client, known, metadata)
         signer = Signer.of(known)
     if auth.get("CHALLENGE_NAME") == "SRP_A":
-        history = [_step("SRP_A", True)]
+        history: History = (_step("SRP_A", True),)
         decision = await _define(services, pool, client, signer, history, None)
         if decision.get("challengeName") == "PASSWORD_VERIFIER" and not decision.get("failAuthentication"):
             # an unknown user gets srp_flow's simulated verifier and fails at the proof
-            return await srp_initiate(services, pool, client, auth, metadata, custom=history)
+            return await srp_start(services, pool, client, auth, metadata, custom=history)
         return await _follow(services, pool, client, signer, history, decision, None)
-    return await _next(services, pool, client, signer, [], None)
+    return await _next(services, pool, client, signer, (), None)
 
 
 async def next_custom_step(services: Services, pool: Pool, client: Client, user: User,
-                           history: list[dict[str, Any]], metadata: dict[str, str] | None) -> dict[str, Any]:
+                           history: History, metadata: dict[str, str] | None) -> Step:
     """Ask DefineAuthChallenge again, given the challenges ``user`` answered so far."""
     return await _next(services, pool, client, Signer.of(user), history, metadata)
 
 
-async def _next(services: Services, pool: Pool, client: Client, signer: Signer, history: list[dict[str, Any]],
-                metadata: dict[str, str] | None) -> dict[str, Any]:
+async def _next(services: Services, pool: Pool, client: Client, signer: Signer, history: History,
+                metadata: dict[str, str] | None) -> Step:
     decision = await _define(services, pool, client, signer, history, metadata)
     return await _follow(services, pool, client, signer, history, decision, metadata)
 
 
-async def _follow(services: Services, pool: Pool, client: Client, signer: Signer, history: list[dict[str, Any]],
-                  decision: dict[str, Any], metadata: dict[str, str] | None) -> dict[str, Any]:
+async def _follow(services: Services, pool: Pool, client: Client, signer: Signer, history: History,
+                  decision: dict[str, Any], metadata: dict[str, str] | None) -> Step:
     user = signer.user
     if decision.get("failAuthentication"):
-        raise not_authorized(WRONG)
+        raise errors.wrong_credentials()
     name = decision.get("challengeName")
     if user is None and (decision.get("issueTokens") or name in ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")):
-        raise not_authorized(WRONG)  # nobody to issue tokens to or send a code to, whatever the trigger says
+        raise errors.wrong_credentials()  # nobody to issue tokens to or send a code to, whatever the trigger says
     if decision.get("issueTokens") and user is not None:
         if user.status == "UNCONFIRMED":
-            raise ServiceError("UserNotConfirmedException", "User is not confirmed.")
+            raise errors.not_confirmed()
         return await finish(services, pool, client, user, SOURCE, metadata)
     if name in ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP") and user is not None:
         return await mfa_challenge(services, pool, client, user, str(name), SOURCE)
@@ -146,51 +150,39 @@ async def _follow(services: Services, pool: Pool, client: Client, signer: Signer
                            "challengeMetadata": None})
     created = await triggers.invoke(services, pool, "CreateAuthChallenge", body) or {}
     public = {str(k): str(v) for k, v in (created.get("publicChallengeParameters") or {}).items()}
-    data = {"history": history, "private": created.get("privateChallengeParameters") or {},
-            "challengeMetadata": created.get("challengeMetadata")}
-    if user is None:
-        data[_UNKNOWN] = signer.asked
-    session = await open_session(services, pool, client, signer.username, "CUSTOM_CHALLENGE", data)
-    return {"ChallengeName": "CUSTOM_CHALLENGE", "Session": session,
-            "ChallengeParameters": {**public, "USERNAME": signer.username}}
+    saved = Custom(history, dict(created.get("privateChallengeParameters") or {}), created.get("challengeMetadata"),
+                   signer.asked if user is None else None)
+    session = await open_session(services, pool, client, signer.username, CUSTOM, saved)
+    return Challenge(CUSTOM, {**public, "USERNAME": signer.username}, session)
 
 
-async def answer_custom(services: Services, pool: Pool, client: Client, user: User, data: dict[str, Any],
-                        responses: dict[str, str], metadata: dict[str, str] | None) -> dict[str, Any]:
+async def answer_custom(services: Services, pool: Pool, client: Client, user: User, saved: Custom,
+                        responses: dict[str, str], metadata: dict[str, str] | None) -> Step:
     """RespondToAuthChallenge with CUSTOM_CHALLENGE: VerifyAuthChallengeResponse judges the ANSWER."""
-    return await _answer(services, pool, client, Signer.of(user), data, responses, metadata)
+    return await _answer(services, pool, client, Signer.of(user), saved, responses, metadata)
 
 
-def is_unknown_user_session(row: dict[str, Any]) -> bool:
-    """Whether a claimed challenge session is one of an unknown user's (``answer_unknown`` answers it)."""
-    return _UNKNOWN in (row.get("data") or {})
+async def answer_unknown(services: Services, pool: Pool, client: Client, row: Claimed, asked: str,
+                         responses: dict[str, str], metadata: dict[str, str] | None) -> Step:
+    """RespondToAuthChallenge for an unknown user's CUSTOM_CHALLENGE session (already claimed; ``asked`` the name
+    asked for): the same checks and triggers as for a user, ending in NotAuthorized."""
+    assert isinstance(row.state, Custom)
+    check_secret_hash(client, [responses.get("USERNAME", ""), asked, row.username], responses.get("SECRET_HASH"))
+    await check_session_user(services, pool, row.username, responses.get("USERNAME"), asked=asked)
+    return await _answer(services, pool, client, Signer(None, row.username, asked), row.state, responses, metadata)
 
 
-async def answer_unknown(services: Services, pool: Pool, client: Client, row: dict[str, Any],
-                         params: dict[str, Any]) -> dict[str, Any]:
-    """RespondToAuthChallenge for an unknown user's CUSTOM_CHALLENGE session (already claimed): the same checks
-    and triggers as for a user, ending in NotAuthorized."""
-    data = row["data"]
-    asked = str(data[_UNKNOWN])
-    responses: dict[str, str] = params.get("ChallengeResponses") or {}
-    check_secret_hash(client, [responses.get("USERNAME", ""), asked, row["username"]], responses.get("SECRET_HASH"))
-    await check_session_user(services, pool, row["username"], responses.get("USERNAME"), asked=asked)
-    signer = Signer(None, row["username"], asked)
-    return await _answer(services, pool, client, signer, data, responses, params.get("ClientMetadata"))
-
-
-async def _answer(services: Services, pool: Pool, client: Client, signer: Signer, data: dict[str, Any],
-                  responses: dict[str, str], metadata: dict[str, str] | None) -> dict[str, Any]:
+async def _answer(services: Services, pool: Pool, client: Client, signer: Signer, saved: Custom,
+                  responses: dict[str, str], metadata: dict[str, str] | None) -> Step:
     answer = responses.get("ANSWER")
     if answer is None:
         raise invalid_parameter("Missing required parameter ANSWER")
     if not triggers.configured(pool, "VerifyAuthChallengeResponse"):
         raise invalid_parameter(_NOT_CONFIGURED)
-    request = _request(pool, client, signer, None, metadata,
-                       privateChallengeParameters=data.get("private") or {}, challengeAnswer=answer)
+    request = _request(pool, client, signer, None, metadata, privateChallengeParameters=saved.private,
+                       challengeAnswer=answer)
     body = triggers.event(pool, client, signer.username, "VerifyAuthChallengeResponse_Authentication", request,
                           {"answerCorrect": None})
     verdict = await triggers.invoke(services, pool, "VerifyAuthChallengeResponse", body) or {}
-    history = [*data.get("history", []), _step("CUSTOM_CHALLENGE", bool(verdict.get("answerCorrect")),
-                                               data.get("challengeMetadata"))]
+    history = (*saved.history, _step(CUSTOM, bool(verdict.get("answerCorrect")), saved.challenge_metadata))
     return await _next(services, pool, client, signer, history, metadata)

@@ -1,0 +1,345 @@
+"""The sign-in engine in-process (``cognito/signin/engine.py``), with a fake clock: a table of Step transitions for
+every flow poolgate supports, and the lock-out, session expiry and temporary-password expiry that only a clock one
+can move tests without sleeping. The wire tests (tests/cognito_auth) cover the same flows through boto3 and real
+clients; these show the engine's own contract: ``start``/``answer`` return ``Issued`` or ``Challenge`` and refuse
+with a ``SignInError`` whose ``reason`` the hosted UI words."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import pyotp
+import pytest
+from pycognito import aws_srp
+
+from poolgate.app import build_services
+from poolgate.awsproto.dispatch import Caller
+from poolgate.clock import FakeClock
+from poolgate.cognito import ops  # noqa: F401  (registers the operations)
+from poolgate.cognito.domain import Client, Pool
+from poolgate.cognito.sender import Delivery
+from poolgate.cognito.service import COGNITO
+from poolgate.cognito.signin.engine import Engine
+from poolgate.cognito.signin.errors import Reason, SignInError
+from poolgate.cognito.signin.steps import Challenge, Issued, Step
+from poolgate.cognito.signin.totp import associate_token, verify_token
+from poolgate.errors import ServiceError
+from poolgate.services import Services
+from poolgate.settings import Settings
+
+PASSWORD = "Correct-horse-9"
+CALLER = Caller(region="us-east-1", account="123456789012", signed=True, access_key="AKIDTEST", source_ip="127.0.0.1",
+                request_id="r")
+FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH",
+         "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+class RecordingSender:
+    """Keeps the codes the engine sends (SMS_MFA, EMAIL_OTP)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    async def send(self, conn: Any, delivery: Delivery, now: float) -> None:
+        self.sent.append(delivery)
+
+
+@dataclass
+class Bench:
+    services: Services
+    clock: FakeClock
+    sender: RecordingSender
+    pool: Pool = field(init=False)
+    client: Client = field(init=False)
+
+    @property
+    def engine(self) -> Engine:
+        return Engine(self.services)
+
+    async def call(self, name: str, **params: Any) -> dict[str, Any]:
+        return await COGNITO.operations[name].handler(self.services, CALLER, params)
+
+    async def setup(self, **pool_config: Any) -> None:
+        created = await self.call("CreateUserPool", PoolName="engine", **pool_config)
+        pool_id = created["UserPool"]["Id"]
+        client = await self.call("CreateUserPoolClient", UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS)
+        self.pool, self.client = await self.services.records.client_and_pool(client["UserPoolClient"]["ClientId"])
+
+    async def user(self, name: str = "lee", permanent: bool = True, **attributes: str) -> None:
+        await self.call("AdminCreateUser", UserPoolId=self.pool.id, Username=name, MessageAction="SUPPRESS",
+                        TemporaryPassword=PASSWORD, UserAttributes=[{"Name": k, "Value": v}
+                                                                    for k, v in attributes.items()])
+        if permanent:
+            await self.call("AdminSetUserPassword", UserPoolId=self.pool.id, Username=name, Password=PASSWORD,
+                            Permanent=True)
+
+    async def start(self, flow: str, admin: bool = False, **auth: str) -> Step:
+        return await self.engine.start(flow, self.pool, self.client, auth, None, admin=admin)
+
+    async def answer(self, step: Step, **responses: str) -> Step:
+        assert isinstance(step, Challenge)
+        return await self.engine.answer(self.pool, self.client, step.name, step.session or "", responses)
+
+    def code(self) -> str:
+        return self.sender.sent[-1].code
+
+    async def refused(self, step: Awaitable[Step]) -> Reason:
+        with pytest.raises(SignInError) as caught:
+            await step
+        return caught.value.reason
+
+
+def run(scenario: Callable[[Bench], Awaitable[None]]) -> None:
+    async def main() -> None:
+        clock = FakeClock(round(time.time(), 3))  # SRP clients stamp their proof with the real time
+        with tempfile.TemporaryDirectory() as folder:
+            services = build_services(Settings(database_url=f"sqlite+aiosqlite:///{folder}/engine.db",
+                                               password_hash_time_cost=1, password_hash_memory_kib=1024), clock=clock)
+            sender = RecordingSender()
+            services.sender = sender
+            try:
+                await services.db.migrate()
+                await scenario(Bench(services, clock, sender))
+            finally:
+                await services.db.close()
+
+    asyncio.run(main())
+
+
+def _issued(step: Step, *, refresh: bool = True) -> None:
+    assert isinstance(step, Issued), step
+    assert step.tokens.access_token.count(".") == 2 and step.tokens.id_token.count(".") == 2
+    assert (step.tokens.refresh_token is not None) == refresh
+
+
+def _challenge(step: Step, name: str) -> Challenge:
+    assert isinstance(step, Challenge) and step.name == name, step
+    return step
+
+
+# --- the table: one scenario per flow, each a chain of Step transitions ---
+
+async def user_password(b: Bench) -> None:
+    await b.setup()
+    await b.user()
+    _issued(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD))
+
+
+async def admin_user_password(b: Bench) -> None:
+    await b.setup()
+    await b.user()
+    _issued(await b.start("ADMIN_USER_PASSWORD_AUTH", admin=True, USERNAME="lee", PASSWORD=PASSWORD))
+    with pytest.raises(ServiceError) as caught:  # InitiateAuth has no ADMIN_ flows
+        await b.start("ADMIN_USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD)
+    assert (caught.value.code, caught.value.message) == ("InvalidParameterException",
+                                                         "Initiate Auth method not supported.")
+
+
+async def refresh_token(b: Bench) -> None:
+    await b.setup()
+    await b.user()
+    first = await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD)
+    assert isinstance(first, Issued) and first.tokens.refresh_token
+    _issued(await b.start("REFRESH_TOKEN_AUTH", REFRESH_TOKEN=first.tokens.refresh_token), refresh=False)
+
+
+async def user_srp(b: Bench) -> None:
+    await b.setup()
+    await b.user()
+    with mock.patch.object(aws_srp.AWSSRP, "generate_random_small_a", lambda self: 12345678901234567890):
+        srp = aws_srp.AWSSRP("lee", PASSWORD, b.pool.id, b.client.client_id, client=mock.Mock())
+        step = _challenge(await b.start("USER_SRP_AUTH", USERNAME="lee", SRP_A=srp.get_auth_params()["SRP_A"]),
+                          "PASSWORD_VERIFIER")
+        assert step.session is None  # answered by its SECRET_BLOCK
+        proof = srp.process_challenge(step.parameters, {"USERNAME": "lee"})
+    _issued(await b.answer(step, **proof))
+
+
+async def custom_auth(b: Bench) -> None:
+    async def triggers(name: str, event: dict[str, Any]) -> dict[str, Any]:
+        request, response = event["request"], event["response"]
+        if name == "define":
+            history = request["session"]
+            done = bool(history) and history[-1]["challengeResult"]
+            response.update(issueTokens=done, failAuthentication=bool(history) and not done,
+                            challengeName=None if history else "CUSTOM_CHALLENGE")
+        elif name == "create":
+            response.update(publicChallengeParameters={"hint": "colour"},
+                            privateChallengeParameters={"answer": "blue"})
+        else:
+            response["answerCorrect"] = request["challengeAnswer"] == request["privateChallengeParameters"]["answer"]
+        return event
+
+    b.services.extras["lambda_invoker"] = triggers
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:"
+    await b.setup(LambdaConfig={"DefineAuthChallenge": arn + "define", "CreateAuthChallenge": arn + "create",
+                                "VerifyAuthChallengeResponse": arn + "verify"})
+    await b.user()
+    step = _challenge(await b.start("CUSTOM_AUTH", USERNAME="lee"), "CUSTOM_CHALLENGE")
+    assert step.parameters == {"hint": "colour", "USERNAME": "lee"}
+    _issued(await b.answer(step, USERNAME="lee", ANSWER="blue"))
+    again = _challenge(await b.start("CUSTOM_AUTH", USERNAME="lee"), "CUSTOM_CHALLENGE")
+    assert await b.refused(b.answer(again, USERNAME="lee", ANSWER="red")) is Reason.WRONG_CREDENTIALS
+
+
+async def new_password_required(b: Bench) -> None:
+    await b.setup()
+    await b.user(permanent=False)
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD),
+                      "NEW_PASSWORD_REQUIRED")
+    assert step.parameters["USER_ID_FOR_SRP"] == "lee"
+    _issued(await b.answer(step, USERNAME="lee", NEW_PASSWORD="Another-horse-7"))
+    _issued(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD="Another-horse-7"))
+
+
+async def sms_mfa(b: Bench) -> None:
+    await b.setup(MfaConfiguration="ON", SmsConfiguration={"SnsCallerArn": "arn:aws:iam::123456789012:role/sns"})
+    await b.user(phone_number="+14155550100")
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SMS_MFA")
+    assert step.parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"
+    wrong = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SMS_MFA")
+    assert await b.refused(b.answer(wrong, USERNAME="lee", SMS_MFA_CODE="000000x")) is Reason.CODE_MISMATCH
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SMS_MFA")
+    _issued(await b.answer(step, USERNAME="lee", SMS_MFA_CODE=b.code()))
+
+
+async def email_otp(b: Bench) -> None:
+    await b.setup(MfaConfiguration="OPTIONAL", EmailConfiguration={"EmailSendingAccount": "DEVELOPER",
+                                                                  "SourceArn": "arn:aws:ses:us-east-1:123456789012:"
+                                                                               "identity/example.com"},
+                  UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
+    await b.call("SetUserPoolMfaConfig", UserPoolId=b.pool.id, MfaConfiguration="OPTIONAL",
+                 EmailMfaConfiguration={"Message": "Code {####}", "Subject": "Code"})
+    b.pool = (await b.services.records.client_and_pool(b.client.client_id))[0]
+    await b.user(email="lee@example.com")
+    await b.call("AdminSetUserMFAPreference", UserPoolId=b.pool.id, Username="lee",
+                 EmailMfaSettings={"Enabled": True, "PreferredMfa": True})
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "EMAIL_OTP")
+    assert step.parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
+    _issued(await b.answer(step, USERNAME="lee", EMAIL_OTP_CODE=b.code()))
+
+
+async def _totp_user(b: Bench) -> str:
+    await b.user()
+    async with b.services.db.read() as conn:
+        from poolgate.cognito import repo
+        user = await repo.get_user(conn, b.pool, "lee")
+    secret = await associate_token(b.services, user)
+    await verify_token(b.services, user, pyotp.TOTP(secret).at(b.clock.now()), None, enable=True)
+    b.clock.advance(30)  # the step just used works once
+    return secret
+
+
+async def software_token_mfa(b: Bench) -> None:
+    await b.setup(MfaConfiguration="OPTIONAL")
+    await b.call("SetUserPoolMfaConfig", UserPoolId=b.pool.id, MfaConfiguration="OPTIONAL",
+                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    b.pool = (await b.services.records.client_and_pool(b.client.client_id))[0]
+    secret = await _totp_user(b)
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SOFTWARE_TOKEN_MFA")
+    code = pyotp.TOTP(secret).at(b.clock.now())
+    _issued(await b.answer(step, USERNAME="lee", SOFTWARE_TOKEN_MFA_CODE=code))
+    again = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SOFTWARE_TOKEN_MFA")
+    assert await b.refused(b.answer(again, USERNAME="lee", SOFTWARE_TOKEN_MFA_CODE=code)) is Reason.CODE_REUSED
+
+
+async def select_mfa_type(b: Bench) -> None:
+    await b.setup(MfaConfiguration="OPTIONAL", SmsConfiguration={"SnsCallerArn": "arn:aws:iam::123456789012:role/s"})
+    await b.call("SetUserPoolMfaConfig", UserPoolId=b.pool.id, MfaConfiguration="OPTIONAL",
+                 SoftwareTokenMfaConfiguration={"Enabled": True},
+                 SmsMfaConfiguration={"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/s"}})
+    b.pool = (await b.services.records.client_and_pool(b.client.client_id))[0]
+    await _totp_user(b)
+    await b.call("AdminUpdateUserAttributes", UserPoolId=b.pool.id, Username="lee",
+                 UserAttributes=[{"Name": "phone_number", "Value": "+14155550100"}])
+    await b.call("AdminSetUserMFAPreference", UserPoolId=b.pool.id, Username="lee",
+                 SMSMfaSettings={"Enabled": True, "PreferredMfa": False},
+                 SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False})
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "SELECT_MFA_TYPE")
+    sms = _challenge(await b.answer(step, USERNAME="lee", ANSWER="SMS_MFA"), "SMS_MFA")
+    _issued(await b.answer(sms, USERNAME="lee", SMS_MFA_CODE=b.code()))
+
+
+async def mfa_setup(b: Bench) -> None:
+    await b.setup(MfaConfiguration="ON")
+    await b.call("SetUserPoolMfaConfig", UserPoolId=b.pool.id, MfaConfiguration="ON",
+                 SoftwareTokenMfaConfiguration={"Enabled": True})
+    b.pool = (await b.services.records.client_and_pool(b.client.client_id))[0]
+    await b.user()
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "MFA_SETUP")
+    with pytest.raises(ServiceError) as caught:  # no VerifySoftwareToken with this session yet
+        await b.answer(step, USERNAME="lee")
+    assert caught.value.code == "InvalidParameterException"
+    assert await b.refused(b.answer(step, USERNAME="lee")) is Reason.SESSION_SPENT  # consumed all the same
+    step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "MFA_SETUP")
+    associated = await b.call("AssociateSoftwareToken", Session=step.session)
+    verified = await b.call("VerifySoftwareToken", Session=associated["Session"],
+                            UserCode=pyotp.TOTP(associated["SecretCode"]).at(b.clock.now()))
+    _issued(await b.answer(Challenge("MFA_SETUP", {}, verified["Session"]), USERNAME="lee"))
+
+
+FLOW_TABLE = {
+    "USER_PASSWORD_AUTH": user_password, "ADMIN_USER_PASSWORD_AUTH": admin_user_password,
+    "REFRESH_TOKEN_AUTH": refresh_token, "USER_SRP_AUTH": user_srp, "CUSTOM_AUTH": custom_auth,
+    "NEW_PASSWORD_REQUIRED": new_password_required, "SMS_MFA": sms_mfa, "EMAIL_OTP": email_otp,
+    "SOFTWARE_TOKEN_MFA": software_token_mfa, "SELECT_MFA_TYPE": select_mfa_type, "MFA_SETUP": mfa_setup,
+}
+
+
+@pytest.mark.parametrize("flow", FLOW_TABLE)
+def test_step_transitions(flow: str) -> None:
+    run(FLOW_TABLE[flow])
+
+
+# --- what only a fake clock shows without waiting ---
+
+def test_wrong_passwords_lock_the_user_out_until_the_clock_moves_on() -> None:
+    async def scenario(b: Bench) -> None:
+        await b.setup()
+        await b.user()
+        for _ in range(5):
+            assert await b.refused(b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD="wrong")) \
+                is Reason.WRONG_CREDENTIALS
+        # the fifth failure locked for 2**0 s: even the right password is refused meanwhile
+        assert await b.refused(b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD)) is Reason.LOCKED
+        b.clock.advance(1.5)
+        _issued(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD))
+
+    run(scenario)
+
+
+def test_a_challenge_session_dies_after_auth_session_validity_and_works_once() -> None:
+    async def scenario(b: Bench) -> None:
+        await b.setup()
+        await b.user(permanent=False)
+        step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD),
+                          "NEW_PASSWORD_REQUIRED")
+        b.clock.advance(3 * 60)  # AuthSessionValidity defaults to 3 minutes
+        assert await b.refused(b.answer(step, USERNAME="lee", NEW_PASSWORD="Another-horse-7")) \
+            is Reason.SESSION_EXPIRED
+        step = _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD),
+                          "NEW_PASSWORD_REQUIRED")
+        b.clock.advance(3 * 60 - 1)
+        _issued(await b.answer(step, USERNAME="lee", NEW_PASSWORD="Another-horse-7"))
+        assert await b.refused(b.answer(step, USERNAME="lee", NEW_PASSWORD="Third-horse-5")) is Reason.SESSION_SPENT
+
+    run(scenario)
+
+
+def test_a_temporary_password_expires_after_its_validity_days() -> None:
+    async def scenario(b: Bench) -> None:
+        await b.setup()
+        await b.user(permanent=False)
+        b.clock.advance(7 * 86400 - 1)
+        _challenge(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD), "NEW_PASSWORD_REQUIRED")
+        b.clock.advance(2)
+        assert await b.refused(b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD)) \
+            is Reason.TEMPORARY_PASSWORD_EXPIRED
+
+    run(scenario)
