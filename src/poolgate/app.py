@@ -32,6 +32,7 @@ from .http import (
     send_response,
 )
 from .identity import wellknown
+from .identitypools import IDENTITY
 from .lambda_control import LambdaControl
 from .oauth.plane import OAuthPlane
 from .oauth.plane import match as oauth_match
@@ -146,7 +147,8 @@ class PoolgateApp:
         if request.method == "POST" and request.path == "/" and target:
             caller = Caller(region=self.services.settings.region, account=self.services.settings.account,
                             signed=False, access_key=None, source_ip=request.client_ip, request_id=request_id)
-            status, body = await COGNITO.handle(self.services, request, target, caller)
+            service = IDENTITY if target.startswith(f"{IDENTITY.target_prefix}.") else COGNITO
+            status, body = await service.handle(self.services, request, target, caller)
             headers = [rid]
             if status != 200:
                 error_type, message = _error_parts(body)

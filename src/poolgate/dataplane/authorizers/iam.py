@@ -19,6 +19,7 @@ from ...awsproto import sigv4
 from ...errors import GatewayError
 from ...http import Request
 from ...iam import IamDirectory, access_denied_message, authorize_invoke
+from ...identitypools.credentials import SessionKey, SessionRefused, session_key
 from ..context import InvocationContext
 from ..plugins import AuthorizerConfig
 from ..resource_policy import access_denied, condition_context, method_arn
@@ -51,6 +52,21 @@ def _request(ctx: InvocationContext) -> Request:
                    scope.get("scheme", "http"))
 
 
+async def _session(ctx: InvocationContext, request: Request, key_id: str) -> SessionKey | None:
+    """Temporary credentials of a Cognito identity (``ASIA…``, identitypools/credentials.py): the session token
+    comes in ``X-Amz-Security-Token`` (a header, or the query of a presigned request)."""
+    if not key_id.startswith("ASIA"):
+        return None
+    token = request.header("x-amz-security-token")
+    if token is None:
+        token = next((v for k, v in request.query() if k == "X-Amz-Security-Token"), None)
+    try:
+        return await session_key(ctx.gateway.services, key_id, token, ctx.request_time)
+    except SessionRefused as err:
+        response_type = "EXPIRED_TOKEN" if err.code == "ExpiredTokenException" else _RESPONSE_TYPES[err.code]
+        raise GatewayError(response_type, 403, err.message, err.code) from None
+
+
 async def authorize(ctx: InvocationContext, compiled: Any) -> None:
     request = _request(ctx)
     try:
@@ -63,8 +79,11 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
     owner = directory.by_access_key(signed.scope.access_key)
     if owner is not None and not owner.key.active:
         owner = None
+    session = await _session(ctx, request, signed.scope.access_key) if owner is None else None
 
     def secret_for(key_id: str) -> str | None:
+        if session is not None:
+            return session.secret if key_id == session.access_key_id else None
         return owner.key.secret if owner is not None and key_id == owner.key.id else None
 
     deployment = ctx.deployment
@@ -74,13 +93,18 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
         sigv4.verify(request, signed, secret_for, ctx.request_time, service=_SERVICE, region=deployment.api.region)
     except sigv4.SignatureError as err:
         raise _signature_error(err) from None
-    assert owner is not None
-    caller = owner.caller()
+    if session is not None:
+        caller, policies, access_key = session.caller(), session.policies(directory), session.access_key_id
+    else:
+        assert owner is not None
+        caller, policies, access_key = owner.caller(), list(owner.principal.policies), owner.key.id
     arn = method_arn(ctx)
-    decision = authorize_invoke(list(owner.principal.policies), deployment.resource_policy, caller,
+    decision = authorize_invoke(policies, deployment.resource_policy, caller,
                                 api_account=deployment.api.account, resource_arn=arn,
                                 context=condition_context(ctx, caller))
     if not decision.allowed:
         raise access_denied(access_denied_message(decision, caller, arn))
-    ctx.identity.update({"accessKey": owner.key.id, "accountId": caller.account, "caller": caller.userid,
+    ctx.identity.update({"accessKey": access_key, "accountId": caller.account, "caller": caller.userid,
                          "user": caller.userid, "userArn": caller.arn})
+    if session is not None:
+        ctx.identity.update(session.identity_fields())

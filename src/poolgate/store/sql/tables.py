@@ -358,3 +358,52 @@ lambda_functions = Table(
 )
 
 ALL_TABLES[:0] = [lambda_functions]
+
+# --- identity pools (cognito-identity; migration 0008) ---
+
+identity_pools = Table(
+    "identity_pools", metadata,
+    Column("id", String(55), primary_key=True),  # "{region}:{uuid}"
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("config", JSON, nullable=False),  # the IdentityPool shape's fields, as DescribeIdentityPool answers
+    Column("roles", JSON, nullable=False),  # {"Roles": {...}, "RoleMappings": {...}} (SetIdentityPoolRoles)
+    Column("created", Float, nullable=False),
+)
+
+identity_pool_identities = Table(
+    "identity_pool_identities", metadata,
+    Column("id", String(55), primary_key=True),  # "{region}:{uuid}"
+    Column("pool_id", String(55), ForeignKey("identity_pools.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("logins", JSON, nullable=False),  # the provider names linked to it
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+identity_logins = Table(
+    "identity_logins", metadata,
+    # One identity per (pool, provider, subject): GetId racing for one login finds one identity.
+    Column("pool_id", String(55), ForeignKey("identity_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("provider", String(256), primary_key=True),
+    Column("subject", String(256), primary_key=True),
+    Column("identity_id", String(55), ForeignKey("identity_pool_identities.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+)
+
+identity_credentials = Table(
+    "identity_credentials", metadata,
+    # Temporary credentials handed out by GetCredentialsForIdentity: the data plane's AWS_IAM authorizer
+    # checks signatures with the secret (so it is kept) and the session token by its SHA-256.
+    Column("access_key_id", String(32), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("identity_id", String(55), nullable=False),
+    Column("pool_id", String(55), nullable=False),
+    Column("role_arn", String(2048), nullable=False),
+    Column("auth_type", String(16), nullable=False),  # authenticated | unauthenticated
+    Column("provider", String(2048)),  # cognitoAuthenticationProvider, None for unauthenticated identities
+    Column("expiration", Float, nullable=False, index=True),
+)
+
+ALL_TABLES[:0] = [identity_credentials, identity_logins, identity_pool_identities, identity_pools]
