@@ -308,3 +308,19 @@ def test_provided_al2023_shell_bootstrap(runtime: FunctionRuntime, caplog: pytes
     lines = _lines(caplog, "poolgate.function.shell")
     assert 'gw-sh1\tshell runtime got {"n": 1}' in lines
     assert sum("REPORT RequestId" in line for line in lines) == 2
+
+
+def test_a_caller_that_goes_away_leaves_the_instance_usable(runtime: FunctionRuntime) -> None:
+    """A client that hangs up mid-invocation (its request task cancelled): the invocation runs to its end and
+    the instance is warm again, instead of staying busy forever (and counting against the concurrency)."""
+    async def run() -> None:
+        first = await runtime.invoke("limited", {}, "gw", 29)
+        task = asyncio.ensure_future(runtime.invoke("limited", {"kind": "sleep", "ms": 300}, "gw-gone", 29))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.sleep(0.6)
+        pool = runtime.pool("limited")
+        assert pool is not None and len(pool.instances) == 1 and len(pool.idle) == 1
+        assert (await runtime.invoke("limited", {}, "gw", 29))["pid"] == first["pid"]
+
+    _run(run())

@@ -63,6 +63,8 @@ class Invocation:
     lines: list[str] = field(default_factory=list)
     logged: int = 0
     """How many of ``lines`` are in the server log already."""
+    finished: bool = False
+    """It has its outcome (its future may have been cancelled by a caller that went away)."""
     init_ms: float | None = None
 
 
@@ -205,7 +207,7 @@ class Instance:
         payload, kind = _error_document(body, error_type or "Runtime.Unknown")
         invocation = self.current
         self.kill()
-        if invocation is not None and not invocation.future.done():
+        if invocation is not None and not invocation.finished:
             self._finish(invocation, Outcome(payload, kind))
         return 202, {"status": "OK"}
 
@@ -218,7 +220,7 @@ class Instance:
         invocation = self.current
         if invocation is None or not self.delivered or invocation.request_id != request_id:
             return None
-        return invocation if not invocation.future.done() else None
+        return invocation if not invocation.finished else None
 
     def _deliver(self, reply: Reply) -> None:
         invocation = self.current
@@ -242,7 +244,7 @@ class Instance:
 
     def _timed_out(self) -> None:
         invocation = self.current
-        if invocation is None or invocation.future.done():
+        if invocation is None or invocation.finished:
             return
         self._read()
         self.kill()
@@ -254,7 +256,7 @@ class Instance:
 
     def _init_timed_out(self) -> None:
         invocation = self.current
-        if invocation is None or invocation.future.done() or self.initialised:
+        if invocation is None or invocation.finished or self.initialised:
             return
         self.kill()
         message = f"Task timed out after {INIT_LIMIT:.2f} seconds"  # UNCONFIRMED: the init phase's own words
@@ -288,7 +290,8 @@ class Instance:
         if self.current is invocation:
             self.current = None
             self.delivered = False
-        if not invocation.future.done():
+        invocation.finished = True
+        if not invocation.future.done():  # a caller that went away leaves a cancelled future
             invocation.future.set_result(outcome)
         self.on_end(self, invocation)
 
@@ -363,12 +366,12 @@ class Instance:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 status = process.wait(timeout=0.5)  # its output closed: it has ended or is ending
         invocation = self.current
-        if invocation is not None and not self.delivered and self.initialised and not invocation.future.done():
+        if invocation is not None and not self.delivered and self.initialised and not invocation.finished:
             self.current = None  # never asked for: not this instance's to fail
             self.close()
             self.on_exit(self, invocation)
             return
-        if invocation is not None and not invocation.future.done():
+        if invocation is not None and not invocation.finished:
             reason = (f"signal: {_signal_name(-status)}" if status is not None and status < 0
                       else f"exit status {status}")
             document = {"errorType": "Runtime.ExitError",

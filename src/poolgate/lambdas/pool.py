@@ -102,7 +102,8 @@ class FunctionPool:
         invocation = Invocation(request_id, tag, payload, self.timeout, loop.create_future(), trace_id)
         instance.assign(invocation)
         if wait is None or wait >= self.timeout + (0 if instance.initialised else 10.0):
-            return await invocation.future
+            # shielded: a caller that goes away (a client that hangs up) leaves the invocation to its end
+            return await asyncio.shield(invocation.future)
         try:
             return await asyncio.wait_for(asyncio.shield(invocation.future), wait)
         except TimeoutError:
@@ -146,6 +147,7 @@ class FunctionPool:
         try:
             instance = await self._take()
         except FunctionError as exc:
+            invocation.finished = True
             if not invocation.future.done():
                 invocation.future.set_exception(exc)
             return
