@@ -137,11 +137,6 @@ OPERATION_IMPORTERS = {
     ("poolgate.declared", "poolgate.cognito.ops.groups"),
     ("poolgate.declared", "poolgate.cognito.ops.pools"),
     ("poolgate.declared", "poolgate.cognito.ops.resource_servers"),
-    ("poolgate.oauth.plane", "poolgate.cognito.ops.domains"),  # find_ui_customization, a query helper
-    ("poolgate.oauth.pages", "poolgate.cognito.ops.domains"),
-    ("poolgate.identity.wellknown", "poolgate.cognito.ops.domains"),  # domain_base_url
-    ("poolgate.oauth.authz", "poolgate.cognito.ops.resource_servers"),  # custom_scopes, a query helper
-    ("poolgate.oauth.grants", "poolgate.cognito.ops.resource_servers"),
 }
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..cognito import repo
-from ..cognito.ops.domains import domain_base_url
+from ..cognito.hosted_ui import domain_base_url
 from ..services import Services
 
 CACHE = ("cache-control", "public, max-age=300")

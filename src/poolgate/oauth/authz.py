@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..cognito.domain import Client, User
-from ..cognito.ops.resource_servers import custom_scopes
+from ..cognito.hosted_ui import custom_scopes
 from ..cognito.signin import issuer
 from ..cognito.tokens import Issued, Session, token_hash
 from ..store.sql.tables import oauth_codes

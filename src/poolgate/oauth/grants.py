@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from ..cognito import repo
 from ..cognito.domain import Client, Pool
-from ..cognito.ops.resource_servers import custom_scopes
+from ..cognito.hosted_ui import custom_scopes
 from ..cognito.refresh import check_issued_to, check_usable, find_refresh_token, renew, rotation_grace
 from ..cognito.tokens import Session, new_refresh_token, token_hash
 from ..compare import same_secret

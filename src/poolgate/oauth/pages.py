@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from ..awsproto.dispatch import Caller
 from ..awsproto.validate import validation_errors
 from ..cognito.access import secret_hash
-from ..cognito.ops.domains import find_ui_customization
+from ..cognito.hosted_ui import find_ui_customization
 from ..cognito.passwords import DEFAULT_POLICY
 from ..cognito.service import COGNITO
 from ..errors import ServiceError

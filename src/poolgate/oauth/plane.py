@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 
 from ..cognito import repo
-from ..cognito.ops.domains import find_ui_customization
+from ..cognito.hosted_ui import find_ui_customization
 from ..errors import OAuthError
 from ..http import Request, Send, send_response
 from ..services import Services

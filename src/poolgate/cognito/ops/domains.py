@@ -11,17 +11,13 @@ from sqlalchemy import delete, select, update
 from ...errors import invalid_parameter
 from ...store.sql.tables import ui_customizations, user_pool_domains, user_pools
 from .. import repo
+from ..hosted_ui import domain_base_url, find_ui_customization
 from ..service import COGNITO, Caller, Services
 from .pools import owned_pool
 
 MAX_IMAGE_BYTES = 100 * 1024
 MAX_CSS_CHARS = 131072
 _IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
-
-def domain_base_url(services: Services, domain: str) -> str:
-    """Where poolgate serves a domain's hosted UI and OAuth endpoints (path-routed, works everywhere)."""
-    return f"{services.settings.base_url}/_domains/{domain}"
 
 
 async def _set_pool_domain(conn: Any, pool_id: str, domain: str | None) -> None:
@@ -192,18 +188,6 @@ async def get_ui_customization(services: Services, caller: Caller, params: dict[
         row = await find_ui_customization(conn, pool.id, client_id)
     domain = await _pool_domain_name(services, pool.id)
     return {"UICustomization": _ui_output(services, pool.id, client_id, row, domain)}
-
-
-async def find_ui_customization(conn: Any, pool_id: str, client_id: str | None) -> Any:
-    """The client's own customization, else the pool-wide (``ALL``) one, else None."""
-    for key in ([client_id] if client_id and client_id != "ALL" else []) + ["ALL"]:
-        row = (await conn.execute(select(ui_customizations).where(
-            ui_customizations.c.pool_id == pool_id, ui_customizations.c.client_id == key))).mappings().first()
-        if row is not None:
-            return row
-    return None
-
-
 
 
 async def ensure_domain(services: Services, pool_id: str, account: str, domain: str) -> None:

@@ -102,10 +102,3 @@ async def delete_resource_server(services: Services, caller: Caller, params: dic
         await conn.execute(delete(resource_servers).where(
             resource_servers.c.pool_id == pool.id, resource_servers.c.identifier == row["identifier"]))
     return {}
-
-
-async def custom_scopes(conn: Any, pool_id: str) -> set[str]:
-    """Every ``{identifier}/{scope}`` the pool's resource servers define."""
-    rows = (await conn.execute(select(resource_servers.c.identifier, resource_servers.c.scopes)
-                               .where(resource_servers.c.pool_id == pool_id))).all()
-    return {f"{r.identifier}/{s['ScopeName']}" for r in rows for s in r.scopes}
