@@ -69,9 +69,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(srv)
 
 
-def identity_client(url: str) -> Any:
+def identity_client(url: str, **config: Any) -> Any:
     return boto3.client("cognito-identity", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                        aws_secret_access_key="secret", config=Config(retries={"max_attempts": 0}))
+                        aws_secret_access_key="secret", config=Config(retries={"max_attempts": 0}, **config))
 
 
 @dataclass

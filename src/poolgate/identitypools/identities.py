@@ -49,13 +49,14 @@ async def identity_for_logins(services: Services, pool: Any, logins: list[Login]
 async def _identity_for_logins(services: Services, pool: Any, logins: list[Login]) -> str:
     now = services.clock.now()
     async with services.db.begin() as conn:
-        found: set[str] = set()
+        owners: dict[tuple[str, str], str] = {}
         for login in logins:
             row = (await conn.execute(select(identity_logins.c.identity_id).where(
                 identity_logins.c.pool_id == pool["id"], identity_logins.c.provider == login.provider,
                 identity_logins.c.subject == login.subject))).first()
             if row is not None:
-                found.add(str(row[0]))
+                owners[(login.provider, login.subject)] = str(row[0])
+        found = set(owners.values())
         if len(found) > 1:  # UNCONFIRMED wording; AWS merges such identities for developer providers only
             raise ServiceError("ResourceConflictException", "Logins are associated with different identities.")
         identity_id = found.pop() if found else new_id(services, pool["region"])
@@ -69,10 +70,8 @@ async def _identity_for_logins(services: Services, pool: Any, logins: list[Login
             await conn.execute(update(identity_pool_identities).where(
                 identity_pool_identities.c.id == identity_id).values(logins=names, modified=now))
         for login in logins:
-            exists = (await conn.execute(select(identity_logins.c.identity_id).where(
-                identity_logins.c.pool_id == pool["id"], identity_logins.c.provider == login.provider,
-                identity_logins.c.subject == login.subject))).first()
-            if exists is None:
+            # A plain INSERT: if another request linked the login meanwhile, the primary key refuses it.
+            if (login.provider, login.subject) not in owners:
                 await conn.execute(identity_logins.insert().values(
                     pool_id=pool["id"], provider=login.provider, subject=login.subject, identity_id=identity_id))
     return identity_id

@@ -107,6 +107,13 @@ def _check_mappings(pool: Any, mappings: dict[str, Any]) -> None:
 async def set_identity_pool_roles(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool_id = params["IdentityPoolId"]
     pool = await pool_row(services, pool_id, caller)
+    for role_type in params["Roles"]:
+        # awsproto/validate.py checks map values, not keys; RoleType's pattern is (un)?authenticated. The
+        # wording follows AWS's validation messages for map keys (UNCONFIRMED for this operation).
+        if role_type not in ("authenticated", "unauthenticated"):
+            raise ServiceError("InvalidParameterException", (
+                f"1 validation error detected: Value '{role_type}' at 'roles' failed to satisfy constraint: Map keys "
+                "must satisfy constraint: [Member must satisfy regular expression pattern: (un)?authenticated]"))
     mappings = params.get("RoleMappings", {})
     _check_mappings(pool, mappings)
     roles = {"Roles": params["Roles"], "RoleMappings": mappings}
