@@ -7,6 +7,7 @@ with a ``SignInError`` whose ``reason`` the hosted UI words."""
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from poolgate.cognito import ops  # noqa: F401  (registers the operations)
 from poolgate.cognito.domain import Client, Pool
 from poolgate.cognito.sender import Delivery
 from poolgate.cognito.service import COGNITO
+from poolgate.cognito.signin import state
 from poolgate.cognito.signin.engine import Engine
 from poolgate.cognito.signin.errors import Reason, SignInError
 from poolgate.cognito.signin.steps import Challenge, Issued, Step
@@ -343,3 +345,47 @@ def test_a_temporary_password_expires_after_its_validity_days() -> None:
             is Reason.TEMPORARY_PASSWORD_EXPIRED
 
     run(scenario)
+
+
+def test_user_migration_runs_for_an_unknown_name_and_the_migrated_user_signs_in() -> None:
+    """InitiateAuth's password first factor (shared with the hosted UI's login): UserMigration vouches for a name
+    nobody has, the user is created with the password given, and signs in; a name it refuses stays unknown."""
+    async def scenario(b: Bench) -> None:
+        seen: list[str] = []
+
+        async def migrate(name: str, event: dict[str, Any]) -> dict[str, Any]:
+            seen.append(event["userName"])
+            if event["userName"] == "legacy" and event["request"]["password"] == PASSWORD:
+                event["response"].update(userAttributes={"email": "legacy@example.com"},
+                                         finalUserStatus="CONFIRMED", messageAction="SUPPRESS")
+            else:
+                raise RuntimeError("Bad password")
+            return event
+
+        b.services.extras["lambda_invoker"] = migrate
+        await b.setup(LambdaConfig={"UserMigration": "arn:aws:lambda:us-east-1:123456789012:function:migrate"})
+        _issued(await b.start("USER_PASSWORD_AUTH", USERNAME="legacy", PASSWORD=PASSWORD))
+        _issued(await b.start("USER_PASSWORD_AUTH", USERNAME="legacy", PASSWORD=PASSWORD))
+        assert seen == ["legacy"]  # migrated once; then a user like any other
+        with pytest.raises(ServiceError) as caught:
+            await b.start("USER_PASSWORD_AUTH", USERNAME="nobody", PASSWORD=PASSWORD)
+        assert caught.value.code == "UserLambdaValidationException"
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("saved", [
+    state.NewPassword(), state.SelectMfa("TokenGeneration_NewPasswordChallenge"), state.MfaSetup(),
+    state.MfaSetup("TokenGeneration_HostedAuth", verified=True), state.MfaCode(), state.MfaCode(code_hash="ab12"),
+    state.Custom(({"challengeName": "CUSTOM_CHALLENGE", "challengeResult": False, "challengeMetadata": None},),
+                 {"answer": "blue"}, "m", unknown="nobody"),
+    state.PasswordVerifier(0xABC, "a1", "f00", False, ({"challengeName": "SRP_A", "challengeResult": True,
+                                                        "challengeMetadata": None},)),
+    state.PasswordVerifier(0xABC, "a1", "f00", True, None, unknown="nobody"),
+], ids=repr)
+def test_challenge_state_survives_its_json(saved: state.State) -> None:
+    names = {state.NewPassword: "NEW_PASSWORD_REQUIRED", state.SelectMfa: "SELECT_MFA_TYPE",
+             state.MfaSetup: "MFA_SETUP", state.MfaCode: "SMS_MFA", state.Custom: "CUSTOM_CHALLENGE",
+             state.PasswordVerifier: "PASSWORD_VERIFIER"}
+    stored = json.loads(json.dumps(state.dump(saved)))
+    assert state.load(names[type(saved)], stored) == saved
