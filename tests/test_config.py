@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.config import Config as BotoConfig
 
-import poolgate.server  # noqa: F401  (registers the gateway's sections of the file, as `poolgate serve` does)
-from poolgate.config import ConfigError, load_config
+from poolgate.config import ConfigError
+from poolgate.server import read_config  # every section, as `poolgate serve` reads the file
 
 from .support import free_port, start_server, stop_server
 
@@ -46,7 +46,7 @@ def _refusal(tmp_path: Path, text: str) -> str:
     path = tmp_path / "poolgate.yaml"
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        read_config(path)
     return str(caught.value)
 
 

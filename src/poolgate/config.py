@@ -10,7 +10,7 @@ operations use (``declared.py``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,22 +78,21 @@ class Config:
     raw: dict[str, Any]
     user_pools: list[dict[str, Any]] = field(default_factory=list)
     declared_pools: list[DeclaredPool] = field(default_factory=list)
+    parsed: dict[str, object] = field(default_factory=dict)
+    """What each section's validator returned (``apis``: the compiled ``dataplane.config.Gateway``), so the plane
+    serves what was validated instead of compiling the file again."""
 
     @property
     def base_dir(self) -> Path:
         return self.file.parent if self.file else Path.cwd()
 
 
-Extension = Callable[[Config], None]
-EXTENSIONS: dict[str, Extension] = {}
-"""Other planes' top-level keys (``functions``, ``apis``): each validates its own section."""
-
-from .cognito.triggers import accept_functions  # noqa: E402 (the gateway may replace it: assign, not setdefault)
-
-EXTENSIONS.setdefault("functions", accept_functions)
+Section = Callable[[Config], object]
+"""Validates one top-level section of the file (``ConfigError`` on a problem); what it returns is kept in
+``Config.parsed``. The sections a server reads are listed in one place, ``server.config_sections``."""
 
 
-def _load_iam(config: Config) -> None:
+def validate_iam(config: Config) -> None:
     """Validate the ``iam:`` section (accounts, users, roles, policies); the parsed form is
     ``IamDirectory.parse(config.raw.get("iam"))``."""
     try:
@@ -102,7 +101,8 @@ def _load_iam(config: Config) -> None:
         raise ConfigError(config.file or "<config>", f"$.iam{err.path}", err.problem) from err
 
 
-EXTENSIONS["iam"] = _load_iam
+CORE_SECTIONS: Mapping[str, Section] = {"iam": validate_iam}
+"""The sections this module validates itself (besides ``userPools``)."""
 
 _KNOWN_POOL_KEYS = {"id", "name", "region", "awsIssuer", "settings", "clients", "groups", "users", "domain",
                     "resourceServers"}
@@ -119,7 +119,10 @@ def _expect(cond: bool, file: Any, path: str, problem: str) -> None:
         raise ConfigError(file, path, problem)
 
 
-def load_config(path: Path | None, text: str | None = None) -> Config:
+def load_config(path: Path | None, text: str | None = None, sections: Mapping[str, Section] = CORE_SECTIONS
+                ) -> Config:
+    """Read and validate poolgate.yaml: ``userPools`` and exactly the top-level keys of ``sections`` (a server
+    passes ``server.config_sections``: the same keys whatever was imported before)."""
     source = text if text is not None else (path.read_text() if path else "")
     try:
         raw = yaml.safe_load(source) or {}
@@ -127,7 +130,7 @@ def load_config(path: Path | None, text: str | None = None) -> Config:
         raise ConfigError(path or "<config>", "$", f"not valid YAML: {exc}") from exc
     file = path or "<config>"
     _expect(isinstance(raw, dict), file, "$", "the top level must be a mapping")
-    known = {"userPools", *EXTENSIONS}
+    known = {"userPools", *sections}
     for key in raw:
         _expect(key in known, file, f"$.{key}", f"unknown key (expected one of {', '.join(sorted(known))})")
     config = Config(path, raw)
@@ -136,9 +139,9 @@ def load_config(path: Path | None, text: str | None = None) -> Config:
     for i, pool in enumerate(pools):
         config.declared_pools.append(_pool(file, pool, f"$.userPools[{i}]"))
         config.user_pools.append(pool)
-    for key, extension in EXTENSIONS.items():
+    for key, section in sections.items():
         if key in raw:
-            extension(config)
+            config.parsed[key] = section(config)
     return config
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from .app import PoolgateApp, create_app
 from .banner import pool_lines, storage_lines
-from .config import Config, load_config
+from .clock import IdGenerator
+from .config import CORE_SECTIONS, Config, Section, load_config
 from .dataplane import build_dataplane, keep_api_keys
+from .dataplane.config import sections as gateway_sections
 from .declared import apply_user_pools
 from .services import Services
 from .settings import Settings
@@ -18,11 +20,25 @@ log = logging.getLogger("poolgate")
 DEMO_CONFIG = Path(__file__).parent / "demo" / "poolgate.yaml"
 
 
+def config_sections(settings: Settings | None = None) -> dict[str, Section]:
+    """Every top-level key of poolgate.yaml besides ``userPools``, registered here and nowhere else (no import
+    decides what a file may hold): ``iam``, and the gateway's ``functions``, ``apis``, ``apiKeys``,
+    ``usagePlans``, whose ``apis`` compiles with the server's region and account."""
+    settings = settings or Settings()
+    ids = IdGenerator()
+    return {**CORE_SECTIONS, **gateway_sections(settings.region, settings.account, lambda: ids.short_id(6))}
+
+
+def read_config(path: Path | None, settings: Settings | None = None, text: str | None = None) -> Config:
+    """poolgate.yaml as ``poolgate serve`` reads it: every section (``config_sections``) validated."""
+    return load_config(path, text, config_sections(settings))
+
+
 def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp:
     path = settings.config_file
     if path is None and demo_if_no_config and DEMO_CONFIG.exists():
         path = DEMO_CONFIG
-    config = load_config(path) if path else Config(None, {})
+    config = read_config(path, settings) if path else Config(None, {})
 
     async def apply(services: Services) -> None:
         await apply_user_pools(services, config)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import poolgate.dataplane  # noqa: F401  (registers the sections)
-from poolgate.config import ConfigError, load_config
+from poolgate.config import ConfigError
+from poolgate.server import read_config  # every section, as `poolgate serve` reads the file
 
 URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
        "arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations")
@@ -20,7 +20,7 @@ def _load(tmp_path: Path, config: dict[str, object]) -> None:
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump(config))
-    load_config(path)
+    read_config(path)
 
 
 def test_valid_sections_load(tmp_path: Path) -> None:

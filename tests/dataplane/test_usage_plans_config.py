@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-import poolgate.dataplane  # noqa: F401  (registers the sections)
-from poolgate.config import ConfigError, load_config
+from poolgate.config import ConfigError
+from poolgate.server import read_config  # every section, as `poolgate serve` reads the file
 
 FUNCTIONS = {"fn": {"handler": "app.handler", "code": "."}}
 API = {"id": "planapi001", "name": "plans", "stages": {"prod": {}},
@@ -23,7 +23,7 @@ def _load(tmp_path: Path, config: dict[str, Any]) -> None:
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump({"functions": FUNCTIONS, "apis": [API], **config}))
-    load_config(path)
+    read_config(path)
 
 
 def _plan(**fields: Any) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def test_lambda_authorizer_must_name_a_declared_function(tmp_path: Path) -> None
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump({"functions": FUNCTIONS, "apis": [api]}))
     with pytest.raises(ConfigError, match="names function 'missing', which is not declared under functions"):
-        load_config(path)
+        read_config(path)
 
 
 def test_malformed_resource_policy_refuses_the_api(tmp_path: Path) -> None:
@@ -85,4 +85,4 @@ def test_malformed_resource_policy_refuses_the_api(tmp_path: Path) -> None:
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump({"functions": FUNCTIONS, "apis": [api]}))
     with pytest.raises(ConfigError, match="resource policy"):
-        load_config(path)
+        read_config(path)

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-import poolgate.server  # noqa: F401  (registers the gateway's sections of the file, as `poolgate serve` does)
-from poolgate.config import ConfigError, load_config
+from poolgate.config import ConfigError
+from poolgate.server import read_config  # every section, as `poolgate serve` reads the file
 from tests.support import Server, start_server, stop_server
 from tests.test_banner import sign_in_on_hosted_ui
 
@@ -51,7 +51,7 @@ def test_the_readme_shows_the_examples_file() -> None:
 
 
 def test_the_complete_example_loads() -> None:
-    config = load_config(ROOT / "examples" / "complete" / "poolgate.yaml")
+    config = read_config(ROOT / "examples" / "complete" / "poolgate.yaml")
     assert [pool["id"] for pool in config.user_pools] == ["us-east-1_SecurePet"]
     assert {"functions", "apis", "iam", "apiKeys", "usagePlans"} <= set(config.raw)
 
@@ -63,7 +63,7 @@ def test_the_error_example_is_what_poolgate_says(tmp_path: Path) -> None:
     path.write_text(_example().replace("integration: {type: AWS_PROXY, function: pets}}\n      /pets/{petId}",
                                        "integration: {type: LAMBDA, function: pets}}\n      /pets/{petId}", 1))
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        read_config(path)
     message = str(caught.value)
     assert message.endswith(quoted.split(": ", 1)[1]), message
 
@@ -74,7 +74,7 @@ def test_the_settings_error_example_is_what_poolgate_says(tmp_path: Path) -> Non
     path = tmp_path / "poolgate.yaml"
     path.write_text("userPools:\n  - name: p\n    settings: {MfaConfiguration: SOMETIMES}\n")
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        read_config(path)
     assert str(caught.value) == f"{tmp_path}/{quoted}"
 
 

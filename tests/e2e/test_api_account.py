@@ -16,8 +16,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-import poolgate.server  # noqa: F401  (registers the gateway's sections of the file)
-from poolgate.config import ConfigError, load_config
+from poolgate.config import ConfigError
+from poolgate.server import read_config  # every section, as `poolgate serve` reads the file
 from tests.support import Server, start_server, stop_server
 
 OWNER = "111122223333"
@@ -82,11 +82,11 @@ def test_the_account_must_be_an_account_id(tmp_path: Path, account: str, problem
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump(_config({"account": account})))
     with pytest.raises(ConfigError) as caught:
-        load_config(path)
+        read_config(path)
     assert str(caught.value) == f"{path}: $.apis[0].account: {problem}"
 
 
 def test_an_unquoted_account_id_is_read_as_written(tmp_path: Path) -> None:
     path = tmp_path / "poolgate.yaml"
     path.write_text(yaml.safe_dump(_config({})).replace("name: Owned", f"name: Owned\n  account: {OWNER}"))
-    load_config(path)  # 111122223333 read by YAML as a number: accepted, its 12 digits intact
+    read_config(path)  # 111122223333 read by YAML as a number: accepted, its 12 digits intact

@@ -16,7 +16,7 @@ from ..iam import IamDirectory
 from ..services import Services
 from ..store.counters import make_counters
 from .authorizers import cognito, iam, lambda_auth
-from .config import load_gateway, register
+from .config import Gateway, load_gateway
 from .functions import FunctionRuntime
 from .gateway import DataPlane
 from .integrations import aws_proxy, http, http_proxy, mock
@@ -28,7 +28,6 @@ for _authorizer in (cognito, iam, lambda_auth.TOKEN, lambda_auth.REQUEST):
     register_authorizer(_authorizer)
 for _module in (aws_proxy, http, http_proxy, mock):
     register_integration(_module)
-register()
 
 __all__ = ["DataPlane", "build_dataplane", "keep_api_keys"]
 
@@ -46,7 +45,9 @@ def build_dataplane(services: Services, config: Config) -> DataPlane:
     """Parse ``functions:`` / ``apis:`` / ``apiKeys:`` / ``usagePlans:`` / ``iam:``, compile every stage and
     return the plane serving them (with the shared counters: Redis when ``--redis-url`` is given)."""
     settings = services.settings
-    gateway = load_gateway(config, settings.region, settings.account, lambda: services.ids.short_id(6))
+    gateway = config.parsed.get("apis")  # compiled when the file was read (server.config_sections)
+    if not isinstance(gateway, Gateway):
+        gateway = load_gateway(config, settings.region, settings.account, lambda: services.ids.short_id(6))
     plane = DataPlane(services, FunctionRuntime(gateway.functions, settings.region, settings.account))
     for deployment in gateway.deployments:
         plane.install(deployment)

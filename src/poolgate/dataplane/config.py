@@ -16,9 +16,9 @@
       - name: Inline                # or the API written directly (apigw/yamlapi.py)
         resources: {...}
 
-Both are validated when the file loads (``config.EXTENSIONS``): bad values, missing handler files,
-integrations naming undeclared functions and deployments that cannot compile are ``ConfigError``s
-naming the file, the path and the problem.
+Both are validated when the file loads (``sections``, listed by ``server.config_sections``): bad values,
+missing handler files, integrations naming undeclared functions and deployments that cannot compile are
+``ConfigError``s naming the file, the path and the problem.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ..apigw.domain import Function, RestApi, Stage
 from ..apigw.openapi import load_openapi
 from ..apigw.stages import apply_stages
 from ..apigw.yamlapi import api_account, load_yaml_api
-from ..config import EXTENSIONS, Config, ConfigError
+from ..config import Config, ConfigError, Section
 from ..lambdas import runtimes
 from ..settings import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .deployment import Deployment, compile_deployment
@@ -180,18 +180,19 @@ def _validate_functions(config: Config) -> None:
         parse_functions(config)
 
 
-def _validate_apis(config: Config) -> None:
-    load_gateway(config)
-
-
 def _validate_usage_plans(config: Config) -> None:
     if "apis" not in config.raw:  # otherwise ``apis`` validates them against the APIs
         parse_usage_plans(config, [])
 
 
-def register() -> None:
-    """Make ``functions`` and ``apis`` known top-level keys, validated when the file loads."""
-    EXTENSIONS["functions"] = _validate_functions
-    EXTENSIONS["apis"] = _validate_apis
-    EXTENSIONS["apiKeys"] = _validate_usage_plans
-    EXTENSIONS["usagePlans"] = _validate_usage_plans
+def sections(region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT, deployment_id: Any = None
+             ) -> dict[str, Section]:
+    """The top-level keys the gateway reads, for ``load_config`` (``server.config_sections`` lists them with the
+    others). ``apis`` compiles every stage with the server's region, account and deployment ids, and the
+    ``Gateway`` it returns is what ``build_dataplane`` serves (``Config.parsed["apis"]``)."""
+
+    def apis(config: Config) -> Gateway:
+        return load_gateway(config, region, account, deployment_id)
+
+    return {"functions": _validate_functions, "apis": apis, "apiKeys": _validate_usage_plans,
+            "usagePlans": _validate_usage_plans}
