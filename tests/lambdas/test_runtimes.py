@@ -324,3 +324,32 @@ def test_a_caller_that_goes_away_leaves_the_instance_usable(runtime: FunctionRun
         assert (await runtime.invoke("limited", {}, "gw", 29))["pid"] == first["pid"]
 
     _run(run())
+
+
+def test_new_code_lets_running_invocations_finish_and_stopping_ends_them(tmp_path: Path) -> None:
+    """define() (UpdateFunctionCode) while an invocation runs: it ends on the code it started with and the next
+    one runs the new code; close() (the server stops) ends a running invocation at once as a killed runtime."""
+    old = _write(tmp_path / "old", {"index.mjs": "export const handler = async (e) => {\n"
+                                                 "  await new Promise((r) => setTimeout(r, e.ms || 0));\n"
+                                                 "  return { code: 'old' };\n};\n"})
+    new = _write(tmp_path / "new", {"index.mjs": "export const handler = async () => ({ code: 'new' });\n"})
+    runtime = FunctionRuntime({"fn": Function("fn", "index.handler", old, timeout=10, runtime="nodejs20.x")},
+                              "us-east-1", "000000000000")
+
+    async def run() -> None:
+        await runtime.invoke("fn", {}, "gw", 29)
+        running = asyncio.ensure_future(runtime.invoke("fn", {"ms": 400}, "gw", 29))
+        await asyncio.sleep(0.1)
+        runtime.define(Function("fn", "index.handler", new, timeout=10, runtime="nodejs20.x"))
+        assert await runtime.invoke("fn", {}, "gw", 29) == {"code": "new"}
+        assert await running == {"code": "old"}
+        runtime.define(Function("fn", "index.handler", old, timeout=10, runtime="nodejs20.x"))
+        slow = asyncio.ensure_future(runtime.invoke("fn", {"ms": 5000}, "gw", 29))
+        await asyncio.sleep(0.5)
+        runtime.close()
+        with pytest.raises(FunctionError) as stopped:
+            await asyncio.wait_for(slow, 2)
+        assert stopped.value.document is not None
+        assert stopped.value.document["errorType"] == "Runtime.ExitError"
+
+    _run(run())

@@ -254,7 +254,7 @@ class FunctionRuntime:
             self._is_async.pop(name, None)
         static = self._static.pop(name, None)
         if static is not None and static.pool is not None:
-            static.pool.close()
+            static.pool.retire()
 
     def _static_for(self, name: str) -> _Static:
         static = self._static.get(name)

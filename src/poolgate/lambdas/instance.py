@@ -383,8 +383,17 @@ class Instance:
         self.on_exit(self, None)
 
     def close(self) -> None:
-        """Stop the process and the listener (idempotent)."""
+        """Stop the process and the listener (idempotent); an invocation still running ends as the killed
+        process's (``Runtime.ExitError``, ``signal: killed``)."""
         self.kill()
+        invocation = self.current
+        if invocation is not None and not invocation.finished:
+            self.dead = True
+            document = {"errorType": "Runtime.ExitError",
+                        "errorMessage": f"RequestId: {invocation.request_id} Error: Runtime exited with error: "
+                                        f"signal: killed"}
+            self._finish(invocation, Outcome(json.dumps(document).encode(), "Runtime.ExitError"),
+                         "error\tError Type: Runtime.ExitError")
         if self.server is not None:
             self.server.close()
             self.server = None

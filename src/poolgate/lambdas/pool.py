@@ -130,14 +130,19 @@ class FunctionPool:
         return instance
 
     def _ended(self, instance: Instance, invocation: Invocation) -> None:
-        if not instance.retired and not self.closed:
-            self.idle.append(instance)
+        if instance.retired:
+            return
+        if self.closed:  # retired pool (new code or configuration): its busy instances go as they finish
+            self.instances.discard(instance)
+            instance.close()
+            return
+        self.idle.append(instance)
 
     def _exited(self, instance: Instance, orphan: Invocation | None) -> None:
         self.instances.discard(instance)
         if instance in self.idle:
             self.idle.remove(instance)
-        if orphan is not None and not self.closed:
+        if orphan is not None:
             task = asyncio.ensure_future(self._reassign(orphan))
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
@@ -153,7 +158,17 @@ class FunctionPool:
             return
         instance.assign(invocation)
 
+    def retire(self) -> None:
+        """Take no more invocations (the function has new code or configuration): idle instances stop now,
+        busy ones when their invocation ends, as Lambda lets them finish on the code they started with."""
+        self.closed = True
+        for instance in self.idle:
+            self.instances.discard(instance)
+            instance.close()
+        self.idle.clear()
+
     def close(self) -> None:
+        """Stop every instance now (the server stops); invocations still running end as killed."""
         self.closed = True
         for instance in list(self.instances):
             instance.close()
