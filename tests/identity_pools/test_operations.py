@@ -206,3 +206,15 @@ def test_concurrent_get_id_for_one_login_makes_one_identity(server: Server, user
     assert len(ids) == 1
     listed = identity_client(server.url).list_identities(IdentityPoolId=pool_id, MaxResults=60)["Identities"]
     assert [i["IdentityId"] for i in listed] == list(ids)
+
+
+def test_poolgate_issuer_host_names_the_same_provider(server: Server, user_pool: UserPool) -> None:
+    client = identity_client(server.url)
+    pool_id = _pool(client, user_pool)
+    token = user_pool.sign_in("alice")
+    aws_named = client.get_id(IdentityPoolId=pool_id, Logins={user_pool.provider: token})["IdentityId"]
+    local_name = f"{server.url.removeprefix('http://')}/{user_pool.pool_id}"
+    assert client.get_id(IdentityPoolId=pool_id, Logins={local_name: token})["IdentityId"] == aws_named
+    with pytest.raises(ClientError) as excinfo:  # another host is not this user pool's provider
+        client.get_id(IdentityPoolId=pool_id, Logins={f"example.com/{user_pool.pool_id}": token})
+    assert _error(excinfo)[0] == "NotAuthorizedException"

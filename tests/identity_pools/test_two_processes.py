@@ -1,0 +1,74 @@
+"""Two server processes on one PostgreSQL database: GetId racing for one login through both makes one identity,
+and credentials handed out by one process sign requests the other accepts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import _require_postgres, cognito_client
+from tests.support import Server, start_server, stop_server, temporary_postgres_database
+
+from .conftest import ACCOUNT, API, BACKEND, UserPool, _allow, identity_client, role_arn, signed_get
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    _require_postgres()
+    tmp: Path = tmp_path_factory.mktemp("identity-pools-pg")
+    (tmp / "functions").mkdir()
+    (tmp / "functions" / "backend.py").write_text(BACKEND)
+    config = {
+        "functions": {"echo": {"handler": "backend.echo", "code": "./functions"}},
+        "iam": {"roles": [{"account": ACCOUNT, "name": "CognitoAuthRole", "policies": [_allow("allowed")]}]},
+        "apis": [{"id": API, "name": "Identity pools", "resources": {"/allowed": {"GET": {
+            "authorization": "AWS_IAM", "integration": {"type": "AWS_PROXY", "function": "echo"}}}}}],
+    }
+    (tmp / "poolgate.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    with temporary_postgres_database() as url:
+        first = start_server("--config", str(tmp / "poolgate.yaml"), database_url=url)
+        try:
+            second = start_server("--config", str(tmp / "poolgate.yaml"), database_url=url)
+            try:
+                yield first, second
+            finally:
+                stop_server(second)
+        finally:
+            stop_server(first)
+
+
+def test_two_processes_agree_on_one_identity_and_its_credentials(servers: tuple[Server, Server]) -> None:
+    first, second = servers
+    idp = cognito_client(first.url)
+    # AWS's issuer, as both processes spell it (poolgate's own issuer names the process's port).
+    pool_id = idp.create_user_pool(PoolName=f"p{time.monotonic_ns()}", UserPoolTags={"poolgate:issuer": "aws"}
+                                   )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    user_pool = UserPool(idp, pool_id, client_id, f"cognito-idp.us-east-1.amazonaws.com/{pool_id}")
+    user_pool.add_user("alice")
+    client = identity_client(first.url)
+    identity_pool = client.create_identity_pool(
+        IdentityPoolName="pg", AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": user_pool.provider, "ClientId": client_id}])["IdentityPoolId"]
+    client.set_identity_pool_roles(IdentityPoolId=identity_pool, Roles={"authenticated": role_arn("CognitoAuthRole")})
+    logins = {user_pool.provider: user_pool.sign_in("alice")}
+
+    def get_id(i: int) -> str:
+        url = (first, second)[i % 2].url
+        return str(identity_client(url).get_id(IdentityPoolId=identity_pool, Logins=logins)["IdentityId"])
+
+    with ThreadPoolExecutor(16) as pool:
+        ids = set(pool.map(get_id, range(48)))
+    assert len(ids) == 1
+    identity_id = ids.pop()
+    credentials = identity_client(first.url).get_credentials_for_identity(IdentityId=identity_id,
+                                                                         Logins=logins)["Credentials"]
+    response = signed_get(second, credentials, "allowed")
+    assert response.status_code == 200, response.text
+    assert response.json()["identity"]["cognitoIdentityId"] == identity_id
