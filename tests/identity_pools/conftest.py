@@ -35,6 +35,15 @@ def _allow(*paths: str) -> dict[str, Any]:
          "Resource": [f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{API}/prod/GET/{p}" for p in paths]}]}
 
 
+def trust(amr: str = "authenticated", aud: str = "us-east-1:*") -> dict[str, Any]:
+    """A Cognito trust policy as the Cognito console writes it (Cognito DG "Role trust and permissions")."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {"cognito-identity.amazonaws.com:aud": aud},
+                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}]}
+
+
 BACKEND = '''
 import json
 
@@ -53,9 +62,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     config = {
         "functions": {"echo": {"handler": "backend.echo", "code": "./functions"}},
         "iam": {"roles": [
-            {"account": ACCOUNT, "name": "CognitoAuthRole", "policies": [_allow("allowed")]},
-            {"account": ACCOUNT, "name": "CognitoAdminRole", "policies": [_allow("allowed", "admin")]},
-            {"account": ACCOUNT, "name": "CognitoGuestRole", "policies": [_allow("public")]},
+            {"account": ACCOUNT, "name": "CognitoAuthRole", "policies": [_allow("allowed")], "trustPolicy": trust()},
+            {"account": ACCOUNT, "name": "CognitoAdminRole", "policies": [_allow("allowed", "admin")],
+             "trustPolicy": trust()},
+            {"account": ACCOUNT, "name": "CognitoGuestRole", "policies": [_allow("public")],
+             "trustPolicy": trust("unauthenticated")},
+            {"account": ACCOUNT, "name": "OtherPoolRole", "policies": [_allow("allowed")],
+             "trustPolicy": trust(aud="us-east-1:00000000-0000-0000-0000-000000000000")},
+            {"account": ACCOUNT, "name": "UntrustedRole", "policies": [_allow("allowed")]},
         ]},
         "apis": [{"id": API, "name": "Identity pools",
                   "resources": {f"/{p}": {"GET": iam_method} for p in ("allowed", "forbidden", "admin", "public")}}],

@@ -153,3 +153,18 @@ def test_unauthenticated_identities(server: Server, user_pool: UserPool) -> None
     # AWS's words: amazon-archives/samljs-serverless-sample#3 (x-amzn-ErrorMessage), aws/aws-sdk-js-v3#3113.
     assert _error(excinfo) == ("NotAuthorizedException",
                                "Unauthenticated access is not supported for this identity pool.")
+
+
+@pytest.mark.parametrize("role", ["OtherPoolRole", "UntrustedRole", "CognitoGuestRole", "NotDeclaredRole"])
+def test_the_roles_trust_policy_must_let_the_identity_in(server: Server, user_pool: UserPool, role: str) -> None:
+    """OtherPoolRole trusts another identity pool (aud), UntrustedRole has no trust policy, CognitoGuestRole trusts
+    only unauthenticated identities; a role not declared cannot be assumed at all."""
+    client = identity_client(server.url)
+    pool_id = _identity_pool(client, user_pool)
+    client.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role_arn(role)})
+    logins = {user_pool.provider: user_pool.sign_in("alice")}
+    identity_id = client.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    with pytest.raises(ClientError) as excinfo:  # UNCONFIRMED wording (rolemap.NO_ROLE)
+        client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)
+    assert _error(excinfo) == ("InvalidIdentityPoolConfigurationException",
+                               "Invalid identity pool configuration. Check assigned IAM roles for this pool.")

@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import _require_postgres, cognito_client
 from tests.support import Server, start_server, stop_server, temporary_postgres_database
 
-from .conftest import ACCOUNT, API, BACKEND, UserPool, _allow, identity_client, role_arn, signed_get
+from .conftest import ACCOUNT, API, BACKEND, UserPool, _allow, identity_client, role_arn, signed_get, trust
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
     (tmp / "functions" / "backend.py").write_text(BACKEND)
     config = {
         "functions": {"echo": {"handler": "backend.echo", "code": "./functions"}},
-        "iam": {"roles": [{"account": ACCOUNT, "name": "CognitoAuthRole", "policies": [_allow("allowed")]}]},
+        "iam": {"roles": [{"account": ACCOUNT, "name": "CognitoAuthRole", "policies": [_allow("allowed")],
+                            "trustPolicy": trust()}]},
         "apis": [{"id": API, "name": "Identity pools", "resources": {"/allowed": {"GET": {
             "authorization": "AWS_IAM", "integration": {"type": "AWS_PROXY", "function": "echo"}}}}}],
     }

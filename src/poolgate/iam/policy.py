@@ -39,6 +39,9 @@ class PolicyKind(StrEnum):
 
     IDENTITY = "identity"
     RESOURCE = "resource"
+    TRUST = "trust"
+    """A role's trust policy (AssumeRolePolicyDocument): names its principals; ``Resource`` may be left out (the
+    role itself is the resource)."""
 
 
 class Effect(StrEnum):
@@ -63,6 +66,8 @@ class PrincipalSpec:
     def matches(self, caller: Caller) -> bool:
         if self.everyone:
             return True
+        if caller.type == "WebIdentity":  # a federated caller is named by its provider (``arn``)
+            return ("Federated", caller.arn) in self.others
         if caller.anonymous:
             return False
         for entry in self.aws:
@@ -215,9 +220,9 @@ def _parse_statement(raw: Any, path: str, kind: PolicyKind) -> Statement:
     for action in parsed_actions:
         if action != "*" and ":" not in action:
             raise PolicyError(f"{path}.{action_key}", f"{action!r} is not service:action (e.g. execute-api:Invoke)")
-    resource_key, resources = _one_of(raw, "Resource", "NotResource", path)
-    parsed_resources = _strings(resources, f"{path}.{resource_key}")
-    principal_key, principal = _one_of(raw, "Principal", "NotPrincipal", path, required=kind is PolicyKind.RESOURCE)
+    resource_key, resources = _one_of(raw, "Resource", "NotResource", path, required=kind is not PolicyKind.TRUST)
+    parsed_resources = _strings(resources, f"{path}.{resource_key}") if resource_key else ("*",)
+    principal_key, principal = _one_of(raw, "Principal", "NotPrincipal", path, required=kind is not PolicyKind.IDENTITY)
     if kind is PolicyKind.IDENTITY and principal_key is not None:
         raise PolicyError(f"{path}.{principal_key}", "an identity-based policy must not name a principal")
     conditions: tuple[Condition, ...] = ()

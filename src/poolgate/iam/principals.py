@@ -8,7 +8,13 @@ iam:
        policies: [{Version: "2012-10-17", Statement: [...]}]}
   roles:
     - {account: "111122223333", name: deployer, policies: [...]}
+    - {account: "111122223333", name: CognitoAuthRole, policies: [...],
+       trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Federated:
+       cognito-identity.amazonaws.com}, Action: "sts:AssumeRoleWithWebIdentity", Condition: {...}}]}}
 ```
+
+``trustPolicy`` is the role's AssumeRolePolicyDocument: an identity pool hands out credentials for a role only
+when it allows ``sts:AssumeRoleWithWebIdentity`` to ``cognito-identity.amazonaws.com`` (identitypools/trust.py).
 
 A role may also carry ``accessKeys``: they act as credentials of an assumed-role session named
 ``sessionName`` (default: the role name), so that roles can call APIs without an STS.
@@ -32,7 +38,7 @@ _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _PATH = re.compile(r"^/([\x21-\x7e]*/)?$")
 _KEY_ID = re.compile(r"^\w{16,128}$")
 _USER_KEYS = {"account", "name", "path", "accessKeys", "policies"}
-_ROLE_KEYS = {"account", "name", "path", "accessKeys", "policies", "sessionName"}
+_ROLE_KEYS = {"account", "name", "path", "accessKeys", "policies", "sessionName", "trustPolicy"}
 _KEY_KEYS = {"id", "secret", "status"}
 
 
@@ -98,6 +104,7 @@ class IamRole:
     access_keys: tuple[AccessKey, ...] = ()
     policies: tuple[Policy, ...] = ()
     session_name: str | None = None
+    trust: Policy | None = None
 
     @property
     def arn(self) -> str:
@@ -179,6 +186,16 @@ def _policies(raw: Any, path: str, owner: str) -> tuple[Policy, ...]:
     return tuple(out)
 
 
+def _trust(raw: Any, path: str, role: str) -> Policy | None:
+    if raw is None:
+        return None
+    try:
+        return Policy.parse(raw, PolicyKind.TRUST, name=f"role {role} trust policy")
+    except PolicyError as exc:
+        suffix = exc.path[1:] if exc.path.startswith("$") else f".{exc.path}"
+        raise IamConfigError(f"{path}{suffix}", f"invalid trust policy: {exc.problem}") from exc
+
+
 def _keys(raw: Any, path: str) -> tuple[AccessKey, ...]:
     if raw is None:
         return ()
@@ -248,7 +265,8 @@ def _parse(raw: Any) -> IamDirectory:
                 session = item.get("sessionName")
                 _expect(session is None or (isinstance(session, str) and 2 <= len(session) <= 64),
                         f"{where}.sessionName", "must be a string of 2-64 characters")
-                roles.append(IamRole(**fields, session_name=session))
+                roles.append(IamRole(**fields, session_name=session,
+                                     trust=_trust(item.get("trustPolicy"), f"{where}.trustPolicy", fields["name"])))
     index: dict[str, KeyOwner] = {}
     groups: tuple[tuple[list[IamPrincipal], str], ...] = ((list(users), "users"), (list(roles), "roles"))
     for principals, section in groups:

@@ -5,6 +5,7 @@ the temporary AWS credentials of the role an identity maps to.
     pools.py        Create/Describe/Update/Delete/ListIdentityPools, Set/GetIdentityPoolRoles
     logins.py       the ``Logins`` map: user-pool ID tokens checked by cognito/jws.py with the pool's keys
     rolemap.py      which role an identity gets: default roles, rules- and token-based role mappings
+    trust.py        whether the role's trust policy lets Cognito identities assume it
     identities.py   GetId, ListIdentities, DescribeIdentity, DeleteIdentities
     credentials.py  GetCredentialsForIdentity, and the lookup of those credentials for AWS_IAM methods
 """

@@ -32,6 +32,7 @@ from .identities import UNAUTHENTICATED_REFUSED
 from .logins import Login, check_logins
 from .rolemap import role_for
 from .service import IDENTITY, Caller, Services, identity_row, not_authorized, pool_row
+from .trust import check_trust
 
 LOGINS_DONT_MATCH = "Logins don't match. Please include at least one valid login for this identity or identity pool."
 EXPIRED = "The security token included in the request is expired"
@@ -75,6 +76,7 @@ async def get_credentials_for_identity(services: Services, caller: Caller, param
     pool = await pool_row(services, identity["pool_id"])
     login = await _login_of(services, identity, pool, params.get("Logins") or {})
     role_arn = await role_for(services, pool, login, params.get("CustomRoleArn"))
+    check_trust(services, role_arn, pool["id"], identity["id"], login)
     now = services.clock.now()
     expiration = now + credentials_seconds()
     key_id = "ASIA" + services.ids.short_id(16).upper()
