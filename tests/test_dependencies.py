@@ -111,8 +111,6 @@ TEMPORARY_CIRCLES: dict[str, tuple[str, ...]] = {
     # The data plane: InvocationContext.plane closes a circle through the stages (issue 14, "GatewayServices";
     # being reworked by the start-up/composition-root area).
     "dataplane": ("poolgate.dataplane",),
-    # counters.py imports the Redis backend lazily (only when Redis is configured), which imports its types back.
-    "counters": ("poolgate.store.counters", "poolgate.store.counters_redis"),
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from .counters import Bucket, Quota, QuotaPeriod, QuotaResult, period_bounds
+from .quotas import Bucket, Quota, QuotaPeriod, QuotaResult, period_bounds
 
 _FUNCTIONS = """
 local function take(key, rate, burst, now, ttl)
