@@ -353,3 +353,50 @@ def test_new_code_lets_running_invocations_finish_and_stopping_ends_them(tmp_pat
         assert stopped.value.document["errorType"] == "Runtime.ExitError"
 
     _run(run())
+
+
+RIC_APP = """
+def handler(event, context):
+    print("ric saw", event)
+    if event.get("fail"):
+        raise ValueError("ric failure")
+    return {"event": event, "fn": context.function_name, "rid": context.aws_request_id,
+            "arn": context.invoked_function_arn, "remaining": context.get_remaining_time_in_millis()}
+"""
+
+
+def test_awss_own_python_runtime_interface_client(tmp_path: Path) -> None:
+    """AWS's awslambdaric (the Python runtime's own client, with its native Runtime API client) as the
+    bootstrap of a provided.al2023 function: it runs unchanged against poolgate's Runtime API."""
+    import sys
+
+    try:
+        import awslambdaric  # noqa: F401
+    except ImportError:
+        if IN_CI:
+            pytest.fail("awslambdaric is a test dependency (pyproject.toml [test]) and CI=true")
+        pytest.skip("awslambdaric is not installed")
+    code = _write(tmp_path / "ric", {"app.py": RIC_APP,
+                                     "bootstrap": '#!/bin/sh\nexec "$RIC_PYTHON" -m awslambdaric "$_HANDLER"\n'})
+    (tmp_path / "ric" / "bootstrap").chmod(0o755)
+    runtime = FunctionRuntime({"ric": Function("ric", "app.handler", code, timeout=5, runtime="provided.al2023",
+                                               environment={"RIC_PYTHON": sys.executable})},
+                              "us-east-1", "000000000000")
+
+    async def run() -> None:
+        first = await runtime.invoke("ric", {"n": 1}, "gw", 29)
+        assert first["event"] == {"n": 1} and first["fn"] == "ric"
+        assert first["arn"] == "arn:aws:lambda:us-east-1:000000000000:function:ric"
+        assert 4000 < first["remaining"] <= 5000
+        second = await runtime.invoke("ric", {"n": 2}, "gw", 29)
+        assert second["rid"] != first["rid"]
+        with pytest.raises(FunctionError) as failed:
+            await runtime.invoke("ric", {"fail": True}, "gw", 29)
+        document = failed.value.document
+        assert document is not None and document["errorType"] == "ValueError"
+        assert document["errorMessage"] == "ric failure" and "app.py" in document["stackTrace"][0]
+
+    try:
+        _run(run())
+    finally:
+        runtime.close()
