@@ -32,7 +32,7 @@ from .http import (
     send_response,
 )
 from .identity import wellknown
-from .identitypools import IDENTITY
+from .identitypools import IDENTITY, openid
 from .lambda_control import LambdaControl
 from .oauth.plane import OAuthPlane
 from .oauth.plane import match as oauth_match
@@ -157,6 +157,9 @@ class PoolgateApp:
                 if message:
                     headers.append(("x-amzn-errormessage", _header_text(message)))
             await send_response(send, status, body, headers, JSON_11)
+            return
+        if request.path == openid.JWKS_PATH and request.method in ("GET", "HEAD"):
+            await send_json(send, 200, await openid.jwks(self.services), [rid, wellknown.CACHE])
             return
         match = _WELL_KNOWN.match(request.path)
         if match and request.method in ("GET", "HEAD"):

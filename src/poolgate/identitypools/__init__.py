@@ -8,9 +8,10 @@ the temporary AWS credentials of the role an identity maps to.
     trust.py        whether the role's trust policy lets Cognito identities assume it
     identities.py   GetId, ListIdentities, DescribeIdentity, DeleteIdentities
     credentials.py  GetCredentialsForIdentity, and the lookup of those credentials for AWS_IAM methods
+    openid.py       GetOpenIdToken and the JWKS that verifies its tokens
 """
 
-from . import credentials, identities, pools  # noqa: F401  (register the operations)
+from . import credentials, identities, openid, pools  # noqa: F401  (register the operations)
 from .service import IDENTITY
 
 __all__ = ["IDENTITY"]

@@ -10,9 +10,7 @@ them; each process remembers a looked-up key until it expires (rows never change
 AWS's words for the data plane (403): "The security token included in the request is expired" (ExpiredTokenException,
 gateway response EXPIRED_TOKEN: aws/graph-explorer#39, cfn-sphere/cfn-sphere#55 for the text) and "The security
 token included in the request is invalid." (UnrecognizedClientException: API Gateway's answer quoted in
-kndt84/aws-api-gateway-client#31). For GetCredentialsForIdentity, "Logins don't match. Please include at least one
-valid login for this identity or identity pool." (NotAuthorizedException, quoted in
-amazon-archives/amazon-cognito-identity-js#68).
+kndt84/aws-api-gateway-client#31).
 """
 
 from __future__ import annotations
@@ -27,14 +25,12 @@ from sqlalchemy import delete, select
 from ..compare import same_secret
 from ..iam import Caller as IamCaller
 from ..iam import IamDirectory, Policy
-from ..store.sql.tables import identity_credentials, identity_logins
-from .identities import UNAUTHENTICATED_REFUSED
-from .logins import Login, check_logins
+from ..store.sql.tables import identity_credentials
+from .identities import proven_login
 from .rolemap import role_for
-from .service import IDENTITY, Caller, Services, identity_row, not_authorized, pool_row
+from .service import IDENTITY, Caller, Services, identity_row, pool_row
 from .trust import check_trust
 
-LOGINS_DONT_MATCH = "Logins don't match. Please include at least one valid login for this identity or identity pool."
 EXPIRED = "The security token included in the request is expired"
 INVALID = "The security token included in the request is invalid."
 SESSION_NAME = "CognitoIdentityCredentials"
@@ -49,32 +45,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-async def _login_of(services: Services, identity: Any, pool: Any, logins: dict[str, str]) -> Login | None:
-    """The checked login that proves the caller is this identity (None for a guest identity)."""
-    if not identity["logins"]:
-        if logins:  # UNCONFIRMED: AWS may link the login to the guest identity instead
-            raise not_authorized(LOGINS_DONT_MATCH)
-        if not pool["config"].get("AllowUnauthenticatedIdentities"):
-            raise not_authorized(UNAUTHENTICATED_REFUSED)
-        return None
-    if not logins:
-        raise not_authorized(LOGINS_DONT_MATCH)
-    for login in await check_logins(services, pool, logins):
-        async with services.db.read() as conn:
-            owner = (await conn.execute(select(identity_logins.c.identity_id).where(
-                identity_logins.c.pool_id == pool["id"], identity_logins.c.provider == login.provider,
-                identity_logins.c.subject == login.subject))).first()
-        if owner is not None and owner[0] == identity["id"]:
-            return login
-    raise not_authorized(LOGINS_DONT_MATCH)
-
-
 @IDENTITY.operation("GetCredentialsForIdentity")
 async def get_credentials_for_identity(services: Services, caller: Caller, params: dict[str, Any]
                                        ) -> dict[str, Any]:
     identity = await identity_row(services, params["IdentityId"])
     pool = await pool_row(services, identity["pool_id"])
-    login = await _login_of(services, identity, pool, params.get("Logins") or {})
+    login = await proven_login(services, identity, pool, params.get("Logins") or {})
     role_arn = await role_for(services, pool, login, params.get("CustomRoleArn"))
     check_trust(services, role_arn, pool["id"], identity["id"], login)
     now = services.clock.now()

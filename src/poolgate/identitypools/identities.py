@@ -23,6 +23,9 @@ from .logins import Login, check_logins
 from .service import IDENTITY, Caller, Services, identity_row, new_id, not_authorized, pool_row
 
 UNAUTHENTICATED_REFUSED = "Unauthenticated access is not supported for this identity pool."
+LOGINS_DONT_MATCH = "Logins don't match. Please include at least one valid login for this identity or identity pool."
+"""NotAuthorizedException of GetCredentialsForIdentity and GetOpenIdToken: AWS's words quoted in
+amazon-archives/amazon-cognito-identity-js#68."""
 
 
 async def guest_identity(services: Services, pool: Any) -> str:
@@ -75,6 +78,26 @@ async def _identity_for_logins(services: Services, pool: Any, logins: list[Login
                 await conn.execute(identity_logins.insert().values(
                     pool_id=pool["id"], provider=login.provider, subject=login.subject, identity_id=identity_id))
     return identity_id
+
+
+async def proven_login(services: Services, identity: Any, pool: Any, logins: dict[str, str]) -> Login | None:
+    """The checked login that proves the caller is this identity (None for a guest identity)."""
+    if not identity["logins"]:
+        if logins:  # UNCONFIRMED: AWS may link the login to the guest identity instead
+            raise not_authorized(LOGINS_DONT_MATCH)
+        if not pool["config"].get("AllowUnauthenticatedIdentities"):
+            raise not_authorized(UNAUTHENTICATED_REFUSED)
+        return None
+    if not logins:
+        raise not_authorized(LOGINS_DONT_MATCH)
+    for login in await check_logins(services, pool, logins):
+        async with services.db.read() as conn:
+            owner = (await conn.execute(select(identity_logins.c.identity_id).where(
+                identity_logins.c.pool_id == pool["id"], identity_logins.c.provider == login.provider,
+                identity_logins.c.subject == login.subject))).first()
+        if owner is not None and owner[0] == identity["id"]:
+            return login
+    raise not_authorized(LOGINS_DONT_MATCH)
 
 
 @IDENTITY.operation("GetId")
