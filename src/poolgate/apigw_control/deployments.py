@@ -11,6 +11,10 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from ..apigw import snapshot as snapshots
+from ..apigw.domain import Stage
+from ..dataplane.deployment import compile_deployment
+from ..dataplane.plugins import DeploymentError
 from ..store.sql.tables import apigw_deployments, apigw_stages
 from . import repo, shapes
 from .registry import Call, Shape, bad_request, listing, operation, page
@@ -34,6 +38,12 @@ async def create_deployment(call: Call, params: dict[str, Any]) -> Shape:
     api = await repo.api_row(call, api_id)
     snapshot = await repo.snapshot(call, api)
     _check_deployable(snapshot)
+    if call.dataplane is not None:  # what the data plane would refuse to serve is refused here
+        model = snapshots.rest_api(snapshot, api["region"], api["account"])
+        try:
+            compile_deployment(model, Stage("check"), call.dataplane.functions.functions, "check", strict=False)
+        except DeploymentError as exc:
+            raise bad_request(f"The API cannot be deployed: {exc}") from None  # wording UNCONFIRMED
     deployment_id = call.new_id(DEPLOYMENT_ID_LENGTH)
     row = {"api_id": api_id, "id": deployment_id, "description": params.get("description"), "snapshot": snapshot,
            "created": call.now}
