@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -53,9 +54,8 @@ def echo(event, context):
 '''
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("identity-pools")
+def write_config(tmp: Path) -> Path:
+    """The test servers' poolgate.yaml: an echo function behind AWS_IAM methods, and the roles."""
     (tmp / "functions").mkdir()
     (tmp / "functions" / "backend.py").write_text(BACKEND)
     iam_method = {"authorization": "AWS_IAM", "integration": {"type": "AWS_PROXY", "function": "echo"}}
@@ -76,6 +76,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     path = tmp / "poolgate.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    path = write_config(tmp_path_factory.mktemp("identity-pools"))
     srv = start_server("--config", str(path), env={"POOLGATE_IDENTITY_CREDENTIALS_SECONDS": str(TTL)})
     try:
         yield srv

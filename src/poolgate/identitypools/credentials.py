@@ -28,7 +28,7 @@ from ..iam import IamDirectory, Policy
 from ..store.sql.tables import identity_credentials
 from .identities import proven_login
 from .rolemap import role_for
-from .service import IDENTITY, Caller, Services, identity_row, pool_row
+from .service import IDENTITY, Caller, Services, identity_row, pool_row, process_cache
 from .trust import check_trust
 
 EXPIRED = "The security token included in the request is expired"
@@ -115,7 +115,7 @@ class SessionKey:
 async def session_key(services: Services, key_id: str, token: str | None, now: float) -> SessionKey | None:
     """The temporary credentials ``key_id`` names, checked against the request's session token and ``now``;
     None when it names none (the caller answers as for any unknown key); SessionRefused otherwise."""
-    cache: dict[str, SessionKey] = services.extras.setdefault("identity_credentials", {})
+    cache = process_cache(services, "identity_credentials")
     key = cache.get(key_id)
     if key is None:
         async with services.db.read() as conn:

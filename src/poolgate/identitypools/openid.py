@@ -23,7 +23,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from ..store.secrets import stored_text
 from .identities import proven_login
-from .service import IDENTITY, Caller, Services, identity_row, pool_row
+from .service import IDENTITY, Caller, Services, identity_row, pool_row, process_cache
 
 ISSUER = "https://cognito-identity.amazonaws.com"
 VALIDITY = 600
@@ -46,7 +46,8 @@ def _new_pem() -> str:
 
 
 async def openid_key(services: Services) -> OpenIdKey:
-    key: OpenIdKey | None = services.extras.get("identity_openid_key")
+    cache = process_cache(services, "identity_openid_key")
+    key: OpenIdKey | None = cache.get("key")
     if key is not None:
         return key
     pem = await stored_text(services.db, services.clock, _SECRET_NAME, _new_pem())
@@ -58,7 +59,7 @@ async def openid_key(services: Services) -> OpenIdKey:
     jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
     key = OpenIdKey(private, kid, {"kty": "RSA", "alg": ALGORITHM, "use": "sig", "kid": kid, "n": jwk["n"],
                                    "e": jwk["e"]})
-    services.extras["identity_openid_key"] = key
+    cache["key"] = key
     return key
 
 

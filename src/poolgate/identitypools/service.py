@@ -52,6 +52,20 @@ async def identity_row(services: Services, identity_id: str) -> Any:
     return row
 
 
+def process_cache(services: Services, name: str) -> dict[str, Any]:
+    """A cache of this process kept in ``services.extras[name]``, emptied by ``POST /_poolgate/reset``."""
+    cache: dict[str, Any] | None = services.extras.get(name)
+    if cache is None:
+        cache = services.extras[name] = {}
+        emptied = cache
+
+        async def forget() -> None:
+            emptied.clear()
+
+        services.extras.setdefault("on_reset", []).append(forget)
+    return cache
+
+
 def new_id(services: Services, region: str) -> str:
     """Identity pool and identity ids: ``{region}:{uuid}``."""
     return f"{region}:{services.ids.uuid()}"
