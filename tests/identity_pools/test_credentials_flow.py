@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from tests.support import Server
@@ -168,3 +169,22 @@ def test_the_roles_trust_policy_must_let_the_identity_in(server: Server, user_po
         client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)
     assert _error(excinfo) == ("InvalidIdentityPoolConfigurationException",
                                "Invalid identity pool configuration. Check assigned IAM roles for this pool.")
+
+
+def test_presigned_request_carries_the_session_token_in_its_query(server: Server, user_pool: UserPool) -> None:
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    client = identity_client(server.url)
+    pool_id = _identity_pool(client, user_pool)
+    client.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role_arn("CognitoAuthRole")})
+    _, credentials = _credentials(client, pool_id, {user_pool.provider: user_pool.sign_in("alice")})
+    url = f"{server.url}/restapis/idpoolapi1/prod/_user_request_/allowed"
+    request = AWSRequest(method="GET", url=url)
+    SigV4QueryAuth(Credentials(credentials["AccessKeyId"], credentials["SecretKey"], credentials["SessionToken"]),
+                   "execute-api", "us-east-1", expires=60).add_auth(request)
+    assert "X-Amz-Security-Token=" in request.url
+    response = requests.get(request.url, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["identity"]["cognitoAuthenticationType"] == "authenticated"
