@@ -187,6 +187,12 @@ class PoolgateApp:
         if request.path == "/_poolgate/health":
             await send_json(send, 200, {"status": "ok"}, [rid])
             return
+        if request.path == "/_console" or request.path.startswith("/_console/"):
+            from .console.plane import Console  # on first use: the console's imports stay out of start-up
+
+            self.console = getattr(self, "console", None) or Console(self)
+            await self.console.handle(request, send, request_id)
+            return
         if self.apigateway.claims(request):
             await self.apigateway.handle(request, send, request_id, self.dataplane)
             return

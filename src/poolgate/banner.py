@@ -56,6 +56,12 @@ async def pool_lines(services: Services) -> list[str]:
     return lines
 
 
+def console_lines(settings: Settings) -> list[str]:
+    """The console's address (``/_console/`` on the server's own port)."""
+    access = "open on loopback" if settings.local_mode else "sign in with a --credentials access key and secret"
+    return [f"console: {settings.base_url}/_console/ ({access})"]
+
+
 def storage_lines(settings: Settings) -> list[str]:
     """Where the state lives, and the ``poolgate codes`` command that reads it (from any folder while this
     server runs; with these flags also afterwards, unless --ephemeral)."""

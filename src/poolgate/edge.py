@@ -97,6 +97,22 @@ def _same_origin(origin: str, request: Request) -> bool:
     return parts.hostname == target.hostname and port == target_port
 
 
+def cross_site_refusal(request: Request, action: str) -> Refusal | None:
+    """A refusal when the browser says ``request`` comes from a page of another site: an ``Origin`` that is not the
+    request's own origin, or a ``Sec-Fetch-Site`` other than ``same-origin``. None when neither says so (clients
+    that are not browsers send neither)."""
+    origin = request.header("origin")
+    if origin is not None and not _same_origin(origin, request):
+        return Refusal(403, "AccessDeniedException",
+                       f"{action} refused: it comes from a web page of another site (Origin '{origin[:200]}').")
+    site = request.header("sec-fetch-site")
+    if site is not None and site.strip().lower() != "same-origin":
+        return Refusal(403, "AccessDeniedException",
+                       f"{action} refused: the browser marks it as sent from another site "
+                       f"(Sec-Fetch-Site: {site[:40]}).")
+    return None
+
+
 def _json_content_type(request: Request) -> bool:
     media = (request.header("content-type") or "").split(";", 1)[0].strip().lower()
     return media == "application/json" or media.endswith("+json") or media.startswith("application/x-amz-json-")
@@ -108,16 +124,9 @@ def reset_refusal(settings: Settings, request: Request, now: float) -> Refusal |
 
     if not settings.local_mode:
         return _signed_reset_refusal(settings, request, now)
-    origin = request.header("origin")
-    if origin is not None and not _same_origin(origin, request):
-        return Refusal(403, "AccessDeniedException",
-                       f"POST /_poolgate/reset refused: it comes from a web page of another site (Origin "
-                       f"'{origin[:200]}').")
-    site = request.header("sec-fetch-site")
-    if site is not None and site.strip().lower() != "same-origin":
-        return Refusal(403, "AccessDeniedException",
-                       f"POST /_poolgate/reset refused: the browser marks it as sent from another site "
-                       f"(Sec-Fetch-Site: {site[:40]}).")
+    cross_site = cross_site_refusal(request, "POST /_poolgate/reset")
+    if cross_site is not None:
+        return cross_site
     if request.header("authorization") is not None:
         try:
             if sigv4.parse_authorization(request) is not None:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from .app import PoolgateApp, create_app
-from .banner import pool_lines, storage_lines
+from .banner import console_lines, pool_lines, storage_lines
 from .clock import IdGenerator
 from .config import CORE_SECTIONS, Config, Section, load_config
 from .dataplane import build_dataplane, keep_api_keys
@@ -72,7 +72,8 @@ async def describe_startup(services: Services) -> None:
     if settings.public_url is None and settings.host in ("0.0.0.0", "::"):
         log.warning("tokens name %s in their issuer, which no client can reach: pass --public-url with the "
                     "address clients use", settings.base_url)
-    for line in [*storage_lines(settings), *await pool_lines(services), *services.extras.get("banner", [])]:
+    for line in [*console_lines(settings), *storage_lines(settings), *await pool_lines(services),
+                 *services.extras.get("banner", [])]:
         print(line, flush=True)
 
 
