@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -53,20 +53,37 @@ async def get_credentials_for_identity(services: Services, caller: Caller, param
     login = await proven_login(services, identity, pool, params.get("Logins") or {})
     role_arn = await role_for(services, pool, login, params.get("CustomRoleArn"))
     check_trust(services, role_arn, pool["id"], identity["id"], login)
+    issued = await issue_credentials(
+        services, role_arn=role_arn, session_name=SESSION_NAME, seconds=credentials_seconds(),
+        identity_id=identity["id"], pool_id=pool["id"], auth_type="authenticated" if login else "unauthenticated",
+        provider=login.authentication_provider() if login else None)
+    return {"IdentityId": identity["id"],
+            "Credentials": {"AccessKeyId": issued.access_key_id, "SecretKey": issued.secret,
+                            "SessionToken": issued.session_token, "Expiration": issued.expiration}}
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    access_key_id: str
+    secret: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: float
+
+
+async def issue_credentials(services: Services, *, role_arn: str, session_name: str, seconds: int,
+                            identity_id: str | None, pool_id: str | None, auth_type: str, provider: str | None
+                            ) -> Issued:
+    """New temporary credentials for an assumed-role session, stored for every process of the database."""
     now = services.clock.now()
-    expiration = now + credentials_seconds()
-    key_id = "ASIA" + services.ids.short_id(16).upper()
-    secret = services.ids.token(30)
-    token = services.ids.token(192)
+    issued = Issued("ASIA" + services.ids.short_id(16).upper(), services.ids.token(30), services.ids.token(192),
+                    now + seconds)
     async with services.db.begin() as conn:
         await conn.execute(delete(identity_credentials).where(identity_credentials.c.expiration < now - 86400))
         await conn.execute(identity_credentials.insert().values(
-            access_key_id=key_id, secret=secret, token_hash=_token_hash(token), identity_id=identity["id"],
-            pool_id=pool["id"], role_arn=role_arn, auth_type="authenticated" if login else "unauthenticated",
-            provider=login.authentication_provider() if login else None, expiration=expiration))
-    return {"IdentityId": identity["id"],
-            "Credentials": {"AccessKeyId": key_id, "SecretKey": secret, "SessionToken": token,
-                            "Expiration": expiration}}
+            access_key_id=issued.access_key_id, secret=issued.secret, token_hash=_token_hash(issued.session_token),
+            identity_id=identity_id, pool_id=pool_id, role_arn=role_arn, session_name=session_name,
+            auth_type=auth_type, provider=provider, expiration=issued.expiration))
+    return issued
 
 
 class SessionRefused(Exception):
@@ -85,9 +102,10 @@ class SessionKey:
     access_key_id: str
     secret: str
     token_hash: str
-    identity_id: str
-    pool_id: str
+    identity_id: str | None
+    pool_id: str | None
     role_arn: str
+    session_name: str
     auth_type: str
     provider: str | None
     expiration: float
@@ -98,8 +116,9 @@ class SessionKey:
         name = resource.rsplit("/", 1)[-1]
         from ..iam.principals import IamRole  # the role's id as IAM derives it, declared or not
         role_id = IamRole(account, name).role_id
-        return IamCaller(arn=f"arn:aws:sts::{account}:assumed-role/{name}/{SESSION_NAME}", account=account,
-                         type="AssumedRole", userid=f"{role_id}:{SESSION_NAME}", role_arn=self.role_arn)
+        session = self.session_name
+        return IamCaller(arn=f"arn:aws:sts::{account}:assumed-role/{name}/{session}", account=account,
+                         type="AssumedRole", userid=f"{role_id}:{session}", role_arn=self.role_arn)
 
     def policies(self, directory: IamDirectory) -> list[Policy]:
         """The policies of the role the credentials are for (none when it is not declared under ``iam: roles:``)."""
@@ -107,7 +126,10 @@ class SessionKey:
         return list(role.policies) if role is not None else []
 
     def identity_fields(self) -> dict[str, Any]:
-        """The proxy event's ``requestContext.identity`` fields Cognito credentials add."""
+        """The proxy event's ``requestContext.identity`` fields Cognito credentials add (none for credentials from
+        AssumeRoleWithWebIdentity with a user-pool token)."""
+        if self.identity_id is None:
+            return {}
         return {"cognitoIdentityId": self.identity_id, "cognitoIdentityPoolId": self.pool_id,
                 "cognitoAuthenticationType": self.auth_type, "cognitoAuthenticationProvider": self.provider}
 

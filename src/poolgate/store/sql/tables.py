@@ -393,14 +393,15 @@ identity_logins = Table(
 
 identity_credentials = Table(
     "identity_credentials", metadata,
-    # Temporary credentials handed out by GetCredentialsForIdentity: the data plane's AWS_IAM authorizer
-    # checks signatures with the secret (so it is kept) and the session token by its SHA-256.
+    # Temporary credentials handed out by GetCredentialsForIdentity and sts:AssumeRoleWithWebIdentity: the data
+    # plane's AWS_IAM authorizer checks signatures with the secret (so it is kept), the session token by its SHA-256.
     Column("access_key_id", String(32), primary_key=True),
     Column("secret", String(64), nullable=False),
     Column("token_hash", String(64), nullable=False),
-    Column("identity_id", String(55), nullable=False),
-    Column("pool_id", String(55), nullable=False),
+    Column("identity_id", String(55)),  # None for AssumeRoleWithWebIdentity with a user-pool token
+    Column("pool_id", String(55)),
     Column("role_arn", String(2048), nullable=False),
+    Column("session_name", String(64), nullable=False),  # of the assumed-role session
     Column("auth_type", String(16), nullable=False),  # authenticated | unauthenticated
     Column("provider", String(2048)),  # cognitoAuthenticationProvider, None for unauthenticated identities
     Column("expiration", Float, nullable=False, index=True),

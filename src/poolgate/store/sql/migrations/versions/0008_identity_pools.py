@@ -1,4 +1,4 @@
-"""identity pools (cognito-identity): pools, identities, their logins and temporary credentials
+"""identity pools (cognito-identity): pools, identities, their logins and temporary credentials (also STS's)
 
 Revision ID: 0008
 Revises: 0007
@@ -54,9 +54,10 @@ def upgrade() -> None:
         sa.Column("access_key_id", sa.String(length=32), nullable=False),
         sa.Column("secret", sa.String(length=64), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("identity_id", sa.String(length=55), nullable=False),
-        sa.Column("pool_id", sa.String(length=55), nullable=False),
+        sa.Column("identity_id", sa.String(length=55), nullable=True),
+        sa.Column("pool_id", sa.String(length=55), nullable=True),
         sa.Column("role_arn", sa.String(length=2048), nullable=False),
+        sa.Column("session_name", sa.String(length=64), nullable=False),
         sa.Column("auth_type", sa.String(length=16), nullable=False),
         sa.Column("provider", sa.String(length=2048), nullable=True),
         sa.Column("expiration", sa.Float(), nullable=False),
