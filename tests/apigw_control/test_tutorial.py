@@ -185,3 +185,48 @@ def test_invalid_function_answers_500_and_logs(tmp_path: Path) -> None:
         assert "names function 'nosuchfunction', which is not declared" in server.log_path.read_text()
     finally:
         stop_server(server)
+
+
+NODE_HELLO = """export const handler = async () => ({ statusCode: 200, body: 'made later' });
+"""
+
+
+def test_a_function_made_after_the_deployment_is_served_after_the_next_change() -> None:
+    """AWS resolves a Lambda integration's function when it is called; poolgate binds it when a stage
+    compiles, so a method naming a function the lambda API creates later answers 500 until any later change
+    (here: another API's deployment) makes every process compile it again."""
+    import io
+    import stat
+    import zipfile
+
+    server = start_server("--no-demo")
+    try:
+        apigw = apigateway(server.url)
+        api = apigw.create_rest_api(name="Later")
+        apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                         authorizationType="NONE")
+        apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                              type="AWS_PROXY", integrationHttpMethod="POST", uri=function_uri("later-fn"))
+        apigw.create_deployment(restApiId=api["id"], stageName="prod")
+        assert invoke(server, api["id"], "prod", "/").status_code == 500
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            info = zipfile.ZipInfo("index.mjs")
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            archive.writestr(info, NODE_HELLO)
+        lambdas = boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1",
+                               aws_access_key_id="AKIDTUTORIAL", aws_secret_access_key="secret",
+                               config=Config(retries={"max_attempts": 0}, read_timeout=60))
+        lambdas.create_function(FunctionName="later-fn", Runtime="nodejs20.x", Handler="index.handler",
+                                Role="arn:aws:iam::000000000000:role/lambda-role",
+                                Code={"ZipFile": buffer.getvalue()})
+        other = apigw.create_rest_api(name="Other")
+        apigw.put_method(restApiId=other["id"], resourceId=other["rootResourceId"], httpMethod="GET",
+                         authorizationType="NONE")
+        apigw.put_integration(restApiId=other["id"], resourceId=other["rootResourceId"], httpMethod="GET",
+                              type="MOCK")
+        apigw.create_deployment(restApiId=other["id"], stageName="prod")
+        answer = invoke(server, api["id"], "prod", "/")
+        assert (answer.status_code, answer.text) == (200, "made later")
+    finally:
+        stop_server(server)

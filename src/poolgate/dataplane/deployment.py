@@ -32,20 +32,27 @@ log = logging.getLogger("poolgate.dataplane")
 PROXY_TYPES = frozenset({"AWS_PROXY", "HTTP_PROXY"})
 
 
-class _Misconfigured:
-    """The integration of a method that cannot be served as deployed (a Lambda function this poolgate does
-    not have, an integration type it does not run…): AWS answers such calls 500 ``Internal server error``
-    and logs why; so does poolgate (never an allow: the method's authorizer is not run either)."""
+@dataclass(frozen=True, slots=True)
+class Misconfigured:
+    """Why a method cannot be served as deployed (a Lambda function this poolgate does not have, an
+    integration type it does not run…): the state of ``_MISCONFIGURED``."""
+
+    problem: str
+
+
+class _MisconfiguredPlugin:
+    """AWS answers calls of such a method 500 ``Internal server error`` and logs why; so does poolgate (never
+    an allow: the method's authorizer is not run either)."""
 
     TYPE = "misconfigured"
 
     @staticmethod
-    def validate(config: IntegrationConfig) -> str:
+    def validate(config: IntegrationConfig) -> Misconfigured:
         raise NotImplementedError
 
     @staticmethod
-    async def invoke(ctx: InvocationContext, problem: str) -> IntegrationResult:
-        log.error("%s\t%s", ctx.request_id, problem)
+    async def invoke(ctx: InvocationContext, state: Misconfigured) -> IntegrationResult:
+        log.error("%s\t%s", ctx.request_id, state.problem)
         raise configuration_error()
 
 
@@ -169,7 +176,7 @@ def compile_deployment(api: RestApi, stage: Stage, functions: Mapping[str, Funct
                 if strict:
                     raise
                 auth, auth_state = None, None
-                integration, integration_state = _Misconfigured, str(exc)
+                integration, integration_state = _MisconfiguredPlugin, Misconfigured(str(exc))
             proxy = method.integration is not None and method.integration.type in PROXY_TYPES
             route = Route(resource.path, resource.id, name, method, integration, integration_state, auth,
                           auth_state, proxy)

@@ -20,7 +20,7 @@ from sqlalchemy import select, tuple_
 from ..apigw import snapshot as snapshots
 from ..apigw.domain import RestApi
 from ..store.sql.tables import apigw_changes, apigw_deployments, apigw_rest_apis, apigw_stages
-from .deployment import Deployment, compile_deployment
+from .deployment import Deployment, Misconfigured, compile_deployment
 from .plugins import DeploymentError
 
 if TYPE_CHECKING:
@@ -41,6 +41,9 @@ class _Compiled:
     deployment_id: str
     modified: float
     deployment: Deployment
+    misconfigured: bool
+    """Some method could not be bound (a function not defined yet…): compiled again at every reload, so a
+    function defined later (the lambda API) is served after the next change anyone makes."""
 
 
 class StoredDeployments:
@@ -100,11 +103,14 @@ class StoredDeployments:
             for row in stages:
                 key = (row["api_id"], row["name"])
                 known = self._compiled.get(key)
-                if known is None or (known.deployment_id, known.modified) != (row["deployment_id"], row["modified"]):
+                if known is None or known.misconfigured or (known.deployment_id, known.modified) != (
+                        row["deployment_id"], row["modified"]):
                     deployment = self._compile(row)
                     if deployment is None:
                         continue
-                    known = _Compiled(row["deployment_id"], row["modified"], deployment)
+                    known = _Compiled(row["deployment_id"], row["modified"], deployment,
+                                      any(isinstance(route.integration_state, Misconfigured)
+                                          for route in deployment.routes))
                 compiled[key] = known
                 served.setdefault(row["api_id"], {})[row["name"]] = known.deployment
             self._compiled = compiled
