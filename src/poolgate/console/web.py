@@ -92,7 +92,9 @@ class Router:
 
 
 def error_text(err: OperationError) -> str:
-    return f"{err.code}: {err.message}" if err.message else err.code
+    """``Type: message``, the message's first paragraph (a signature error goes on with the canonical request)."""
+    message = err.message.split("\n\n", 1)[0]
+    return f"{err.code}: {message}" if message else err.code
 
 
 ROUTER = Router()
