@@ -352,3 +352,16 @@ def test_bad_input_is_refused_and_changes_nothing(apigw: Any, api: dict[str, Any
         if isinstance(old, dict):
             old, new = ({k: v for k, v in shape.items() if k != "ResponseMetadata"} for shape in (old, new))
         assert old == new
+
+
+def test_authorizer_id_may_be_set_before_the_type(apigw: Any, api: dict[str, Any]) -> None:
+    """UpdateMethod with /authorizerId first and /authorizationType in a later call (order UNCONFIRMED on AWS)."""
+    api_id, root = api["id"], api["rootResourceId"]
+    authorizer = apigw.create_authorizer(restApiId=api_id, name="L", type="TOKEN", authorizerUri=LAMBDA_URI,
+                                         identitySource="method.request.header.Authorization")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.update_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                        patchOperations=[{"op": "replace", "path": "/authorizerId", "value": authorizer["id"]}])
+    method = apigw.update_method(restApiId=api_id, resourceId=root, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}])
+    assert (method["authorizationType"], method["authorizerId"]) == ("CUSTOM", authorizer["id"])

@@ -35,7 +35,7 @@ async def _check_authorization(call: Call, api_id: str, config: dict[str, Any]) 
         # Wording UNCONFIRMED.
         raise bad_request(f"Invalid authorization type specified. Valid options are {','.join(AUTHORIZATION_TYPES)}")
     if kind not in _NEEDS_AUTHORIZER:
-        config.pop("authorizerId", None)
+        # The authorizerId is kept, unused, so that it may be set before the type (order UNCONFIRMED on AWS).
         return
     authorizer_id = config.get("authorizerId")
     found = None
