@@ -67,10 +67,11 @@ class Bench:
     async def call(self, name: str, **params: Any) -> dict[str, Any]:
         return await COGNITO.operations[name].handler(self.services, CALLER, params)
 
-    async def setup(self, **pool_config: Any) -> None:
+    async def setup(self, client_config: dict[str, Any] | None = None, **pool_config: Any) -> None:
         created = await self.call("CreateUserPool", PoolName="engine", **pool_config)
         pool_id = created["UserPool"]["Id"]
-        client = await self.call("CreateUserPoolClient", UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS)
+        client = await self.call("CreateUserPoolClient", UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS,
+                                 **(client_config or {}))
         self.pool, self.client = await self.services.records.client_and_pool(client["UserPoolClient"]["ClientId"])
 
     async def user(self, name: str = "lee", permanent: bool = True, **attributes: str) -> None:
@@ -389,3 +390,20 @@ def test_challenge_state_survives_its_json(saved: state.State) -> None:
              state.PasswordVerifier: "PASSWORD_VERIFIER"}
     stored = json.loads(json.dumps(state.dump(saved)))
     assert state.load(names[type(saved)], stored) == saved
+
+
+def test_a_name_that_matches_nobody_gets_a_simulated_srp_challenge_that_fails_at_the_proof() -> None:
+    async def scenario(b: Bench) -> None:
+        await b.setup({"PreventUserExistenceErrors": "ENABLED"})
+        with mock.patch.object(aws_srp.AWSSRP, "generate_random_small_a", lambda self: 98765432109876543210):
+            srp = aws_srp.AWSSRP("ghost", PASSWORD, b.pool.id, b.client.client_id, client=mock.Mock())
+            step = _challenge(await b.start("USER_SRP_AUTH", USERNAME="ghost", SRP_A=srp.get_auth_params()["SRP_A"]),
+                              "PASSWORD_VERIFIER")
+            stand_in = step.parameters["USERNAME"]
+            assert stand_in == step.parameters["USER_ID_FOR_SRP"] != "ghost"  # a stable UUID, as a user's sub
+            proof = srp.process_challenge(step.parameters, {"USERNAME": stand_in})
+        assert await b.refused(b.answer(step, **proof)) is Reason.WRONG_CREDENTIALS
+        assert await b.refused(b.start("USER_PASSWORD_AUTH", USERNAME="ghost", PASSWORD=PASSWORD)) \
+            is Reason.WRONG_CREDENTIALS
+
+    run(scenario)
