@@ -39,6 +39,7 @@ from .oauth.plane import match as oauth_match
 from .services import Services
 from .settings import Settings
 from .store.db import Database
+from .sts import StsPlane
 
 log = logging.getLogger("poolgate")
 
@@ -73,6 +74,7 @@ class PoolgateApp:
         self.oauth = OAuthPlane(services)
         self.apigateway = ApiGatewayControl(services)
         self.lambdas = LambdaControl(services)
+        self.sts = StsPlane(services)
         self.started = False
 
     async def startup(self) -> None:
@@ -192,6 +194,9 @@ class PoolgateApp:
 
             self.console = getattr(self, "console", None) or Console(self)
             await self.console.handle(request, send, request_id)
+            return
+        if self.sts.claims(request):
+            await self.sts.handle(request, send, request_id)
             return
         if self.apigateway.claims(request):
             await self.apigateway.handle(request, send, request_id, self.dataplane)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..cognito import jws
+from ..cognito.domain import Pool
 from ..cognito.revoke import is_revoked
 from ..errors import ServiceError
 from .service import Services, not_authorized
@@ -75,38 +76,66 @@ async def _check(services: Services, pool: Any, key: str, token: str) -> Login:
     host, _, user_pool_id = key.rpartition("/")
     if provider is None or not _host_allowed(services, host, user_pool_id):
         raise not_authorized(NOT_A_PROVIDER)
+    try:
+        user_pool, claims = await verified_id_token(services, token, user_pool_id)
+    except TokenRefused as refused:
+        raise not_authorized(refused.message) from None
+    sub = claims["sub"]
+    client_id = provider.get("ClientId")
+    if client_id and claims.get("aud") != client_id:
+        raise not_authorized("Invalid login token. Incorrect token audience.")
+    return Login(provider["ProviderName"], sub, claims, user_pool.id)
+
+
+class TokenRefused(Exception):
+    """An ID token a reader may not accept: ``reason`` (stable words: malformed, issuer, expired, revoked) for
+    callers that word it their own way (sts), ``message`` in cognito-identity's words."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+_NOT_OIDC = "Invalid login token. Not a valid OpenId Connect identity token."
+
+
+async def verified_id_token(services: Services, token: str, user_pool_id: str | None = None
+                            ) -> tuple[Pool, dict[str, Any]]:
+    """The user pool and claims of a valid ID token of one of our user pools (of ``user_pool_id`` when given):
+    parsed and RS256-checked by ``cognito/jws.py`` with the key from the pool's key store, ``token_use`` ``id``,
+    ``exp`` in the future, its session not signed out globally. TokenRefused otherwise."""
     now = services.clock.now()
     try:
         token_jws = jws.parse(token)
     except jws.InvalidToken:
-        raise not_authorized("Invalid login token. Not a valid OpenId Connect identity token.") from None
+        raise TokenRefused("malformed", _NOT_OIDC) from None
+    iss = token_jws.iss or ""
+    pool_id = user_pool_id or iss.rsplit("/", 1)[-1]
     try:
-        user_pool = await services.records.pool(user_pool_id)
+        user_pool = await services.records.pool(pool_id)
     except ServiceError:
-        raise not_authorized(ISSUER_MISMATCH) from None
-    if token_jws.iss != services.tokens.issuer(user_pool):
-        raise not_authorized(ISSUER_MISMATCH)
+        raise TokenRefused("issuer", ISSUER_MISMATCH) from None
+    if iss != services.tokens.issuer(user_pool):
+        raise TokenRefused("issuer", ISSUER_MISMATCH)
     jwk = await services.keys.public_key(user_pool.id, token_jws.kid, now)
     try:
         if jwk is None:
             raise jws.InvalidToken(jws.UNKNOWN_KID)
         jws.check_signature(token_jws, jws.public_key(jwk))
     except jws.InvalidToken:
-        raise not_authorized("Invalid login token. Not a valid OpenId Connect identity token.") from None
+        raise TokenRefused("signature", _NOT_OIDC) from None
     claims = token_jws.claims
     sub, exp = claims.get("sub"), claims.get("exp")
     if claims.get("token_use") != "id" or not isinstance(sub, str) or not sub or not _number(exp):
-        raise not_authorized("Invalid login token. Not a valid OpenId Connect identity token.")
+        raise TokenRefused("malformed", _NOT_OIDC)
     assert isinstance(exp, int | float)
     if exp <= now:
-        raise not_authorized(f"Invalid login token. Token expired: {int(now)} >= {int(exp)}")
-    client_id = provider.get("ClientId")
-    if client_id and claims.get("aud") != client_id:
-        raise not_authorized("Invalid login token. Incorrect token audience.")
+        raise TokenRefused("expired", f"Invalid login token. Token expired: {int(now)} >= {int(exp)}")
     async with services.db.read() as conn:
         if await is_revoked(conn, claims.get("origin_jti")):
-            raise not_authorized("Invalid login token. Token has been revoked.")  # UNCONFIRMED wording
-    return Login(provider["ProviderName"], sub, claims, user_pool.id)
+            raise TokenRefused("revoked", "Invalid login token. Token has been revoked.")  # UNCONFIRMED wording
+    return user_pool, claims
 
 
 def _number(value: Any) -> bool:

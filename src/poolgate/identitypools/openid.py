@@ -24,6 +24,7 @@ from jwt.algorithms import RSAAlgorithm
 from ..store.secrets import stored_text
 from .identities import proven_login
 from .service import IDENTITY, Caller, Services, identity_row, pool_row, process_cache
+from .trust import amr_of
 
 ISSUER = "https://cognito-identity.amazonaws.com"
 VALIDITY = 600
@@ -73,8 +74,7 @@ async def get_open_id_token(services: Services, caller: Caller, params: dict[str
     pool = await pool_row(services, identity["pool_id"])
     login = await proven_login(services, identity, pool, params.get("Logins") or {})
     now = int(services.clock.now())
-    amr = ["authenticated", login.provider, f"{login.provider}:CognitoSignIn:{login.subject}"] if login else [
-        "unauthenticated"]
+    amr = amr_of(login)
     key = await openid_key(services)
     claims = {"sub": identity["id"], "aud": pool["id"], "amr": amr, "iss": ISSUER, "exp": now + VALIDITY,
               "iat": now}

@@ -9,25 +9,36 @@ as AWS answers a role it cannot assume: InvalidIdentityPoolConfigurationExceptio
 
 from __future__ import annotations
 
-from ..iam import Caller, IamDirectory, Request, evaluate
+from ..iam import Caller, Request, evaluate
 from ..iam.matching import ContextValue
 from .logins import Login
 from .rolemap import no_role
-from .service import Services
+from .service import Services, iam_directory
 
 PROVIDER = "cognito-identity.amazonaws.com"
 ASSUME = "sts:AssumeRoleWithWebIdentity"
-_FEDERATED = Caller(arn=PROVIDER, account="", type="WebIdentity")
+
+
+def trusts(services: Services, role_arn: str, federated: str, context: dict[str, ContextValue]) -> bool:
+    """Whether the declared role ``role_arn`` has a trust policy that lets the web identity of ``federated`` (its
+    ``Principal: {Federated: …}`` name) assume it, with the condition keys in ``context``."""
+    role = next((r for r in iam_directory(services).roles if r.arn == role_arn), None)
+    if role is None or role.trust is None:
+        return False
+    caller = Caller(arn=federated, account="", type="WebIdentity")
+    return evaluate([role.trust], Request(ASSUME, role_arn, caller, context)).allowed
+
+
+def cognito_context(pool_id: str, identity_id: str, amr: list[str]) -> dict[str, ContextValue]:
+    return {f"{PROVIDER}:aud": pool_id, f"{PROVIDER}:amr": amr, f"{PROVIDER}:sub": identity_id}
+
+
+def amr_of(login: Login | None) -> list[str]:
+    if login is None:
+        return ["unauthenticated"]
+    return ["authenticated", login.provider, f"{login.provider}:CognitoSignIn:{login.subject}"]
 
 
 def check_trust(services: Services, role_arn: str, pool_id: str, identity_id: str, login: Login | None) -> None:
-    directory: IamDirectory = services.extras.get("iam") or IamDirectory()
-    role = next((r for r in directory.roles if r.arn == role_arn), None)
-    if role is None or role.trust is None:
-        raise no_role()
-    amr = (["authenticated", login.provider, f"{login.provider}:CognitoSignIn:{login.subject}"] if login
-           else ["unauthenticated"])
-    context: dict[str, ContextValue] = {f"{PROVIDER}:aud": pool_id, f"{PROVIDER}:amr": amr,
-                                        f"{PROVIDER}:sub": identity_id}
-    if not evaluate([role.trust], Request(ASSUME, role_arn, _FEDERATED, context)).allowed:
+    if not trusts(services, role_arn, PROVIDER, cognito_context(pool_id, identity_id, amr_of(login))):
         raise no_role()
