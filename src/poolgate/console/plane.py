@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from ..edge import cross_site_refusal
 from ..http import Request, Send, send_response
 from ..settings import Settings
-from . import apis, authorizers, functions, methods, pools  # noqa: F401  (register their routes)
+from . import apis, authorizers, functions, methods, pools, requests_log  # noqa: F401  (register their routes)
 from .client import App, Client, Identity, OperationError
 from .sessions import LOCAL_ACCESS_KEY, LOCAL_SECRET, Sessions, cookie_header, token_matches
 from .web import PREFIX, ROUTER, Ctx, Page, error_text, redirect

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,13 @@ MAX_LINES = 512
 FORMAT = ('$context.requestId $context.identity.sourceIp [$context.requestTime] '
           '"$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength '
           '$context.integrationLatency')
+
+RECENT = 1000
+"""How many requests ``AccessLog.recent`` keeps (the console's request log, newest last; this process only)."""
+RECENT_FIELDS = ("apiId", "stage", "requestId", "requestTimeEpoch", "httpMethod", "path", "resourcePath", "status",
+                 "responseLatency", "integrationStatus", "identity.sourceIp")
+"""The ``$context`` values of a request in ``AccessLog.recent``, in this order, then its ``authorizer_error``
+(the authorizer's name and why it refused, never the token)."""
 
 _VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
 
@@ -56,8 +64,11 @@ class AccessLog:
         self._values, self._line = compile_format(format_)
         self._pending: list[tuple[tuple[Any, ...], str | None]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._recent_values = compile_tuple(RECENT_FIELDS)
+        self.recent: deque[tuple[tuple[Any, ...], str | None]] = deque(maxlen=RECENT)
 
     def record(self, ctx: InvocationContext) -> None:
+        self.recent.append((self._recent_values(ctx), ctx.authorizer_error))
         if not log.isEnabledFor(logging.INFO):
             return
         self._pending.append((self._values(ctx), ctx.authorizer_error))
