@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,4 +27,7 @@ class Services:
     sender: Sender
     tokens: TokenMinter
     records: RecordCache
+    on_revoke: Callable[[list[str]], Awaitable[None]] | None = None
+    """The data plane's listener for revoked sign-ins (``cognito.revoke.notify_revoked`` calls it after the
+    commit): set when a served stage rejects revoked tokens."""
     extras: dict[str, Any] = field(default_factory=dict)

@@ -28,7 +28,7 @@ async def is_revoked(conn: AsyncConnection, origin_jti: object) -> bool:
 
 async def notify_revoked(services: Services, origin_jtis: list[str]) -> None:
     """Tell this process's listeners (the data plane's ``reject_revoked_tokens`` set) after the commit."""
-    notify = services.extras.get("on_revoke")
+    notify = services.on_revoke
     if notify and origin_jtis:
         await notify(origin_jtis)
 

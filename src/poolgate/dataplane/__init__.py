@@ -53,8 +53,7 @@ def build_dataplane(services: Services, config: Config) -> DataPlane:
         plane.install(deployment)
     plane.stored = StoredDeployments(plane, gateway)
     services.extras["function_runtime"] = plane.functions
-    services.extras["iam"] = IamDirectory.parse(config.raw.get("iam"))
+    plane.gateway.iam = IamDirectory.parse(config.raw.get("iam"))
     plane.counters = make_counters(settings.redis_url, prefix=settings.redis_prefix)
-    services.extras["counters"] = plane.counters
     plane.metering = Metering(gateway.usage_plans)  # generated key values: keep_api_keys, at start
     return plane

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from ..awsproto import sigv4
 from ..errors import GatewayError
 from ..http import MAX_BODY, ClientDisconnected, Receive, Scope, Send
+from ..iam import IamDirectory
 from ..services import Services
 from ..store.counters import Counters, MemoryCounters
 from . import output
@@ -199,6 +200,7 @@ class DataPlane:
     """API keys and usage plans (``build_dataplane`` installs the configured ones)."""
     counters: _Shared[Counters] = _Shared()
     lambda_authorizers: _Shared[LambdaAuthorizerCache] = _Shared()
+    iam: _Shared[IamDirectory] = _Shared()
 
     def __init__(self, services: Services, functions: FunctionRuntime) -> None:
         self.services = services
@@ -239,7 +241,7 @@ class DataPlane:
         if self.functions.functions:
             output.install()
         if any(d.reject_revoked for stages in self.deployments.values() for d in stages.values()):
-            self.services.extras["on_revoke"] = self.revoked.on_revoke
+            self.services.on_revoke = self.revoked.on_revoke
             await self.revoked.start()
 
     async def shutdown(self) -> None:
@@ -257,7 +259,7 @@ class DataPlane:
         self.gateway.lambda_authorizers.clear()
         await self.counters.clear()
         await self.reload()
-        if self._started and "on_revoke" in self.services.extras:
+        if self._started and self.services.on_revoke is not None:
             await self.revoked.refresh()
 
     def invoke_urls(self) -> list[str]:

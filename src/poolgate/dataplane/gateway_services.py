@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..iam.principals import IamDirectory
+
 if TYPE_CHECKING:
     from ..iam.policy import Policy
     from ..services import Services
@@ -53,3 +55,5 @@ class GatewayServices:
     deployments: dict[str, dict[str, Deployment]] = field(default_factory=dict)
     """API id → stage name → what it serves."""
     lambda_authorizers: LambdaAuthorizerCache = field(default_factory=LambdaAuthorizerCache)
+    iam: IamDirectory = field(default_factory=lambda: IamDirectory.parse(None))
+    """poolgate.yaml's ``iam:`` accounts, users and roles (the AWS_IAM authorizer; empty when none is declared)."""

@@ -5,7 +5,7 @@ the key (``x-api-key``, any case, or the Lambda authorizer's ``usageIdentifierKe
 AUTHORIZER) must exist, be enabled and be in a usage plan of this API stage, else 403 ``Forbidden``; then the
 plan's per-method or per-key throttle (429 ``Too Many Requests``) and quota (429 ``Limit Exceeded``). Then,
 for every caller, the stage's ``methodSettings`` throttle (``*/*`` or ``/path/METHOD``), one bucket per
-method. Buckets and quotas live in the shared counters (``services.extras["counters"]``: memory, or Redis
+method. Buckets and quotas live in the shared counters (``ctx.gateway.counters``: memory, or Redis
 shared by every node). (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html)
 """
 

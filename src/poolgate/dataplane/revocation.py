@@ -2,7 +2,7 @@
 
 AWS's Cognito authorizer accepts revoked tokens until they expire (reference §1.6); poolgate can refuse
 them without a database read per request: the set is loaded at start, the Cognito operations call
-``services.extras["on_revoke"]`` after revoking, and a periodic refresh picks up rows written by other
+``services.on_revoke`` after revoking, and a periodic refresh picks up rows written by other
 processes sharing the database.
 """
 
