@@ -165,7 +165,7 @@ def test_the_roles_trust_policy_must_let_the_identity_in(server: Server, user_po
     client.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role_arn(role)})
     logins = {user_pool.provider: user_pool.sign_in("alice")}
     identity_id = client.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
-    with pytest.raises(ClientError) as excinfo:  # UNCONFIRMED wording (rolemap.NO_ROLE)
+    with pytest.raises(ClientError) as excinfo:  # AWS's answer to a refusing trust policy (rolemap.NO_ROLE)
         client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)
     assert _error(excinfo) == ("InvalidIdentityPoolConfigurationException",
                                "Invalid identity pool configuration. Check assigned IAM roles for this pool.")

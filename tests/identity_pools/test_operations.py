@@ -137,7 +137,7 @@ def test_login_errors(server: Server, user_pool: UserPool) -> None:
     pool_id = _pool(client, user_pool)
     token = user_pool.sign_in("alice")
     cases = [
-        # a provider the identity pool does not list (UNCONFIRMED wording)
+        # a provider the identity pool does not list (aws-amplify/amplify-flutter#851, aws-amplify/amplify-js#2067)
         ({"cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000": token},
          "Token is not from a supported provider of this identity pool."),
         # a token signed by nobody we know (UNCONFIRMED wording)
@@ -187,7 +187,7 @@ def test_no_role_is_an_invalid_configuration(server: Server, user_pool: UserPool
     client = identity_client(server.url)
     pool_id = _pool(client, user_pool)
     guest = client.get_id(IdentityPoolId=pool_id)["IdentityId"]
-    with pytest.raises(ClientError) as excinfo:  # UNCONFIRMED wording
+    with pytest.raises(ClientError) as excinfo:  # awslabs/aws-sdk-ios-samples#274 quotes AWS's body
         client.get_credentials_for_identity(IdentityId=guest)
     assert _error(excinfo) == ("InvalidIdentityPoolConfigurationException",
                                "Invalid identity pool configuration. Check assigned IAM roles for this pool.")

@@ -8,10 +8,12 @@ whose session was signed out globally (revoked ``origin_jti``) is refused too.
 
 AWS's words (NotAuthorizedException): "Invalid login token. Issuer doesn't match providerName" (reported from
 AWS in amazon-archives/amazon-cognito-identity-js#407, #40, aws-amplify/aws-sdk-android#444, MitocGroup/
-deep-framework#593 with the full JSON body). UNCONFIRMED: "Invalid login token. Token expired: {now} >= {exp}",
-"Invalid login token. Incorrect token audience.", "Invalid login token. Not a valid OpenId Connect identity
-token." and "Token is not from a supported provider of this identity pool." (quoted from memory of AWS answers;
-no recorded capture found).
+deep-framework#593 with the full JSON body); "Token is not from a supported provider of this identity pool."
+(aws-amplify/amplify-flutter#851 with its status 400 and code, aws-amplify/amplify-js#2067); "Invalid login token.
+Token expired: {now} >= {exp}" (aws-amplify/aws-sdk-ios#2570: "Token expired: 1589092400 >= 1589092129", the
+current time first). UNCONFIRMED: "Invalid login token. Incorrect token audience." and "Invalid login token. Not a
+valid OpenId Connect identity token." (AWS also answers "Invalid login token. Not a Cognito token."
+in aws-amplify/aws-sdk-android#1431, for a case not known).
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ and, as preferred role, that of the group with the lowest ``Precedence`` (none w
 
 Errors: NotAuthorizedException "The ambiguous role mapping rules denied this request." (the wording reported from
 AWS in aws-amplify/amplify-js#8644); InvalidIdentityPoolConfigurationException "Invalid identity pool
-configuration. Check assigned IAM roles for this pool." (UNCONFIRMED: no recorded capture found).
+configuration. Check assigned IAM roles for this pool." (AWS's JSON body quoted in awslabs/aws-sdk-ios-samples#274,
+its headers in aws-amplify/amplify-swift#3124; also AWS's answer when the role's trust policy refuses, as in
+amazon-archives/amazon-cognito-auth-js#167 and #196).
 """
 
 from __future__ import annotations
