@@ -88,7 +88,8 @@ def serve(args: argparse.Namespace) -> int:
     elif not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     front: DeferredStart | None = None
-    if settings.config_file is None and args.no_demo:  # nothing declared: listen first, load behind (boot.py)
+    if settings.config_file is None and args.no_demo and not args.template:  # nothing declared: listen first,
+        # load behind (boot.py)
         from .boot import DeferredStart
 
         front = DeferredStart(settings, lambda: _build(settings, args), lambda: setattr(server, "should_exit", True),
@@ -112,6 +113,10 @@ def serve(args: argparse.Namespace) -> int:
     record = register(settings)  # so that `poolgate codes` finds this server's database from any folder
     try:
         server.run()
+    except SystemExit:  # uvicorn's exit on a failed start: a --template refused while applying it exits 2
+        if front is None and app.services.extras.get("exit_code"):
+            return int(app.services.extras["exit_code"])
+        raise
     finally:
         unregister(record)
         if temp_dir:
@@ -122,7 +127,13 @@ def serve(args: argparse.Namespace) -> int:
 def _build(settings: Settings, args: argparse.Namespace) -> PoolgateApp:
     from .server import build_app, describe_startup
 
-    app = build_app(settings, demo_if_no_config=not args.no_demo)
+    stacks = None
+    if args.template:  # read, SAM-transformed and checked before listening: a malformed one exits 2
+        from .templates import parse_parameters, read_stacks
+
+        stacks = read_stacks([Path(path) for path in args.template], parse_parameters(args.parameter or []),
+                             settings.region, settings.account)
+    app = build_app(settings, demo_if_no_config=not args.no_demo, templates=stacks)
     app.on_startup.append(describe_startup)
     app.on_startup.append(_freeze_heap)
     return app
@@ -191,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
                        "POOLGATE_HOST, _PORT, _DATA_DIR, _DATABASE_URL, _PUBLIC_URL, _REDIS_URL, _REDIS_PREFIX, "
                        "_REGION and _CREDENTIALS set the flags of those names.")
     s.add_argument("--config", metavar="FILE", help="poolgate.yaml to apply at start (default: the embedded demo)")
+    s.add_argument("--template", action="append", metavar="FILE",
+                   help="a SAM or CloudFormation template (YAML or JSON, e.g. template.yaml or cdk.out/*.template"
+                   ".json) whose user pools, REST APIs and functions are created at start and updated when it "
+                   "changes; prints its Outputs (repeatable)")
+    s.add_argument("--parameter", action="append", metavar="KEY=VALUE",
+                   help="a value for a template's parameter (repeatable); others take their Default")
     s.add_argument("--host", default=os.environ.get("POOLGATE_HOST", "127.0.0.1"),
                    help="address to listen on (default 127.0.0.1; beyond loopback --credentials are required)")
     s.add_argument("--port", type=int, default=int(os.environ.get("POOLGATE_PORT", "8788")),

@@ -14,6 +14,8 @@ from .dataplane.config import sections as gateway_sections
 from .declared import apply_user_pools
 from .services import Services
 from .settings import Settings
+from .templates.errors import TemplateError
+from .templates.reading import Stack
 
 log = logging.getLogger("poolgate")
 
@@ -34,9 +36,12 @@ def read_config(path: Path | None, settings: Settings | None = None, text: str |
     return load_config(path, text, config_sections(settings))
 
 
-def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp:
+def build_app(settings: Settings, demo_if_no_config: bool = True, templates: list[Stack] | None = None
+              ) -> PoolgateApp:
+    """``templates``: SAM/CloudFormation stacks already read (``poolgate.templates.read_stacks``), applied at
+    start after poolgate.yaml, before the data plane loads the stored stages."""
     path = settings.config_file
-    if path is None and demo_if_no_config and DEMO_CONFIG.exists():
+    if path is None and demo_if_no_config and not templates and DEMO_CONFIG.exists():
         path = DEMO_CONFIG
     config = read_config(path, settings) if path else Config(None, {})
 
@@ -52,14 +57,34 @@ def build_app(settings: Settings, demo_if_no_config: bool = True) -> PoolgateApp
     app.dataplane = plane
     app.on_startup.append(lambda services: app.apigateway.start(plane))  # poolgate.yaml's APIs → the database
     app.on_startup.append(lambda services: app.lambdas.start())  # functions made through the lambda API
+    if templates:
+        app.on_startup.append(lambda services: apply_template_stacks(app, templates))
     app.on_startup.append(lambda services: plane.startup())
     app.on_startup.append(lambda services: keep_api_keys(services, plane))
     app.services.extras.setdefault("banner", []).extend(plane.invoke_urls())
     app.services.extras["on_reset"].append(lambda: app.apigateway.start(plane, reset=True))
     app.services.extras["on_reset"].append(plane.reset)
     app.services.extras["on_reset"].append(lambda: keep_api_keys(app.services, plane))
+    if templates:
+        app.services.extras["on_reset"].append(lambda: apply_template_stacks(app, templates, reset=True))
     app.services.extras.setdefault("on_shutdown", []).append(plane.shutdown)
     return app
+
+
+async def apply_template_stacks(app: PoolgateApp, stacks: list[Stack], reset: bool = False) -> None:
+    """``--template``'s stacks through the planes' operations; their warnings and Outputs go to the banner (at
+    start) or the log (after a reset, which also reloads the data plane)."""
+    from .templates import apply_templates
+
+    try:
+        lines = await apply_templates(app, stacks)
+    except TemplateError:
+        app.services.extras["exit_code"] = 2  # a refused template: `poolgate serve` exits 2 (cli.serve)
+        raise
+    if reset:
+        await app.dataplane.reload()
+        return
+    app.services.extras.setdefault("banner", []).extend(lines)
 
 
 async def describe_startup(services: Services) -> None:
