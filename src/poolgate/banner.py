@@ -3,6 +3,8 @@ their hosted-UI login URLs, and where the server keeps its state (for ``poolgate
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -18,12 +20,16 @@ def login_url(base_url: str, domain: str, client: Client) -> str | None:
     """The hosted UI's sign-in page for ``client``, as Cognito's console links it
     (``https://{domain}/login?client_id=…&response_type=code&scope=…&redirect_uri=…``), or None when the client
     cannot use the hosted UI (no OAuth flows, or no callback URL)."""
-    config = client.config
+    return hosted_ui_url(base_url, domain, client.client_id, client.config)
+
+
+def hosted_ui_url(base_url: str, domain: str, client_id: str, config: Mapping[str, Any]) -> str | None:
+    """:func:`login_url` for a client described by ``config`` (DescribeUserPoolClient's fields)."""
     flows = config.get("AllowedOAuthFlows") or []
     callbacks = config.get("CallbackURLs") or []
     if not config.get("AllowedOAuthFlowsUserPoolClient") or not callbacks or not {"code", "implicit"} & set(flows):
         return None
-    query = {"client_id": client.client_id, "response_type": "code" if "code" in flows else "token"}
+    query = {"client_id": client_id, "response_type": "code" if "code" in flows else "token"}
     if config.get("AllowedOAuthScopes"):
         query["scope"] = " ".join(config["AllowedOAuthScopes"])
     query["redirect_uri"] = config.get("DefaultRedirectURI") or callbacks[0]

@@ -4,8 +4,11 @@ ListUserPoolClients, CreateUserPoolClient, ListUsers, AdminCreateUser, AdminSetU
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import quote
 
+from ..banner import hosted_ui_url
 from .client import OperationError
 from .web import ROUTER, Ctx, Page, error_text, redirect
 
@@ -99,9 +102,43 @@ async def pool_details(ctx: Ctx, pool_id: str) -> Page:
     for user in users:
         user["Attrs"] = {a["Name"]: a.get("Value", "") for a in user.get("Attributes", [])}
     base = ctx.settings.base_url
+    domain = pool.get("Domain")
+    described = await asyncio.gather(*(ctx.call("cognito-idp", "DescribeUserPoolClient", {
+        "UserPoolId": pool_id, "ClientId": c["ClientId"]}) for c in clients))
+    for client, answer in zip(clients, described, strict=True):
+        client["HostedUI"] = (hosted_ui_url(base, domain, client["ClientId"], answer["UserPoolClient"])
+                              if domain else None)
     return ctx.render("pool.html", title=pool["Name"], section="pools", pool=pool, clients=clients, users=users,
-                      crumbs=[CRUMB, (pool["Name"], None)],
-                      jwks=f"{base}/{pool_id}/.well-known/jwks.json")
+                      crumbs=[CRUMB, (pool["Name"], None)], domain=domain, error=ctx.query().get("error"),
+                      jwks=f"{base}/{pool_id}/.well-known/jwks.json", done=ctx.query().get("done"),
+                      domain_url=f"{base}/_domains/{domain}/" if domain else None)
+
+
+@ROUTER.route("POST", "/user-pools/{pool_id}/domain")
+async def domain_create(ctx: Ctx, pool_id: str) -> Page:
+    try:
+        await ctx.call("cognito-idp", "CreateUserPoolDomain", {"UserPoolId": pool_id,
+                                                               "Domain": ctx.form().get("domain", "").strip()})
+    except OperationError as err:
+        return redirect(f"/user-pools/{pool_id}?error={quote(error_text(err))}")
+    return redirect(f"/user-pools/{pool_id}?done=domain")
+
+
+USER_ACTIONS = {"confirm": "AdminConfirmSignUp", "reset": "AdminResetUserPassword",
+                "disable": "AdminDisableUser", "enable": "AdminEnableUser"}
+
+
+@ROUTER.route("POST", "/user-pools/{pool_id}/users/action")
+async def user_action(ctx: Ctx, pool_id: str) -> Page:
+    form = ctx.form()
+    operation = USER_ACTIONS.get(form.get("action", ""))
+    if operation is None:
+        return redirect(f"/user-pools/{pool_id}?error={quote('Unknown action')}")
+    try:
+        await ctx.call("cognito-idp", operation, {"UserPoolId": pool_id, "Username": form.get("username", "")})
+    except OperationError as err:
+        return redirect(f"/user-pools/{pool_id}?error={quote(error_text(err))}")
+    return redirect(f"/user-pools/{pool_id}?done={form['action']}")
 
 
 @ROUTER.route("GET", "/user-pools/{pool_id}/app-clients/create")
