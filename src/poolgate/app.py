@@ -10,6 +10,7 @@ from typing import Any
 
 from .apigw_control import ApiGatewayControl
 from .awsproto.dispatch import Caller
+from .awsproto.query import QueryPlane
 from .clock import Clock, IdGenerator, SystemClock
 from .cognito import ops  # noqa: F401  (registers the operations)
 from .cognito.cache import RecordCache
@@ -31,6 +32,7 @@ from .http import (
     send_json,
     send_response,
 )
+from .iamapi import IAM
 from .identity import wellknown
 from .identitypools import IDENTITY, openid
 from .lambda_control import LambdaControl
@@ -39,7 +41,7 @@ from .oauth.plane import match as oauth_match
 from .services import Services
 from .settings import Settings
 from .store.db import Database
-from .sts import StsPlane
+from .sts import STS
 
 log = logging.getLogger("poolgate")
 
@@ -74,7 +76,7 @@ class PoolgateApp:
         self.oauth = OAuthPlane(services)
         self.apigateway = ApiGatewayControl(services)
         self.lambdas = LambdaControl(services)
-        self.sts = StsPlane(services)
+        self.query = QueryPlane(services, [STS, IAM])
         self.started = False
 
     async def startup(self) -> None:
@@ -195,8 +197,8 @@ class PoolgateApp:
             self.console = getattr(self, "console", None) or Console(self)
             await self.console.handle(request, send, request_id)
             return
-        if self.sts.claims(request):
-            await self.sts.handle(request, send, request_id)
+        if self.query.claims(request):
+            await self.query.handle(request, send, request_id)
             return
         if self.apigateway.claims(request):
             await self.apigateway.handle(request, send, request_id, self.dataplane)

@@ -24,7 +24,8 @@ from sqlalchemy import delete, select
 
 from ..compare import same_secret
 from ..iam import Caller as IamCaller
-from ..iam import IamDirectory, Policy
+from ..iam import Policy
+from ..iamapi.store import find_role
 from ..store.sql.tables import identity_credentials
 from .identities import proven_login
 from .rolemap import role_for
@@ -52,7 +53,7 @@ async def get_credentials_for_identity(services: Services, caller: Caller, param
     pool = await pool_row(services, identity["pool_id"])
     login = await proven_login(services, identity, pool, params.get("Logins") or {})
     role_arn = await role_for(services, pool, login, params.get("CustomRoleArn"))
-    check_trust(services, role_arn, pool["id"], identity["id"], login)
+    await check_trust(services, role_arn, pool["id"], identity["id"], login)
     issued = await issue_credentials(
         services, role_arn=role_arn, session_name=SESSION_NAME, seconds=credentials_seconds(),
         identity_id=identity["id"], pool_id=pool["id"], auth_type="authenticated" if login else "unauthenticated",
@@ -120,9 +121,9 @@ class SessionKey:
         return IamCaller(arn=f"arn:aws:sts::{account}:assumed-role/{name}/{session}", account=account,
                          type="AssumedRole", userid=f"{role_id}:{session}", role_arn=self.role_arn)
 
-    def policies(self, directory: IamDirectory) -> list[Policy]:
-        """The policies of the role the credentials are for (none when it is not declared under ``iam: roles:``)."""
-        role = next((r for r in directory.roles if r.arn == self.role_arn), None)
+    async def policies(self, services: Services) -> list[Policy]:
+        """The policies of the role the credentials are for (none when the role no longer exists)."""
+        role = await find_role(services, self.role_arn)
         return list(role.policies) if role is not None else []
 
     def identity_fields(self) -> dict[str, Any]:

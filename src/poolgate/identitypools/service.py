@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..awsproto.dispatch import Caller, JsonService
 from ..errors import ServiceError
-from ..iam import IamDirectory
 from ..services import Services
 from ..store.sql.tables import identity_pool_identities, identity_pools
 
@@ -65,17 +64,6 @@ def process_cache(services: Services, name: str) -> dict[str, Any]:
 
         services.extras.setdefault("on_reset", []).append(forget)
     return cache
-
-
-def iam_directory(services: Services) -> IamDirectory:
-    """The roles declared under ``iam:`` in the server's poolgate.yaml (``services.extras["config"]``, set by the
-    composition root), parsed once; empty when the server has no file."""
-    directory: IamDirectory | None = services.extras.get("identity_iam_directory")
-    if directory is None:
-        config = services.extras.get("config")
-        directory = IamDirectory.parse(config.raw.get("iam")) if config is not None else IamDirectory()
-        services.extras["identity_iam_directory"] = directory
-    return directory
 
 
 def new_id(services: Services, region: str) -> str:

@@ -1,28 +1,30 @@
 """Whether an identity pool may hand out credentials for a role, as STS decides AssumeRoleWithWebIdentity for
-Cognito: the role is declared under ``iam: roles:`` and its ``trustPolicy`` allows ``sts:AssumeRoleWithWebIdentity``
-to the federated principal ``cognito-identity.amazonaws.com``, with the context keys Cognito's trust policies test
-(Cognito DG "IAM roles", "Role trust and permissions"): ``cognito-identity.amazonaws.com:aud`` (the identity pool
-id), ``…:amr`` (``authenticated`` and the login's provider names, or ``unauthenticated``) and ``…:sub`` (the
-identity id). A role that is not declared, has no trust policy or whose trust policy does not allow is answered
-as AWS answers a role it cannot assume: InvalidIdentityPoolConfigurationException (rolemap.NO_ROLE).
+Cognito: the role is declared under ``iam: roles:`` (or made through the IAM API) and its ``trustPolicy`` allows
+``sts:AssumeRoleWithWebIdentity`` to the federated principal ``cognito-identity.amazonaws.com``, with the context
+keys Cognito's trust policies test (Cognito DG "IAM roles", "Role trust and permissions"):
+``cognito-identity.amazonaws.com:aud`` (the identity pool id), ``…:amr`` (``authenticated`` and the login's
+provider names, or ``unauthenticated``) and ``…:sub`` (the identity id). A role that does not exist, has no trust
+policy or whose trust policy does not allow is answered as AWS answers a role it cannot assume:
+InvalidIdentityPoolConfigurationException (rolemap.NO_ROLE).
 """
 
 from __future__ import annotations
 
 from ..iam import Caller, Request, evaluate
 from ..iam.matching import ContextValue
+from ..iamapi.store import find_role
 from .logins import Login
 from .rolemap import no_role
-from .service import Services, iam_directory
+from .service import Services
 
 PROVIDER = "cognito-identity.amazonaws.com"
 ASSUME = "sts:AssumeRoleWithWebIdentity"
 
 
-def trusts(services: Services, role_arn: str, federated: str, context: dict[str, ContextValue]) -> bool:
-    """Whether the declared role ``role_arn`` has a trust policy that lets the web identity of ``federated`` (its
-    ``Principal: {Federated: …}`` name) assume it, with the condition keys in ``context``."""
-    role = next((r for r in iam_directory(services).roles if r.arn == role_arn), None)
+async def trusts(services: Services, role_arn: str, federated: str, context: dict[str, ContextValue]) -> bool:
+    """Whether the role ``role_arn`` (declared or made through the IAM API) has a trust policy that lets the web
+    identity of ``federated`` (its ``Principal: {Federated: …}`` name) assume it, with the keys in ``context``."""
+    role = await find_role(services, role_arn)
     if role is None or role.trust is None:
         return False
     caller = Caller(arn=federated, account="", type="WebIdentity")
@@ -39,6 +41,7 @@ def amr_of(login: Login | None) -> list[str]:
     return ["authenticated", login.provider, f"{login.provider}:CognitoSignIn:{login.subject}"]
 
 
-def check_trust(services: Services, role_arn: str, pool_id: str, identity_id: str, login: Login | None) -> None:
-    if not trusts(services, role_arn, PROVIDER, cognito_context(pool_id, identity_id, amr_of(login))):
+async def check_trust(services: Services, role_arn: str, pool_id: str, identity_id: str, login: Login | None
+                      ) -> None:
+    if not await trusts(services, role_arn, PROVIDER, cognito_context(pool_id, identity_id, amr_of(login))):
         raise no_role()

@@ -1,10 +1,6 @@
-"""AWS STS (query protocol, XML answers): GetCallerIdentity and AssumeRoleWithWebIdentity.
+"""AWS STS (query protocol, XML answers: awsproto/query.py): GetCallerIdentity and AssumeRoleWithWebIdentity
+(operations.py)."""
 
-    plane.py        StsPlane: which requests are STS's, form parsing, validation against botocore's model, XML
-    operations.py   the two operations
-"""
+from .operations import STS
 
-from . import operations  # noqa: F401  (registers the operations)
-from .plane import StsPlane
-
-__all__ = ["StsPlane"]
+__all__ = ["STS"]

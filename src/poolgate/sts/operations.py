@@ -21,19 +21,20 @@ from typing import Any
 import jwt
 
 from ..awsproto import sigv4
+from ..awsproto.query import QueryService
 from ..errors import ServiceError
 from ..http import Request
 from ..iam import Caller
 from ..iam.matching import ContextValue
 from ..iam.principals import IamRole
+from ..iamapi.store import declared
 from ..identitypools.credentials import SessionRefused, issue_credentials, session_key
 from ..identitypools.logins import TokenRefused, verified_id_token
 from ..identitypools.openid import ISSUER, openid_key
-from ..identitypools.service import iam_directory
 from ..identitypools.trust import PROVIDER, cognito_context, trusts
 from ..services import Services
-from .plane import operation
 
+STS = QueryService("sts")
 MAX_SESSION_SECONDS = 3600
 _REFUSED = {"ExpiredTokenException": ("ExpiredToken", "The security token included in the request is expired"),
             "UnrecognizedClientException": ("InvalidClientTokenId",
@@ -59,7 +60,7 @@ async def _signed_caller(services: Services, request: Request) -> Caller:
         raise ServiceError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
     key_id, now = signed.scope.access_key, services.clock.now()
     settings = services.settings
-    directory = iam_directory(services)
+    directory = declared(services)
     secret: str | None = None
     caller: Caller | None = None
     if key_id.startswith("ASIA"):
@@ -91,7 +92,7 @@ async def _signed_caller(services: Services, request: Request) -> Caller:
     return caller
 
 
-@operation("GetCallerIdentity")
+@STS.operation("GetCallerIdentity")
 async def get_caller_identity(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
     caller = await _signed_caller(services, request)
     return {"UserId": caller.userid, "Account": caller.account, "Arn": caller.arn}
@@ -120,7 +121,7 @@ def _issuer(token: str) -> str:
     return iss if isinstance(iss, str) else ""
 
 
-@operation("AssumeRoleWithWebIdentity")
+@STS.operation("AssumeRoleWithWebIdentity")
 async def assume_role_with_web_identity(services: Services, request: Request, params: dict[str, Any]
                                         ) -> dict[str, Any]:
     role_arn, session_name, token = params["RoleArn"], params["RoleSessionName"], params["WebIdentityToken"]
@@ -151,7 +152,7 @@ async def assume_role_with_web_identity(services: Services, request: Request, pa
         federated, audience = f"arn:aws:iam::{account}:oidc-provider/{provider}", str(claims.get("aud", ""))
         context = {f"{provider}:aud": audience, f"{provider}:sub": str(claims["sub"])}
         provider = str(claims["iss"])
-    if not trusts(services, role_arn, federated, context):
+    if not await trusts(services, role_arn, federated, context):
         raise ServiceError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
     issued = await issue_credentials(
         services, role_arn=role_arn, session_name=session_name, seconds=seconds,

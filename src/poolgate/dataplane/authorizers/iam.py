@@ -94,7 +94,8 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
     except sigv4.SignatureError as err:
         raise _signature_error(err) from None
     if session is not None:
-        caller, policies, access_key = session.caller(), session.policies(directory), session.access_key_id
+        caller, access_key = session.caller(), session.access_key_id
+        policies = await session.policies(ctx.gateway.services)
     else:
         assert owner is not None
         caller, policies, access_key = owner.caller(), list(owner.principal.policies), owner.key.id

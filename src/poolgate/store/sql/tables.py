@@ -408,3 +408,29 @@ identity_credentials = Table(
 )
 
 ALL_TABLES[:0] = [identity_credentials, identity_logins, identity_pool_identities, identity_pools]
+
+# --- IAM roles made through the IAM API (migration 0009) ---
+
+iam_roles = Table(
+    "iam_roles", metadata,
+    Column("account", String(12), primary_key=True),
+    Column("name_key", String(64), primary_key=True),  # the name lower-cased: IAM names are unique ignoring case
+    Column("name", String(64), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("role_id", String(32), nullable=False),
+    Column("trust", JSON, nullable=False),  # the AssumeRolePolicyDocument
+    Column("description", String(1000)),
+    Column("max_session", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+iam_role_policies = Table(
+    "iam_role_policies", metadata,
+    Column("account", String(12), primary_key=True),
+    Column("role_key", String(64), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("document", JSON, nullable=False),
+    ForeignKeyConstraint(["account", "role_key"], ["iam_roles.account", "iam_roles.name_key"], ondelete="CASCADE"),
+)
+
+ALL_TABLES[:0] = [iam_role_policies, iam_roles]

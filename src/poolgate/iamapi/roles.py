@@ -1,0 +1,174 @@
+"""CreateRole, GetRole, DeleteRole, PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies.
+
+Documents are parsed by ``iam/policy.py`` (a trust policy must name its principals; an inline policy must not), so
+a role made here is evaluated exactly as one declared in poolgate.yaml. Names are unique per account ignoring case
+(the primary key), across the file and the API. Policy documents come back URL-encoded, as IAM returns them (boto3
+decodes them).
+
+AWS's words (UNCONFIRMED: as moto and IAM users quote them): NoSuchEntity "The role with name {name} cannot be
+found." and "The role policy with name {policy} cannot be found."; EntityAlreadyExists "Role with name {name} already
+exists."; DeleteConflict "Cannot delete entity, must delete policies first.".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..awsproto.dispatch import Caller, authenticate
+from ..awsproto.query import QueryService
+from ..errors import ServiceError
+from ..http import Request
+from ..iam import Policy, PolicyError, PolicyKind
+from ..services import Services
+from ..store.sql.tables import iam_role_policies, iam_roles
+from .store import declared
+
+IAM = QueryService("iam")
+
+
+async def _caller(services: Services, request: Request) -> Caller:
+    caller = Caller(region=services.settings.region, account=services.settings.account, signed=False,
+                    access_key=None, source_ip=request.client_ip, request_id="")
+    authenticate(services, request, caller, "iam")
+    return caller
+
+
+def _document(raw: str, kind: PolicyKind) -> dict[str, Any]:
+    try:
+        document = json.loads(raw)
+        Policy.parse(document, kind)
+    except (ValueError, PolicyError) as exc:
+        problem = exc.problem if isinstance(exc, PolicyError) else "Syntax errors in policy."
+        raise ServiceError("MalformedPolicyDocument", problem) from None
+    return dict(document)
+
+
+def _no_role(name: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"The role with name {name} cannot be found.", 404)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _role_type(row: Any) -> dict[str, Any]:
+    return {"Path": row["path"], "RoleName": row["name"], "RoleId": row["role_id"],
+            "Arn": f"arn:aws:iam::{row['account']}:role{row['path']}{row['name']}", "CreateDate": _iso(row["created"]),
+            "AssumeRolePolicyDocument": quote(json.dumps(row["trust"])), "Description": row["description"],
+            "MaxSessionDuration": row["max_session"]}
+
+
+async def _role_row(services: Services, account: str, name: str) -> Any:
+    async with services.db.read() as conn:
+        row = (await conn.execute(select(iam_roles).where(
+            iam_roles.c.account == account, iam_roles.c.name_key == name.lower()))).mappings().first()
+    if row is None or row["name"] != name:
+        raise _no_role(name)
+    return row
+
+
+@IAM.operation("CreateRole")
+async def create_role(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await _caller(services, request)
+    name = params["RoleName"]
+    exists = ServiceError("EntityAlreadyExists", f"Role with name {name} already exists.", 409)
+    if declared(services).role(caller.account, name) is not None:
+        raise exists
+    trust = _document(params["AssumeRolePolicyDocument"], PolicyKind.TRUST)
+    row = {"account": caller.account, "name_key": name.lower(), "name": name, "path": params.get("Path", "/"),
+           "role_id": "AROA" + services.ids.short_id(17).upper(), "trust": trust,
+           "description": params.get("Description"), "max_session": params.get("MaxSessionDuration", 3600),
+           "created": services.clock.now()}
+    try:
+        async with services.db.begin() as conn:
+            await conn.execute(iam_roles.insert().values(**row))
+    except IntegrityError:
+        raise exists from None
+    return {"Role": _role_type(row)}
+
+
+@IAM.operation("GetRole")
+async def get_role(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await _caller(services, request)
+    return {"Role": _role_type(await _role_row(services, caller.account, params["RoleName"]))}
+
+
+@IAM.operation("DeleteRole")
+async def delete_role(services: Services, request: Request, params: dict[str, Any]) -> None:
+    caller = await _caller(services, request)
+    name = params["RoleName"]
+    await _role_row(services, caller.account, name)
+    async with services.db.begin() as conn:
+        inline = (await conn.execute(select(iam_role_policies.c.name).where(
+            iam_role_policies.c.account == caller.account, iam_role_policies.c.role_key == name.lower()))).first()
+        if inline is not None:
+            raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
+        done = await conn.execute(delete(iam_roles).where(iam_roles.c.account == caller.account,
+                                                          iam_roles.c.name_key == name.lower()))
+    if done.rowcount == 0:
+        raise _no_role(name)
+    return None
+
+
+@IAM.operation("PutRolePolicy")
+async def put_role_policy(services: Services, request: Request, params: dict[str, Any]) -> None:
+    caller = await _caller(services, request)
+    document = _document(params["PolicyDocument"], PolicyKind.IDENTITY)
+    name = params["RoleName"]
+    await _role_row(services, caller.account, name)
+    key = {"account": caller.account, "role_key": name.lower(), "name": params["PolicyName"]}
+    try:
+        async with services.db.begin() as conn:
+            await conn.execute(delete(iam_role_policies).where(*(iam_role_policies.c[k] == v for k, v in key.items())))
+            await conn.execute(iam_role_policies.insert().values(**key, document=document))
+    except IntegrityError:  # the role was deleted meanwhile (foreign key) or another put won
+        raise _no_role(name) from None
+    return None
+
+
+async def _policy_row(services: Services, account: str, role: str, policy: str) -> Any:
+    await _role_row(services, account, role)
+    async with services.db.read() as conn:
+        row = (await conn.execute(select(iam_role_policies).where(
+            iam_role_policies.c.account == account, iam_role_policies.c.role_key == role.lower(),
+            iam_role_policies.c.name == policy))).mappings().first()
+    if row is None:
+        raise ServiceError("NoSuchEntity", f"The role policy with name {policy} cannot be found.", 404)
+    return row
+
+
+@IAM.operation("GetRolePolicy")
+async def get_role_policy(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await _caller(services, request)
+    row = await _policy_row(services, caller.account, params["RoleName"], params["PolicyName"])
+    return {"RoleName": params["RoleName"], "PolicyName": row["name"],
+            "PolicyDocument": quote(json.dumps(row["document"]))}
+
+
+@IAM.operation("DeleteRolePolicy")
+async def delete_role_policy(services: Services, request: Request, params: dict[str, Any]) -> None:
+    caller = await _caller(services, request)
+    row = await _policy_row(services, caller.account, params["RoleName"], params["PolicyName"])
+    async with services.db.begin() as conn:
+        await conn.execute(delete(iam_role_policies).where(
+            iam_role_policies.c.account == row["account"], iam_role_policies.c.role_key == row["role_key"],
+            iam_role_policies.c.name == row["name"]))
+    return None
+
+
+@IAM.operation("ListRolePolicies")
+async def list_role_policies(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await _caller(services, request)
+    name = params["RoleName"]
+    await _role_row(services, caller.account, name)
+    async with services.db.read() as conn:
+        names = (await conn.execute(select(iam_role_policies.c.name).where(
+            iam_role_policies.c.account == caller.account, iam_role_policies.c.role_key == name.lower()
+        ).order_by(iam_role_policies.c.name))).scalars().all()
+    return {"PolicyNames": list(names), "IsTruncated": False}
