@@ -196,9 +196,11 @@ class FunctionRuntime:
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
-    def _load(self, function: Function) -> Callable[..., Any]:
+    def _load(self, function: Function, key: str) -> Callable[..., Any]:
+        """The handler of ``function`` as the runtime knows it under ``key`` (``name``, ``name:N``,
+        ``name:alias``: each version runs its own code folder)."""
         with self._import_lock:
-            handler = self._handlers.get(function.name)
+            handler = self._handlers.get(key)
             if handler is not None:
                 return handler
             path = handler_file(function).resolve()
@@ -210,8 +212,8 @@ class FunctionRuntime:
             handler = getattr(module, attr, None)
             if not callable(handler):
                 raise FunctionError(f"Handler '{attr}' missing on module '{path.stem}'")
-            self._is_async[function.name] = inspect.iscoroutinefunction(handler)
-            self._handlers[function.name] = handler
+            self._is_async[key] = inspect.iscoroutinefunction(handler)
+            self._handlers[key] = handler
             return handler
 
     @staticmethod
@@ -292,7 +294,7 @@ class FunctionRuntime:
         try:
             handler = self._handlers.get(name)
             if handler is None:
-                handler = await self._threads.submit(self._load, self.functions[name])
+                handler = await self._threads.submit(self._load, self.functions[name], name)
             context = LambdaContext(static, aws_request_id or _IDS.uuid(), time.monotonic() + function_timeout)
             if self._is_async[name]:
                 try:
