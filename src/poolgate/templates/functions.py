@@ -123,6 +123,9 @@ async def permission(planes: Planes, target: Target, props: dict[str, Any], old:
     known(props, {"FunctionName", "Action", "Principal", "SourceArn", "SourceAccount", "EventSourceToken",
                   "PrincipalOrgID", "FunctionUrlAuthType"})
     sid = target.default_name(100)
+    # poolgate's AddPermission keeps one policy per function, not per version or alias: a qualified name (an
+    # alias's ARN, as SAM's AutoPublishAlias gives) adds to the function's policy.
+    props = {**props, "FunctionName": _unqualified(str(props["FunctionName"]))}
     for name in {props["FunctionName"], *([old.attrs["FunctionName"]] if old else [])}:
         try:
             await planes.lambda_("RemovePermission", {"FunctionName": name, "StatementId": sid})
@@ -131,6 +134,15 @@ async def permission(planes: Planes, target: Target, props: dict[str, Any], old:
                 raise
     await planes.lambda_("AddPermission", {**props, "StatementId": sid})
     return Record(target.type, sid, {"FunctionName": props["FunctionName"]}, probe=None)
+
+
+def _unqualified(name: str) -> str:
+    parts = name.split(":")
+    if len(parts) == 8 and parts[5] == "function":  # arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER
+        return ":".join(parts[:7])
+    if len(parts) == 2:  # NAME:QUALIFIER
+        return parts[0]
+    return name
 
 
 @applies("AWS::Lambda::Version")
