@@ -4,6 +4,7 @@ identity pool: its trust policy lets the identity in, its inline policy decides 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -67,9 +68,26 @@ def test_malformed_documents_are_refused(server: Server) -> None:
     with pytest.raises(ClientError) as excinfo:  # an inline policy names no principal
         iam.put_role_policy(RoleName="Malformed2", PolicyName="p", PolicyDocument=json.dumps(trust()))
     assert _error(excinfo)[0] == "MalformedPolicyDocument"
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+                                                     "Resource": "*"}]}
     with pytest.raises(ClientError) as excinfo:
-        iam.put_role_policy(RoleName="Nobody", PolicyName="p", PolicyDocument=json.dumps(trust()))
-    assert _error(excinfo)[0] in ("MalformedPolicyDocument", "NoSuchEntity")
+        iam.put_role_policy(RoleName="Nobody", PolicyName="p", PolicyDocument=json.dumps(allow))
+    assert _error(excinfo) == ("NoSuchEntity", "The role with name Nobody cannot be found.", 404)
+
+
+def test_concurrent_create_role_makes_one_role(server: Server) -> None:
+    def create(i: int) -> str:
+        try:
+            _iam(server.url).create_role(RoleName="RacedRole" if i % 2 else "racedrole",
+                                         AssumeRolePolicyDocument=json.dumps(trust()))
+            return "created"
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(create, range(32)))
+    assert outcomes.count("created") == 1
+    assert set(outcomes) == {"created", "EntityAlreadyExists"}
 
 
 def test_a_role_made_through_the_api_serves_an_identity_pool(server: Server, user_pool: UserPool) -> None:
