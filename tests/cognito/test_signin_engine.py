@@ -70,8 +70,8 @@ class Bench:
     async def setup(self, client_config: dict[str, Any] | None = None, **pool_config: Any) -> None:
         created = await self.call("CreateUserPool", PoolName="engine", **pool_config)
         pool_id = created["UserPool"]["Id"]
-        client = await self.call("CreateUserPoolClient", UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS,
-                                 **(client_config or {}))
+        client = await self.call("CreateUserPoolClient", UserPoolId=pool_id, ClientName="app",
+                                 **{"ExplicitAuthFlows": FLOWS, **(client_config or {})})
         self.pool, self.client = await self.services.records.client_and_pool(client["UserPoolClient"]["ClientId"])
 
     async def user(self, name: str = "lee", permanent: bool = True, **attributes: str) -> None:
@@ -287,11 +287,60 @@ async def mfa_setup(b: Bench) -> None:
     _issued(await b.answer(Challenge("MFA_SETUP", {}, verified["Session"]), USERNAME="lee"))
 
 
+async def _choice_pool(b: Bench, factors: list[str]) -> None:
+    await b.setup({"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+                  Policies={"SignInPolicy": {"AllowedFirstAuthFactors": factors}})
+
+
+async def user_auth_select_password(b: Bench) -> None:
+    await _choice_pool(b, ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"])
+    await b.user(email="lee@example.com", email_verified="true")
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee"), "SELECT_CHALLENGE")
+    assert set(step.available) == {"PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"}  # no passkeys yet
+    _issued(await b.answer(step, USERNAME="lee", ANSWER="PASSWORD", PASSWORD=PASSWORD))
+    # Amplify answers with ChallengeName PASSWORD on the SELECT_CHALLENGE session as well
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee"), "SELECT_CHALLENGE")
+    _issued(await b.answer(Challenge("PASSWORD", {}, step.session), USERNAME="lee", PASSWORD=PASSWORD))
+
+
+async def user_auth_email_otp(b: Bench) -> None:
+    await _choice_pool(b, ["PASSWORD", "EMAIL_OTP"])
+    await b.user(email="lee@example.com", email_verified="true")
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee", PREFERRED_CHALLENGE="EMAIL_OTP"), "EMAIL_OTP")
+    assert (b.sender.sent[-1].medium, b.sender.sent[-1].destination) == ("EMAIL", "lee@example.com")
+    assert await b.refused(b.answer(step, USERNAME="lee", EMAIL_OTP_CODE="nope")) is Reason.CODE_MISMATCH
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee"), "SELECT_CHALLENGE")
+    step = _challenge(await b.answer(step, USERNAME="lee", ANSWER="EMAIL_OTP"), "EMAIL_OTP")
+    _issued(await b.answer(step, USERNAME="lee", EMAIL_OTP_CODE=b.code()))
+
+
+async def user_auth_sms_otp(b: Bench) -> None:
+    await _choice_pool(b, ["PASSWORD", "SMS_OTP"])
+    await b.user(phone_number="+14155550100", phone_number_verified="true")
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee", PREFERRED_CHALLENGE="SMS_OTP"), "SMS_OTP")
+    assert step.parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"
+    _issued(await b.answer(step, USERNAME="lee", SMS_OTP_CODE=b.code()))
+
+
+async def user_auth_password_srp(b: Bench) -> None:
+    await _choice_pool(b, ["PASSWORD"])
+    await b.user()
+    step = _challenge(await b.start("USER_AUTH", USERNAME="lee"), "SELECT_CHALLENGE")
+    with mock.patch.object(aws_srp.AWSSRP, "generate_random_small_a", lambda self: 12345678901234567890):
+        srp = aws_srp.AWSSRP("lee", PASSWORD, b.pool.id, b.client.client_id, client=mock.Mock())
+        step = _challenge(await b.answer(step, USERNAME="lee", ANSWER="PASSWORD_SRP",
+                                         SRP_A=srp.get_auth_params()["SRP_A"]), "PASSWORD_VERIFIER")
+        proof = srp.process_challenge(step.parameters, {"USERNAME": "lee"})
+    _issued(await b.answer(step, **proof))
+
+
 FLOW_TABLE = {
     "USER_PASSWORD_AUTH": user_password, "ADMIN_USER_PASSWORD_AUTH": admin_user_password,
     "REFRESH_TOKEN_AUTH": refresh_token, "USER_SRP_AUTH": user_srp, "CUSTOM_AUTH": custom_auth,
     "NEW_PASSWORD_REQUIRED": new_password_required, "SMS_MFA": sms_mfa, "EMAIL_OTP": email_otp,
     "SOFTWARE_TOKEN_MFA": software_token_mfa, "SELECT_MFA_TYPE": select_mfa_type, "MFA_SETUP": mfa_setup,
+    "USER_AUTH/SELECT_CHALLENGE/PASSWORD": user_auth_select_password, "USER_AUTH/EMAIL_OTP": user_auth_email_otp,
+    "USER_AUTH/SMS_OTP": user_auth_sms_otp, "USER_AUTH/PASSWORD_SRP": user_auth_password_srp,
 }
 
 
@@ -383,11 +432,12 @@ def test_user_migration_runs_for_an_unknown_name_and_the_migrated_user_signs_in(
     state.PasswordVerifier(0xABC, "a1", "f00", False, ({"challengeName": "SRP_A", "challengeResult": True,
                                                         "challengeMetadata": None},)),
     state.PasswordVerifier(0xABC, "a1", "f00", True, None, unknown="nobody"),
+    state.SelectChallenge(("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP")), state.SelectChallenge(("PASSWORD",), "nobody"),
 ], ids=repr)
 def test_challenge_state_survives_its_json(saved: state.State) -> None:
     names = {state.NewPassword: "NEW_PASSWORD_REQUIRED", state.SelectMfa: "SELECT_MFA_TYPE",
              state.MfaSetup: "MFA_SETUP", state.MfaCode: "SMS_MFA", state.Custom: "CUSTOM_CHALLENGE",
-             state.PasswordVerifier: "PASSWORD_VERIFIER"}
+             state.PasswordVerifier: "PASSWORD_VERIFIER", state.SelectChallenge: "SELECT_CHALLENGE"}
     stored = json.loads(json.dumps(state.dump(saved)))
     assert state.load(names[type(saved)], stored) == saved
 

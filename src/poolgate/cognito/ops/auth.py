@@ -23,6 +23,8 @@ def render(step: Step) -> dict[str, Any]:
         if step.session is not None:
             out["Session"] = step.session
         out["ChallengeParameters"] = step.parameters
+        if step.available:  # SELECT_CHALLENGE (InitiateAuth / AdminInitiateAuth only)
+            out["AvailableChallenges"] = list(step.available)
         return out
     return {"ChallengeParameters": {}, "AuthenticationResult": _result(step.tokens)}
 

@@ -16,12 +16,22 @@ from ..access import check_secret_hash, check_session_user
 from ..domain import Client, Pool
 from ..refresh import check_issued_to, check_usable, find_refresh_token, renew, rotation_grace
 from . import errors
+from .choice import PASSWORD, PASSWORD_SRP, answer_choice, user_auth_start
 from .custom import answer_custom, answer_unknown, custom_start, next_custom_step
 from .factors import answer_code, answer_select, answer_setup
 from .first_factor import after_first_factor, answer_new_password, password_start
 from .sessions import claim_session
 from .srp_flow import check_proof, srp_start
-from .state import PASSWORD_VERIFIER, Custom, MfaCode, MfaSetup, NewPassword, SelectMfa
+from .state import (
+    PASSWORD_VERIFIER,
+    SELECT_CHALLENGE,
+    Custom,
+    MfaCode,
+    MfaSetup,
+    NewPassword,
+    SelectChallenge,
+    SelectMfa,
+)
 from .steps import Issued, Step, Tokens
 
 USER_FLOWS = ("USER_PASSWORD_AUTH", "USER_SRP_AUTH", "CUSTOM_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN",
@@ -50,7 +60,9 @@ class Engine:
             return await srp_start(services, pool, client, auth, metadata)
         if flow == "CUSTOM_AUTH":
             return await custom_start(services, pool, client, auth, metadata)
-        raise invalid_parameter(f"{flow} is not supported by this poolgate version.")  # USER_AUTH
+        if flow == "USER_AUTH":
+            return await user_auth_start(services, pool, client, auth, metadata)
+        raise invalid_parameter(f"{flow} is not supported by this poolgate version.")
 
     async def answer(self, pool: Pool, client: Client, challenge: str, session: str, responses: dict[str, str],
                      metadata: dict[str, str] | None = None) -> Step:
@@ -65,10 +77,16 @@ class Engine:
                                               "challengeMetadata": None})
                 return await next_custom_step(services, pool, client, user, history, metadata)
             return await after_first_factor(services, pool, client, user, metadata)
+        # PASSWORD and PASSWORD_SRP answer SELECT_CHALLENGE's session too (API Reference, RespondToAuthChallenge,
+        # ChallengeResponses: "PASSWORD": {USERNAME, PASSWORD}, "PASSWORD_SRP": {USERNAME, SRP_A})
+        opened = SELECT_CHALLENGE if challenge in (PASSWORD, PASSWORD_SRP) else challenge
         row = await claim_session(services, session)  # single use
-        if row is None or not row.live_for(client, challenge, services.clock.now()):
+        if row is None or not row.live_for(client, opened, services.clock.now()):
             raise errors.session_expired()
         saved = row.state
+        if isinstance(saved, SelectChallenge):
+            answer = challenge if opened != challenge else responses.get("ANSWER", "")
+            return await answer_choice(services, pool, client, row, saved, answer, responses, metadata)
         if isinstance(saved, Custom) and saved.unknown is not None:
             return await answer_unknown(services, pool, client, row, saved.unknown, responses, metadata)
         async with services.db.read() as conn:

@@ -18,10 +18,12 @@ from ..tokens import token_hash
 from . import errors, issuer
 from .lockout import check_not_locked, clear_failures, record_failure
 from .sessions import open_session
-from .state import MFA_SETUP, SELECT_MFA, SOURCE, MfaCode, MfaSetup, SelectMfa, State
+from .state import MFA_SETUP, SELECT_MFA, SMS_OTP, SOURCE, MfaCode, MfaSetup, SelectMfa, State
 from .steps import Challenge, Issued, Step
 
-MFA_CODE_FIELDS = {mfa.TOTP: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE", mfa.EMAIL: "EMAIL_OTP_CODE"}
+MFA_CODE_FIELDS = {mfa.TOTP: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE", mfa.EMAIL: "EMAIL_OTP_CODE",
+                   SMS_OTP: "SMS_OTP_CODE"}
+"""The ChallengeResponses key of each code challenge (API Reference, RespondToAuthChallenge, ChallengeResponses)."""
 
 
 async def challenge(services: Services, pool: Pool, client: Client, user: User, name: str, parameters: dict[str, str],
@@ -81,7 +83,14 @@ async def mfa_challenge(services: Services, pool: Pool, client: Client, user: Us
         # the name given to VerifySoftwareToken (AWS CLI reference, admin-initiate-auth example)
         parameters = {"FRIENDLY_DEVICE_NAME": device} if device else {}
         return await challenge(services, pool, client, user, mfa.TOTP, parameters, MfaCode(source))
-    medium, attr = ("SMS", "phone_number") if method == mfa.SMS else ("EMAIL", "email")
+    return await code_challenge(services, pool, client, user, method, source)
+
+
+async def code_challenge(services: Services, pool: Pool, client: Client, user: User, name: str, source: str
+                         ) -> Challenge:
+    """Send a code (to the outbox, through CustomMessage_Authentication) and issue challenge ``name``: SMS_MFA or
+    EMAIL_OTP after a password, or USER_AUTH's first factors SMS_OTP and EMAIL_OTP."""
+    medium, attr = ("SMS", "phone_number") if name in (mfa.SMS, SMS_OTP) else ("EMAIL", "email")
     destination = user.attributes[attr]
     code = services.ids.numeric_code()
     template = (pool.config.get("SmsAuthenticationMessage") if medium == "SMS" else None) \
@@ -91,8 +100,8 @@ async def mfa_challenge(services: Services, pool: Pool, client: Client, user: Us
                                       code, medium, template.replace("{####}", code))
     async with services.db.begin() as conn:
         await services.sender.send(conn, Delivery(pool.id, user.username, medium, destination,
-                                                  f"mfa:{method}", code, message), now)
-    return await challenge(services, pool, client, user, method, {
+                                                  f"mfa:{name}", code, message), now)
+    return await challenge(services, pool, client, user, name, {
         "CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": mask(destination, medium)},
         MfaCode(source, token_hash(code)))
 

@@ -69,7 +69,16 @@ class PasswordVerifier:
     unknown: str | None = None
 
 
-State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier
+@dataclass(frozen=True, slots=True)
+class SelectChallenge:
+    """USER_AUTH's SELECT_CHALLENGE: the first factors offered (``AvailableChallenges``), and for a name that matches
+    nobody (``unknown``) the name asked for."""
+
+    available: tuple[str, ...]
+    unknown: str | None = None
+
+
+State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier | SelectChallenge
 
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 SELECT_MFA = "SELECT_MFA_TYPE"
@@ -77,6 +86,11 @@ MFA_SETUP = "MFA_SETUP"
 CUSTOM = "CUSTOM_CHALLENGE"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 MFA_CODES = (mfa.TOTP, mfa.SMS, mfa.EMAIL)
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
+SMS_OTP = "SMS_OTP"
+"""USER_AUTH's SMS first factor (its code is answered as SMS_OTP_CODE); its e-mail one is EMAIL_OTP, as the MFA's."""
+CODES = (*MFA_CODES, SMS_OTP)
+"""Challenges answered by a code: their state is ``MfaCode``."""
 
 
 def dump(state: State) -> dict[str, Any]:
@@ -97,6 +111,9 @@ def dump(state: State) -> dict[str, Any]:
             out = {"b": f"{b:x}", "A": a, "verifier": verifier, "fake": fake,
                    "custom": list(custom) if custom is not None else None}
             return {**out, UNKNOWN: unknown} if unknown is not None else out
+        case SelectChallenge(available, unknown):
+            chosen: dict[str, Any] = {"available": list(available)}
+            return {**chosen, UNKNOWN: unknown} if unknown is not None else chosen
     raise TypeError(f"not a challenge state: {state!r}")
 
 
@@ -111,7 +128,7 @@ def load(challenge: str, data: dict[str, Any] | None) -> State:
         return SelectMfa(source)
     if challenge == MFA_SETUP:
         return MfaSetup(source, bool(raw.get("verified")))
-    if challenge in MFA_CODES:
+    if challenge in CODES:
         code = raw.get("code")
         return MfaCode(source, str(code) if code is not None else None)
     unknown = raw.get(UNKNOWN)
@@ -123,4 +140,6 @@ def load(challenge: str, data: dict[str, Any] | None) -> State:
         custom = raw.get("custom")
         return PasswordVerifier(int(raw["b"], 16), str(raw["A"]), str(raw["verifier"]), bool(raw.get("fake")),
                                 tuple(custom) if custom is not None else None, unknown)
+    if challenge == SELECT_CHALLENGE:
+        return SelectChallenge(tuple(str(f) for f in raw["available"]), unknown)
     raise ValueError(f"no state for challenge {challenge}")

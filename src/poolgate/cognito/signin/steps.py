@@ -23,11 +23,13 @@ class Issued:
 @dataclass(frozen=True, slots=True)
 class Challenge:
     """The next challenge: its name, its public parameters and the opaque session that answers it (None for
-    PASSWORD_VERIFIER, which is answered by its SECRET_BLOCK)."""
+    PASSWORD_VERIFIER, which is answered by its SECRET_BLOCK); ``available``: SELECT_CHALLENGE's first factors to
+    choose from (InitiateAuth's ``AvailableChallenges``)."""
 
     name: str
     parameters: dict[str, str] = field(default_factory=dict)
     session: str | None = None
+    available: tuple[str, ...] = ()
 
 
 Step = Issued | Challenge
