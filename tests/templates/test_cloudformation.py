@@ -70,5 +70,14 @@ def test_cloudformation_types_applied_through_the_apis(tmp_path: Path) -> None:
         assert _outputs(server.log()) == outputs  # nothing made anew
         idp = cognito_client(server.url)
         assert idp.admin_get_user(UserPoolId=pool_id, Username="bob")["UserStatus"] == "CONFIRMED"
+        # /_poolgate/reset empties the database: the template is applied again and served at once
+        server.reset()
+        pools = idp.list_user_pools(MaxResults=10)["UserPools"]
+        assert [pool["Name"] for pool in pools] == ["cfn-stack-dev"] and pools[0]["Id"] != pool_id
+        state = json.loads((tmp_path / "templates" / "cfn-stack.json").read_text())["resources"]
+        new_api = state["Api"]["id"]
+        assert new_api != api_id
+        refused = requests.get(f"{server.url}/restapis/{new_api}/dev/_user_request_/items", timeout=10)
+        assert refused.status_code == 401 and refused.json() == {"message": "who are you?"}
     finally:
         stop_server(server)

@@ -157,7 +157,23 @@ class StackRun:
             log.warning("%s: resources no longer in the template are left in place: %s", self.stack.path,
                         ", ".join(f"{name} ({previous[name].type} {previous[name].id})" for name in gone))
         warnings = [f"{kind} ({', '.join(names)})" for kind, names in sorted(unsupported.items())]
-        return warnings, self._outputs()
+        return warnings, self._stages() + self._outputs()
+
+    def _stages(self) -> list[str]:
+        """Where poolgate serves the stack's stages (an Output's execute-api URL names AWS's host)."""
+        base = self.planes.services.settings.base_url
+        seen = []
+        for logical, resource in self.stack.template["Resources"].items():
+            record = self.records.get(logical)
+            if record is None or record.type not in ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment"):
+                continue
+            api_id = record.attrs.get("RestApiId")
+            stage = record.id if record.type == "AWS::ApiGateway::Stage" else \
+                self.resolver.resolve((resource.get("Properties") or {}).get("StageName"))
+            if api_id and stage and (api_id, stage) not in seen:
+                seen.append((api_id, stage))
+        return [f"stack {self.stack.name}: api {api} stage {stage}: {base}/restapis/{api}/{stage}/_user_request_/"
+                for api, stage in seen]
 
     def _truth(self, logical: str, condition: str) -> bool:
         try:
