@@ -26,6 +26,12 @@ def handler(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
             "body": json.dumps({"users": ["alice"], "caller": claims.get("cognito:username")})}
 '''
+ECHO = '''def handler(event, context):
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    print("got", event.get("path"), flush=True)
+    return {"n": event["n"] + 1}
+'''
 PASSWORD = "Tutorial-Passw0rd!"
 
 
@@ -155,3 +161,30 @@ def test_tutorial_through_the_console(server: Server, browser: Any) -> None:
     api = next(a for a in apigw.get_rest_apis()["items"] if a["name"] == "Tutorial")
     assert [s["stageName"] for s in apigw.get_stages(restApiId=api["id"])["item"]] == ["prod"]
     context.close()
+
+
+def test_function_code_and_test_with_an_event(server: Server, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    _client(server, "lambda").create_function(
+        FunctionName="echo-fn", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/lambda-role",
+        Handler="echo.handler", Code={"ZipFile": _zip({"echo.py": ECHO})})
+    page = browser.new_context().new_page()
+    page.goto(f"{server.url}/_console/")
+    page.get_by_role("navigation", name="Services").get_by_role("link", name="Functions").click()
+    page.get_by_role("link", name="echo-fn").click()
+    expect(page.get_by_role("row", name="Handler echo.handler")).to_be_visible()
+    expect(page.get_by_role("region", name="echo.py")).to_contain_text("def handler(event, context):")
+    page.get_by_label("Event JSON").fill('{"path": "/users", "n": 41}')
+    page.get_by_role("button", name="Test", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Executing function: succeeded")
+    expect(page.get_by_role("region", name="Response")).to_contain_text('"n": 42')
+    # (the handler's print is not in the tail poolgate's Invoke returns at this commit: reported, not asserted)
+    expect(page.get_by_role("region", name="Log output")).to_contain_text("REPORT RequestId")
+    page.get_by_label("Event JSON").fill('{"fail": true}')
+    page.get_by_role("button", name="Test", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Executing function: failed (Unhandled)")
+    expect(page.get_by_role("region", name="Response")).to_contain_text("errorMessage")
+    page.get_by_label("Event JSON").fill("{not json")
+    page.get_by_role("button", name="Test", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("The event is not JSON")

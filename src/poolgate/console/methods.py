@@ -169,12 +169,12 @@ async def test_run(ctx: Ctx, api_id: str, resource_id: str, verb: str) -> Page:
     except OperationError as err:
         error = error_text(err)
     if result is not None:
-        result["pretty"] = _pretty(result.get("body") or "")
+        result["pretty"] = pretty_json(result.get("body") or "")
     return await _method_page(ctx, api_id, resource_id, verb, "method_test.html", "Test method",
                               200 if error is None else 400, form=form, result=result, error=error)
 
 
-def _pretty(body: str) -> str:
+def pretty_json(body: str) -> str:
     try:
         return json.dumps(json.loads(body), indent=2)
     except ValueError:
