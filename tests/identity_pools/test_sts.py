@@ -86,3 +86,20 @@ def test_user_pool_id_token_needs_an_oidc_provider_trust(server: Server, user_po
 def test_get_caller_identity_of_the_servers_credentials(server: Server) -> None:
     who = _sts(server.url).get_caller_identity()
     assert who == {**who, "Account": "000000000000", "Arn": "arn:aws:iam::000000000000:root"}
+
+
+def test_signature_faults_are_named_as_query_services_name_them(server: Server, user_pool: UserPool) -> None:
+    _, _, token = _open_id_token(server, user_pool)
+    creds = _sts(server.url).assume_role_with_web_identity(RoleArn=role_arn("CognitoAuthRole"), RoleSessionName="web",
+                                                            WebIdentityToken=token)["Credentials"]
+    wrong = _sts(server.url, aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key="x" * 40,
+                 aws_session_token=creds["SessionToken"])
+    with pytest.raises(ClientError) as excinfo:
+        wrong.get_caller_identity()
+    assert excinfo.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    no_token = _sts(server.url, aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"])
+    with pytest.raises(ClientError) as excinfo:
+        no_token.get_caller_identity()
+    assert excinfo.value.response["Error"] == {**excinfo.value.response["Error"], "Code": "InvalidClientTokenId",
+                                               "Message": "The security token included in the request is invalid."}

@@ -20,6 +20,13 @@ from .validate import validation_errors
 
 Operation = Callable[[Any, Request, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
+QUERY_CODES = {"InvalidSignatureException": ("SignatureDoesNotMatch", 403),
+               "IncompleteSignatureException": ("IncompleteSignature", 400),
+               "UnrecognizedClientException": ("InvalidClientTokenId", 403),
+               "MissingAuthenticationTokenException": ("MissingAuthenticationToken", 403)}
+"""The JSON services' authentication errors (awsproto/sigv4.py, dispatch.authenticate) as the query services name
+them (STS and IAM API references, "Common Errors"); the messages are the same texts."""
+
 
 class QueryService:
     def __init__(self, name: str) -> None:
@@ -116,7 +123,8 @@ class QueryPlane:
         try:
             status, body = 200, await self._answer(service, form, request, request_id)
         except ServiceError as err:
-            status, body = err.status, error_body(namespace, err.code, err.message, request_id)
+            code, status = QUERY_CODES.get(err.code, (err.code, err.status))
+            body = error_body(namespace, code, err.message, request_id)
         await send_response(send, status, body, [("x-amzn-requestid", request_id)], "text/xml")
 
     async def _answer(self, service: QueryService | None, form: dict[str, str], request: Request,

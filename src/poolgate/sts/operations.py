@@ -46,7 +46,7 @@ def _iso(epoch: float) -> str:
 
 
 def _signature_error(err: sigv4.SignatureError) -> ServiceError:
-    return ServiceError(err.code.removesuffix("Exception"), err.message, 403)
+    return ServiceError(err.code, err.message)  # named as query services name it by awsproto/query.py
 
 
 async def _signed_caller(services: Services, request: Request) -> Caller:
