@@ -8,6 +8,9 @@ SignInPolicyType.AllowedFirstAuthFactors). The order of AvailableChallenges is U
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Any
 
 import pytest
@@ -16,6 +19,12 @@ from pycognito import aws_srp
 from .conftest import PASSWORD, LiveServer, make_pool, make_user
 
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def secret_hash(secret: str, username: str, client_id: str) -> str:
+    """Base64(HMAC-SHA256(secret, username + client id)) (Developer Guide, "Computing secret hash values")."""
+    return base64.b64encode(hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+                            ).decode()
 
 
 def _pool(idp: Any, factors: list[str], flows: list[str] | None = None, **settings: Any) -> tuple[str, str]:
@@ -58,8 +67,40 @@ def test_preferred_password_signs_in_at_once(idp: Any) -> None:
     pool, client = _pool(idp, ["PASSWORD"])
     make_user(idp, pool, "bo")
     _tokens(_start(idp, client, "bo", PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD))
+    # without the password: the PASSWORD challenge, answered on its session (AWS's answer here UNCONFIRMED)
+    asked = _start(idp, client, "bo", PREFERRED_CHALLENGE="PASSWORD")
+    assert asked["ChallengeName"] == "PASSWORD" and asked["Session"] and "AvailableChallenges" not in asked
     with pytest.raises(idp.exceptions.InvalidParameterException, match="Missing required parameter PASSWORD"):
-        _start(idp, client, "bo", PREFERRED_CHALLENGE="PASSWORD")
+        idp.respond_to_auth_challenge(ClientId=client, ChallengeName="PASSWORD", Session=asked["Session"],
+                                      ChallengeResponses={"USERNAME": "bo"})
+    asked = _start(idp, client, "bo", PREFERRED_CHALLENGE="PASSWORD")
+    _tokens(idp.respond_to_auth_challenge(ClientId=client, ChallengeName="PASSWORD", Session=asked["Session"],
+                                          ChallengeResponses={"USERNAME": "bo", "PASSWORD": PASSWORD}))
+
+
+def test_admin_initiate_auth_and_a_client_secret(idp: Any) -> None:
+    pool, client, secret = make_pool(idp, FLOWS, secret=True,
+                                     Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}})
+    assert secret is not None
+    make_user(idp, pool, "hal")
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match="configured for secret"):
+        _start(idp, client, "hal")
+    digest = secret_hash(secret, "hal", client)
+    started = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client, AuthFlow="USER_AUTH",
+                                      AuthParameters={"USERNAME": "hal", "SECRET_HASH": digest})
+    assert started["ChallengeName"] == "SELECT_CHALLENGE"
+    assert set(started["AvailableChallenges"]) == {"PASSWORD", "PASSWORD_SRP"}
+    with pytest.raises(idp.exceptions.NotAuthorizedException, match="configured for secret"):
+        idp.admin_respond_to_auth_challenge(UserPoolId=pool, ClientId=client, ChallengeName="SELECT_CHALLENGE",
+                                            Session=started["Session"],
+                                            ChallengeResponses={"USERNAME": "hal", "ANSWER": "PASSWORD",
+                                                                "PASSWORD": PASSWORD})
+    started = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client, AuthFlow="USER_AUTH",
+                                      AuthParameters={"USERNAME": "hal", "SECRET_HASH": digest})
+    _tokens(idp.admin_respond_to_auth_challenge(UserPoolId=pool, ClientId=client, ChallengeName="SELECT_CHALLENGE",
+                                                Session=started["Session"],
+                                                ChallengeResponses={"USERNAME": "hal", "ANSWER": "PASSWORD",
+                                                                    "PASSWORD": PASSWORD, "SECRET_HASH": digest}))
 
 
 def test_preferred_email_otp_sends_a_code_to_the_outbox_and_the_code_signs_in(live: LiveServer, idp: Any) -> None:

@@ -53,6 +53,8 @@ CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN)
 """The values of PREFERRED_CHALLENGE and of SELECT_CHALLENGE's ANSWER (RespondToAuthChallenge, ChallengeResponses:
 "Available challenges are PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, and WEB_AUTHN")."""
 _OTP_ATTRIBUTES = {EMAIL_OTP: "email", SMS_OTP: "phone_number"}
+_NEEDS = {PASSWORD: "PASSWORD", PASSWORD_SRP: "SRP_A"}
+"""The AuthParameter a preferred PASSWORD / PASSWORD_SRP is answered with in InitiateAuth itself."""
 
 
 def allowed_first_factors(pool: Pool) -> list[str]:
@@ -93,13 +95,25 @@ async def user_auth_start(services: Services, pool: Pool, client: Client, auth: 
         raise errors.disabled()
     choices = offered(pool, found)
     if preferred in choices:
-        return await chosen(services, pool, client, username, found, str(preferred), auth, metadata, None)
+        if _NEEDS.get(str(preferred), "") in auth or preferred not in _NEEDS:
+            return await chosen(services, pool, client, username, found, str(preferred), auth, metadata, None)
+        # PASSWORD / PASSWORD_SRP preferred without the password or SRP_A: that challenge, answered on its session
+        # ("PASSWORD: Respond with the user's password as PASSWORD", "PASSWORD_SRP: Respond with the initial SRP
+        # secret as SRP_A": InitiateAuth, ChallengeName); that AWS answers so here is UNCONFIRMED
+        return await _select(services, pool, client, username, found, str(preferred), (str(preferred),))
     if not choices:  # e.g. an e-mail-only pool and a user without a verified e-mail; error UNCONFIRMED
         raise errors.wrong_credentials()
+    return await _select(services, pool, client, username, found, SELECT_CHALLENGE, tuple(choices))
+
+
+async def _select(services: Services, pool: Pool, client: Client, username: str, found: User | None, name: str,
+                  choices: tuple[str, ...]) -> Challenge:
+    """Challenge ``name`` (SELECT_CHALLENGE, or PASSWORD / PASSWORD_SRP awaiting their parameter) on a session that
+    remembers the factors ``choices`` the answer may take."""
     holder = found.username if found else await unknown_user_name(services, pool, username)
     session = await open_session(services, pool, client, holder, SELECT_CHALLENGE,
-                                 SelectChallenge(tuple(choices), None if found else username))
-    return Challenge(SELECT_CHALLENGE, {}, session, tuple(choices))
+                                 SelectChallenge(choices, None if found else username))
+    return Challenge(name, {}, session, choices if name == SELECT_CHALLENGE else ())
 
 
 async def answer_choice(services: Services, pool: Pool, client: Client, row: Claimed, saved: SelectChallenge,
