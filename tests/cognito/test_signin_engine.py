@@ -457,3 +457,36 @@ def test_a_name_that_matches_nobody_gets_a_simulated_srp_challenge_that_fails_at
             is Reason.WRONG_CREDENTIALS
 
     run(scenario)
+
+
+def test_a_one_time_code_sign_in_runs_pre_authentication_before_sending_the_code() -> None:
+    """USER_AUTH with EMAIL_OTP: PreAuthentication (with InitiateAuth's ClientMetadata as validationData) runs when
+    the factor begins; a refusal sends no code. PostAuthentication runs once the code is right."""
+    async def scenario(b: Bench) -> None:
+        seen: list[tuple[str, Any]] = []
+
+        async def triggers(name: str, event: dict[str, Any]) -> dict[str, Any]:
+            seen.append((event["triggerSource"], event["request"].get("validationData")))
+            if name == "pre" and event["request"]["validationData"].get("deny"):
+                raise RuntimeError("not today")
+            return event
+
+        b.services.extras["lambda_invoker"] = triggers
+        arn = "arn:aws:lambda:us-east-1:123456789012:function:"
+        await b.setup({"ExplicitAuthFlows": ["ALLOW_USER_AUTH"]}, LambdaConfig={"PreAuthentication": arn + "pre",
+                                                                                "PostAuthentication": arn + "post"},
+                      Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}})
+        await b.user(email="lee@example.com", email_verified="true")
+        with pytest.raises(ServiceError) as caught:
+            await b.engine.start("USER_AUTH", b.pool, b.client, {"USERNAME": "lee", "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+                                 {"deny": "yes"})
+        assert caught.value.code == "UserLambdaValidationException"
+        assert b.sender.sent == []
+        step = _challenge(await b.engine.start("USER_AUTH", b.pool, b.client,
+                                               {"USERNAME": "lee", "PREFERRED_CHALLENGE": "EMAIL_OTP"}, {"app": "x"}),
+                          "EMAIL_OTP")
+        assert seen[-1] == ("PreAuthentication_Authentication", {"app": "x"})
+        _issued(await b.answer(step, USERNAME="lee", EMAIL_OTP_CODE=b.code()))
+        assert seen[-1][0] == "PostAuthentication_Authentication"
+
+    run(scenario)

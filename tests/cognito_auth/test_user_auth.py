@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from pycognito import aws_srp
 
+from ..conftest import cognito_client
 from .conftest import PASSWORD, LiveServer, make_pool, make_user
 
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -190,3 +192,26 @@ def test_an_unknown_name_is_told_apart_unless_the_client_prevents_it(idp: Any) -
         idp.respond_to_auth_challenge(ClientId=hidden, ChallengeName="SELECT_CHALLENGE", Session=started["Session"],
                                       ChallengeResponses={"USERNAME": "nobody", "ANSWER": "PASSWORD",
                                                           "PASSWORD": PASSWORD})
+
+
+def test_one_select_challenge_session_signs_in_once_under_concurrent_answers(live: LiveServer) -> None:
+    """Eight clients answer the same SELECT_CHALLENGE session at once: the database lets one claim it."""
+    idp = cognito_client(live.url)
+    pool, client = _pool(idp, ["PASSWORD"])
+    make_user(idp, pool, "ivy")
+    session = _start(idp, client, "ivy")["Session"]
+
+    def answer(_: int) -> str:
+        own = cognito_client(live.url)  # one HTTP connection pool per thread
+        try:
+            own.respond_to_auth_challenge(ClientId=client, ChallengeName="SELECT_CHALLENGE", Session=session,
+                                          ChallengeResponses={"USERNAME": "ivy", "ANSWER": "PASSWORD",
+                                                              "PASSWORD": PASSWORD})
+            return "tokens"
+        except own.exceptions.NotAuthorizedException as err:
+            return str(err.response["Error"]["Message"])
+
+    with ThreadPoolExecutor(8) as pool_of_threads:
+        outcomes = list(pool_of_threads.map(answer, range(8)))
+    assert outcomes.count("tokens") == 1, outcomes
+    assert set(outcomes) - {"tokens"} <= {"Invalid session for the user, session can only be used once."}, outcomes
