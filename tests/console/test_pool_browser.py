@@ -1,6 +1,7 @@
 """A user pool's page in chromium, by roles and labels: Create user pool with e-mail sign-in, Optional MFA and a
 password policy; Create app client with the hosted UI's settings; Create Cognito domain; "View hosted UI" opens the
-client's sign-in page; a user's Disable user access / Enable user access / Reset password; boto3 sees each change."""
+client's sign-in page; a user's Disable user access / Enable user access / Reset password; Create group and Add
+user to group; boto3 sees each change."""
 
 from __future__ import annotations
 
@@ -69,4 +70,16 @@ def test_pool_domain_hosted_ui_and_user_actions(server: Server, browser: Any) ->
     assert idp.list_users(UserPoolId=pool_id)["Users"][0]["Enabled"] is True
     page.get_by_role("button", name="Reset password").click()
     expect(page.get_by_role("alert")).to_be_visible()  # a user who never signed in cannot be reset (AWS's message)
+
+    page.get_by_label("Group name").fill("admins")
+    page.get_by_label("Group description").fill("Pool administrators")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.get_by_role("status")).to_contain_text("Group created")
+    page.get_by_label("User", exact=True).select_option(label="bob@example.com")
+    page.get_by_label("Group", exact=True).select_option("admins")
+    page.get_by_role("button", name="Add user to group").click()
+    expect(page.get_by_role("status")).to_contain_text("User added to the group")
+    bob = idp.list_users(UserPoolId=pool_id)["Users"][0]["Username"]
+    assert [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool_id, Username=bob)["Groups"]] == [
+        "admins"]
     context.close()

@@ -101,6 +101,7 @@ async def pool_details(ctx: Ctx, pool_id: str) -> Page:
     users = (await ctx.call("cognito-idp", "ListUsers", {"UserPoolId": pool_id, "Limit": 60})).get("Users", [])
     for user in users:
         user["Attrs"] = {a["Name"]: a.get("Value", "") for a in user.get("Attributes", [])}
+    groups = (await ctx.call("cognito-idp", "ListGroups", {"UserPoolId": pool_id, "Limit": 60})).get("Groups", [])
     base = ctx.settings.base_url
     domain = pool.get("Domain")
     described = await asyncio.gather(*(ctx.call("cognito-idp", "DescribeUserPoolClient", {
@@ -109,6 +110,7 @@ async def pool_details(ctx: Ctx, pool_id: str) -> Page:
         client["HostedUI"] = (hosted_ui_url(base, domain, client["ClientId"], answer["UserPoolClient"])
                               if domain else None)
     return ctx.render("pool.html", title=pool["Name"], section="pools", pool=pool, clients=clients, users=users,
+                      groups=groups,
                       crumbs=[CRUMB, (pool["Name"], None)], domain=domain, error=ctx.query().get("error"),
                       jwks=f"{base}/{pool_id}/.well-known/jwks.json", done=ctx.query().get("done"),
                       domain_url=f"{base}/_domains/{domain}/" if domain else None)
@@ -122,6 +124,30 @@ async def domain_create(ctx: Ctx, pool_id: str) -> Page:
     except OperationError as err:
         return redirect(f"/user-pools/{pool_id}?error={quote(error_text(err))}")
     return redirect(f"/user-pools/{pool_id}?done=domain")
+
+
+@ROUTER.route("POST", "/user-pools/{pool_id}/groups")
+async def group_create(ctx: Ctx, pool_id: str) -> Page:
+    form = ctx.form()
+    params = {"UserPoolId": pool_id, "GroupName": form.get("group", "").strip()}
+    if form.get("description", "").strip():
+        params["Description"] = form["description"].strip()
+    try:
+        await ctx.call("cognito-idp", "CreateGroup", params)
+    except OperationError as err:
+        return redirect(f"/user-pools/{pool_id}?error={quote(error_text(err))}")
+    return redirect(f"/user-pools/{pool_id}?done=group")
+
+
+@ROUTER.route("POST", "/user-pools/{pool_id}/groups/members")
+async def group_add(ctx: Ctx, pool_id: str) -> Page:
+    form = ctx.form()
+    try:
+        await ctx.call("cognito-idp", "AdminAddUserToGroup", {
+            "UserPoolId": pool_id, "Username": form.get("username", ""), "GroupName": form.get("group", "")})
+    except OperationError as err:
+        return redirect(f"/user-pools/{pool_id}?error={quote(error_text(err))}")
+    return redirect(f"/user-pools/{pool_id}?done=member")
 
 
 USER_ACTIONS = {"confirm": "AdminConfirmSignUp", "reset": "AdminResetUserPassword",
