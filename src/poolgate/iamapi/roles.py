@@ -27,7 +27,7 @@ from ..http import Request
 from ..iam import Policy, PolicyError, PolicyKind
 from ..services import Services
 from ..store.sql.tables import iam_role_policies, iam_roles
-from .store import declared
+from .store import declared, forget
 
 IAM = QueryService("iam")
 
@@ -90,6 +90,7 @@ async def create_role(services: Services, request: Request, params: dict[str, An
             await conn.execute(iam_roles.insert().values(**row))
     except IntegrityError:
         raise exists from None
+    forget(services)
     return {"Role": _role_type(row)}
 
 
@@ -113,6 +114,7 @@ async def delete_role(services: Services, request: Request, params: dict[str, An
                                                           iam_roles.c.name_key == name.lower()))
     if done.rowcount == 0:
         raise _no_role(name)
+    forget(services)
     return None
 
 
@@ -129,6 +131,7 @@ async def put_role_policy(services: Services, request: Request, params: dict[str
             await conn.execute(iam_role_policies.insert().values(**key, document=document))
     except IntegrityError:  # the role was deleted meanwhile (foreign key) or another put won
         raise _no_role(name) from None
+    forget(services)
     return None
 
 
@@ -159,6 +162,7 @@ async def delete_role_policy(services: Services, request: Request, params: dict[
         await conn.execute(delete(iam_role_policies).where(
             iam_role_policies.c.account == row["account"], iam_role_policies.c.role_key == row["role_key"],
             iam_role_policies.c.name == row["name"]))
+    forget(services)
     return None
 
 

@@ -42,11 +42,48 @@ def stored_role(row: Any, policies: list[Any]) -> IamRole | None:
     return IamRole(row["account"], row["name"], row["path"], policies=inline, trust=trust)
 
 
+STORED_TTL = 1.0
+"""Seconds a process keeps a stored role it read (the AWS_IAM authorizer asks per request; a change made through
+another process is seen within this time, one made through this process at once: ``forget``). IAM itself is
+eventually consistent ("changes … might not be immediately visible", IAM User Guide, "Troubleshoot IAM")."""
+
+
+def _stored_cache(services: Services) -> dict[str, tuple[float, IamRole | None]]:
+    cache: dict[str, tuple[float, IamRole | None]] | None = services.extras.get("iam_stored_roles")
+    if cache is None:
+        cache = services.extras["iam_stored_roles"] = {}
+        emptied = cache
+
+        async def clear() -> None:
+            emptied.clear()
+
+        services.extras.setdefault("on_reset", []).append(clear)
+    return cache
+
+
+def forget(services: Services) -> None:
+    """A role or its policies changed through this process: read stored roles again."""
+    _stored_cache(services).clear()
+
+
 async def find_role(services: Services, arn: str) -> IamRole | None:
     """The role ``arn`` names: declared in poolgate.yaml, else made through the IAM API; None if neither."""
     role = next((r for r in declared(services).roles if r.arn == arn), None)
     if role is not None:
         return role
+    cache = _stored_cache(services)
+    now = services.clock.now()
+    hit = cache.get(arn)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    role = await _read_role(services, arn)
+    if len(cache) >= 10000:
+        cache.clear()
+    cache[arn] = (now + STORED_TTL, role)
+    return role
+
+
+async def _read_role(services: Services, arn: str) -> IamRole | None:
     parts = split_arn(arn)
     if parts is None:
         return None
