@@ -78,3 +78,26 @@ def test_the_request_log_says_why_a_request_was_refused(server: Server, browser:
     page.get_by_label("Show").select_option(label="All requests")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row")).to_have_count(5)
+
+
+def test_stage_variables_are_added_and_removed(server: Server, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    apigw = _client(server, "apigateway")
+    api = apigw.create_rest_api(name="Variables")
+    root = api["rootResourceId"]
+    apigw.put_method(restApiId=api["id"], resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.create_deployment(restApiId=api["id"], stageName="dev")
+    page = browser.new_context().new_page()
+    page.goto(f"{server.url}/_console/apis/{api['id']}/stages")
+    page.get_by_label("Name", exact=True).fill("table")
+    page.get_by_label("Value", exact=True).fill("users-dev")
+    page.get_by_role("button", name="Add stage variable").click()
+    expect(page.get_by_role("status")).to_contain_text("Stage variables saved")
+    assert apigw.get_stage(restApiId=api["id"], stageName="dev")["variables"] == {"table": "users-dev"}
+    expect(page.get_by_role("row", name="Stage variables table = users-dev")).to_be_visible()
+    page.get_by_role("button", name="Remove stage variable table").click()
+    expect(page.get_by_role("status")).to_contain_text("Stage variables saved")
+    assert apigw.get_stage(restApiId=api["id"], stageName="dev").get("variables", {}) == {}

@@ -5,6 +5,7 @@ CreateRestApi, GetRestApi, GetResources, CreateResource, GetStages, CreateDeploy
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from .client import OperationError
 from .web import ROUTER, Ctx, Page, error_text, redirect
@@ -170,14 +171,32 @@ async def deploy(ctx: Ctx, api_id: str) -> Page:
         await ctx.call("apigateway", "CreateDeployment", params)
     except OperationError as err:
         return await deploy_form(ctx, api_id, error_text(err), 400)
-    return redirect(f"/apis/{api_id}/stages?stage={stage}&deployed=1")
+    return redirect(f"/apis/{api_id}/stages?stage={quote(stage)}&deployed=1")
 
 
 @ROUTER.route("GET", "/apis/{api_id}/stages")
-async def stage_list(ctx: Ctx, api_id: str) -> Page:
+async def stage_list(ctx: Ctx, api_id: str, stage: str | None = None, error: str | None = None,
+                     status: int = 200) -> Page:
     api, crumbs = await api_crumbs(ctx, api_id, ("Stages", None))
     stages = await _stages(ctx, api_id)
     query = ctx.query()
-    selected = next((s for s in stages if s["stageName"] == query.get("stage")), stages[0] if stages else None)
-    return ctx.render("stages.html", title="Stages", section="apis", api=api, crumbs=crumbs, stages=stages,
-                      selected=selected, deployed=query.get("deployed") == "1", tab="stages")
+    wanted = stage or query.get("stage")
+    selected = next((s for s in stages if s["stageName"] == wanted), stages[0] if stages else None)
+    return ctx.render("stages.html", status, title="Stages", section="apis", api=api, crumbs=crumbs, stages=stages,
+                      selected=selected, deployed=query.get("deployed") == "1", saved=query.get("saved") == "1",
+                      error=error, tab="stages")
+
+
+@ROUTER.route("POST", "/apis/{api_id}/stages/{stage}/variables")
+async def stage_variable(ctx: Ctx, api_id: str, stage: str) -> Page:
+    """Add or change a stage variable (``replace /variables/{name}``), or remove one (``remove``)."""
+    form = ctx.form()
+    name = form.get("name", "").strip()
+    operation = ({"op": "remove", "path": f"/variables/{name}"} if form.get("remove") else
+                 {"op": "replace", "path": f"/variables/{name}", "value": form.get("value", "")})
+    try:
+        await ctx.call("apigateway", "UpdateStage", {"restApiId": api_id, "stageName": stage,
+                                                     "patchOperations": [operation]})
+    except OperationError as err:
+        return await stage_list(ctx, api_id, stage, error_text(err), 400)
+    return redirect(f"/apis/{api_id}/stages?stage={quote(stage)}&saved=1")
