@@ -73,3 +73,42 @@ def test_two_processes_agree_on_one_identity_and_its_credentials(servers: tuple[
     response = signed_get(second, credentials, "allowed")
     assert response.status_code == 200, response.text
     assert response.json()["identity"]["cognitoIdentityId"] == identity_id
+
+
+def test_a_role_policy_changed_through_one_process_applies_in_the_other(servers: tuple[Server, Server]) -> None:
+    import json
+
+    import boto3
+    import requests
+
+    first, second = servers
+    iam = boto3.client("iam", endpoint_url=first.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
+                       aws_secret_access_key="secret")
+    arn = iam.create_role(RoleName=f"Shared{time.monotonic_ns()}", AssumeRolePolicyDocument=json.dumps(trust())
+                          )["Role"]["Arn"]
+    idp = cognito_client(first.url)
+    pool_id = idp.create_user_pool(PoolName=f"p{time.monotonic_ns()}", UserPoolTags={"poolgate:issuer": "aws"}
+                                   )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    user_pool = UserPool(idp, pool_id, client_id, f"cognito-idp.us-east-1.amazonaws.com/{pool_id}")
+    user_pool.add_user("alice")
+    client = identity_client(second.url)
+    identity_pool = client.create_identity_pool(
+        IdentityPoolName="shared", AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": user_pool.provider}])["IdentityPoolId"]
+    client.set_identity_pool_roles(IdentityPoolId=identity_pool, Roles={"authenticated": arn})
+    logins = {user_pool.provider: user_pool.sign_in("alice")}
+    identity_id = client.get_id(IdentityPoolId=identity_pool, Logins=logins)["IdentityId"]
+    credentials = client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    assert signed_get(second, credentials, "allowed").status_code == 403  # the role has no policy yet
+    iam.put_role_policy(RoleName=arn.rsplit("/", 1)[-1], PolicyName="invoke", PolicyDocument=json.dumps(
+        _allow("allowed")))
+    deadline = time.monotonic() + 5
+    response: requests.Response | None = None
+    while time.monotonic() < deadline:
+        response = signed_get(second, credentials, "allowed")
+        if response.status_code == 200:
+            break
+        time.sleep(0.2)
+    assert response is not None and response.status_code == 200, response.text if response else None
