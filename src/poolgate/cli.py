@@ -132,7 +132,7 @@ def _build(settings: Settings, args: argparse.Namespace) -> PoolgateApp:
         from .templates import parse_parameters, read_stacks
 
         stacks = read_stacks([Path(path) for path in args.template], parse_parameters(args.parameter or []),
-                             settings.region, settings.account)
+                             settings.region, settings.account, settings.data_dir)
     app = build_app(settings, demo_if_no_config=not args.no_demo, templates=stacks)
     app.on_startup.append(describe_startup)
     app.on_startup.append(_freeze_heap)

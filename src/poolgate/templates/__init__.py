@@ -24,13 +24,15 @@ def parse_parameters(values: list[str]) -> dict[str, str]:
     return parsed
 
 
-def read_stacks(paths: list[Path], parameters: dict[str, str], region: str, account: str) -> list[Stack]:
+def read_stacks(paths: list[Path], parameters: dict[str, str], region: str, account: str,
+                data_dir: Path | None = None) -> list[Stack]:
     """Every template read, transformed and checked (references, conditions, order); a given parameter that no
-    template declares is refused."""
+    template declares is refused. SAM's transforms are kept under ``{data_dir}/templates/transformed/``."""
     from .apply import order
     from .reading import read_stack
 
-    stacks = [read_stack(path, parameters, region, account) for path in paths]
+    cache = data_dir / "templates" / "transformed" if data_dir is not None else None
+    stacks = [read_stack(path, parameters, region, account, cache) for path in paths]
     declared = {name for stack in stacks for name in (stack.template.get("Parameters") or {})}
     declared |= {name for stack in stacks for name in stack.parameters}
     for name in parameters:

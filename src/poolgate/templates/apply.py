@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -252,7 +253,11 @@ async def apply_stacks(stacks: list[Stack], planes: Planes) -> list[str]:
     """Apply every stack in turn; the banner lines (warnings first, then each stack's Outputs)."""
     lines: list[str] = []
     for stack in stacks:
-        warnings, outputs = await StackRun(stack, planes).run()
+        started = time.monotonic()
+        run = StackRun(stack, planes)
+        warnings, outputs = await run.run()
+        log.info("stack %s (%s): %d resources applied or checked in %.2f s", stack.name, stack.path,
+                 len(run.records), time.monotonic() - started)
         if warnings:
             message = (f"{stack.path}: poolgate does not apply these resource types, so they have no effect: "
                        f"{'; '.join(warnings)}")

@@ -6,6 +6,7 @@ to it as a placeholder S3 location and the local folder is kept (``Stack.code``)
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -104,8 +105,10 @@ def parameter_values(document: dict[str, Any], given: dict[str, str], file: Path
     return values
 
 
-def read_stack(path: Path, given: dict[str, str], region: str, account: str) -> Stack:
-    """Read, check the shape of, and SAM-transform one template."""
+def read_stack(path: Path, given: dict[str, str], region: str, account: str, cache: Path | None = None) -> Stack:
+    """Read, check the shape of, and SAM-transform one template; a transformed template is kept in ``cache``
+    (by the template's text, its parameters, region, account and the translator's version), so that a restart
+    with the same template neither imports nor runs the translator (about 2 s here)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -117,9 +120,45 @@ def read_stack(path: Path, given: dict[str, str], region: str, account: str) -> 
     transforms = document.get("Transform")
     transforms = [transforms] if isinstance(transforms, str) else (transforms or [])
     if _SAM_TRANSFORM in transforms:
-        stack.template = _sam(stack, region, account)
+        key = _cache_key(text, values, region, account) if cache is not None and "DefinitionUri" not in text else None
+        kept = _cached(cache, key, stack) if cache is not None and key is not None else None
+        if kept is None:
+            stack.template = _sam(stack, region, account)
+            if cache is not None and key is not None:
+                _keep(cache, key, stack)
     _cdk_assets(stack)
     return stack
+
+
+def _cache_key(text: str, values: dict[str, str], region: str, account: str) -> str:
+    from importlib.metadata import version
+
+    material = json.dumps([text, values, region, account, version("aws-sam-translator")], sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _cached(cache: Path, key: str, stack: Stack) -> dict[str, Any] | None:
+    try:
+        kept = json.loads((cache / f"{key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    code = {name: Path(folder) for name, folder in kept["code"].items()}
+    if not all(folder.exists() for folder in code.values()):
+        return None  # a folder went away: the translator's run says which
+    stack.template = kept["template"]
+    stack.code = code
+    return stack.template
+
+
+def _keep(cache: Path, key: str, stack: Stack) -> None:
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        temporary = cache / f"{key}.tmp"
+        temporary.write_text(json.dumps({"template": stack.template,
+                                         "code": {name: str(folder) for name, folder in stack.code.items()}}))
+        temporary.replace(cache / f"{key}.json")
+    except OSError:
+        pass  # no cache: the next start transforms again
 
 
 def _local_code(stack: Stack, value: Any) -> Any:
