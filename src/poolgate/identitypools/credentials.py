@@ -39,7 +39,9 @@ _CACHE_SIZE = 10000
 
 
 def credentials_seconds() -> int:
-    return int(os.environ.get("POOLGATE_IDENTITY_CREDENTIALS_SECONDS", "3600"))
+    """``POOLGATE_IDENTITY_CREDENTIALS_SECONDS`` when it is a positive whole number, else AWS's hour."""
+    raw = os.environ.get("POOLGATE_IDENTITY_CREDENTIALS_SECONDS", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 3600
 
 
 def _token_hash(token: str) -> str:
@@ -101,8 +103,8 @@ class SessionKey:
     """Temporary credentials of an identity, as stored."""
 
     access_key_id: str
-    secret: str
-    token_hash: str
+    secret: str = field(repr=False)
+    token_hash: str = field(repr=False)
     identity_id: str | None
     pool_id: str | None
     role_arn: str
