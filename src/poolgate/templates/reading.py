@@ -76,8 +76,9 @@ def parse_text(text: str, file: Path) -> dict[str, Any]:
 
 
 def stack_name(path: Path) -> str:
-    """The stack's name: the template's folder for ``template.yaml`` (SAM's layout), else the file's stem."""
-    stem = path.stem
+    """The stack's name: the template's folder for ``template.yaml`` (SAM's layout), else the file's stem
+    (``CdkStack`` for CDK's ``CdkStack.template.json``)."""
+    stem = path.stem.removesuffix(".template")  # cdk.out/{Stack}.template.json
     base = path.resolve().parent.name if stem in ("template", "packaged") else stem
     return _STACK_NAME.sub("-", base).strip("-") or "poolgate"
 
