@@ -180,6 +180,33 @@ def test_a_property_the_operation_refuses_names_the_resource_and_exits_2(tmp_pat
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize(("template", "expected"), [
+    ("Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n"
+     "  Stage:\n    Type: AWS::ApiGateway::Stage\n    Properties:\n      RestApiId: !Ref Api\n"
+     "      DeploymentId: x\n      Variables: [a, b]\n",
+     "Resources.Stage.Properties: a property has the wrong shape for AWS::ApiGateway::Stage"),
+    ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n"
+     "      Handler: index.handler\n      Code:\n        S3Bucket: b\n        S3Key: k\n",
+     "Resources.Fn.Properties.Code: poolgate runs code from a local folder"),
+    ("Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      Colour: blue\n",
+     "Resources.Pool.Properties.Colour: not a property poolgate applies"),
+    ("Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: !Select [5, [a]]\n",
+     "Resources.Api.Properties.Name: Fn::Select: no item 5"),
+])
+def test_a_bad_property_found_while_applying_exits_2(tmp_path: Path, template: str, expected: str) -> None:
+    from tests.support import free_port
+
+    path = tmp_path / "template.yaml"
+    path.write_text(template)
+    done = subprocess.run([sys.executable, "-m", "poolgate.cli", "serve", "--port", str(free_port()),
+                           "--data-dir", str(tmp_path / "data"), "--template", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert expected in output, output
+    assert "Traceback" not in output
+
+
 def test_unknown_parameter_is_refused(tmp_path: Path) -> None:
     done = _refused(tmp_path, "Resources:\n  P:\n    Type: AWS::Cognito::UserPool\n", "--parameter", "Nope=1")
     assert done.returncode == 2

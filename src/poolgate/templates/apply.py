@@ -189,6 +189,9 @@ class StackRun:
                 item = self.resolver.resolve(value)
             except IntrinsicError as exc:
                 raise TemplateError(self.stack.path, logical, f"Properties.{name}", str(exc)) from None
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise TemplateError(self.stack.path, logical, f"Properties.{name}",
+                                    f"an intrinsic function used wrongly ({exc})") from None
             if item is not NO_VALUE:
                 resolved[name] = item
         return resolved
@@ -215,6 +218,11 @@ class StackRun:
         except ServiceError as err:
             raise TemplateError(self.stack.path, target.logical, "Properties",
                                 f"{err.code}: {err.message}") from None
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            # a property of the wrong shape (a list where a mapping belongs…) that no model check caught
+            raise TemplateError(self.stack.path, target.logical, "Properties",
+                                f"a property has the wrong shape for {target.type} ({type(exc).__name__}: {exc})"
+                                ) from None
 
     def _placeholder(self, logical: str, kind: str) -> Record:
         """A resource poolgate does not make: its Ref and Arn are stand-ins, so what refers to it still applies."""
