@@ -134,3 +134,31 @@ def test_signed_mode_asks_for_a_key_and_signs_as_it() -> None:
         assert "sign in with a --credentials access key and secret" in server.log_path.read_text()
     finally:
         stop_server(server)
+
+
+def test_a_session_works_on_every_process_of_one_database() -> None:
+    """Behind a load balancer the next request may reach another process: the session (its cookie, sealed with a
+    key kept in the database) and its form token are good on both, and a tampered cookie is a new session."""
+    from ..conftest import _require_postgres
+    from ..support import temporary_postgres_database
+
+    _require_postgres()
+    with temporary_postgres_database() as url:
+        one = start_server("--no-demo", database_url=url)
+        two = start_server("--no-demo", database_url=url)
+        try:
+            session, token = _session(one)
+            answer = session.post(f"{two.url}/_console/apis/create", data={"_token": token, "name": "on-two"},
+                                  timeout=10, allow_redirects=False)
+            assert answer.status_code == 303, answer.text
+            assert "on-two" in session.get(f"{one.url}/_console/apis", timeout=10).text
+            cookie = session.cookies.get("poolgate_console")
+            assert cookie
+            tampered = requests.post(f"{two.url}/_console/apis/create", timeout=10, allow_redirects=False,
+                                     data={"_token": token, "name": "tampered"},
+                                     cookies={"poolgate_console": cookie[:-2] + ("AA" if cookie[-2:] != "AA"
+                                                                                  else "BB")})
+            assert tampered.status_code == 403
+        finally:
+            stop_server(one)
+            stop_server(two)

@@ -12,7 +12,7 @@ from ..http import Request, Send, send_response
 from ..settings import Settings
 from . import apis, authorizers, functions, methods, pools, requests_log  # noqa: F401  (register their routes)
 from .client import App, Client, Identity, OperationError
-from .sessions import LOCAL_ACCESS_KEY, LOCAL_SECRET, Sessions, cookie_header, token_matches
+from .sessions import Sessions, cookie_header, token_matches
 from .web import PREFIX, ROUTER, Ctx, Page, error_text, redirect
 
 STATIC = Path(__file__).parent / "static"
@@ -31,7 +31,7 @@ def claims(request: Request) -> bool:
 class Console:
     def __init__(self, app: App) -> None:
         self.app = app
-        self.sessions = Sessions()
+        self.sessions = Sessions(app.services)
 
     @property
     def settings(self) -> Settings:
@@ -52,9 +52,9 @@ class Console:
         if path.startswith("/static/") and request.method in ("GET", "HEAD"):
             return self._static(path[len("/static/"):]), []
         headers: list[tuple[str, str]] = []
-        session = self.sessions.get(request)
+        session = await self.sessions.get(request)
         if session is None:
-            session = self.sessions.new(self._local_identity())
+            session = await self.sessions.new()
             headers.append(cookie_header(session, request.scheme == "https"))
         if request.method == "POST":
             refusal = cross_site_refusal(request, "This console request")
@@ -82,11 +82,6 @@ class Console:
             return ctx.render("error.html", err.status if 400 <= err.status < 600 else 500,
                               title="Error", error=error_text(err)), headers
 
-    def _local_identity(self) -> Identity | None:
-        if not self.settings.local_mode:
-            return None
-        return Identity(LOCAL_ACCESS_KEY, LOCAL_SECRET, self.settings.region)
-
     async def _sign_in(self, ctx: Ctx) -> Page:
         if self.settings.local_mode:
             return redirect("/")
@@ -100,16 +95,16 @@ class Console:
         except OperationError as err:
             return ctx.render("sign_in.html", 403, title="Sign in", error=error_text(err),
                               access_key=identity.access_key)
-        self.sessions.end(ctx.session)
-        session = self.sessions.new(identity)
+        session = await self.sessions.new(identity)
         page = redirect("/")
         page.headers.append(cookie_header(session, ctx.request.scheme == "https"))
         return page
 
     async def _sign_out(self, ctx: Ctx) -> Page:
+        page = redirect("/sign-in" if not self.settings.local_mode else "/")
         if ctx.request.method == "POST":
-            self.sessions.end(ctx.session)
-        return redirect("/sign-in" if not self.settings.local_mode else "/")
+            page.headers.append(cookie_header(None, ctx.request.scheme == "https"))
+        return page
 
     @staticmethod
     def _static(name: str) -> Page:
