@@ -23,6 +23,7 @@ from ..errors import ServiceError
 from ..http import Request, Send, send_response
 from ..services import Services
 from . import (  # noqa: F401  (each module registers its operations)
+    apikeys,
     authorizers,
     deployments,
     export,
@@ -37,6 +38,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     stages,
     tags,
     testinvoke,
+    usageplans,
 )
 from .declared import apply_declared
 from .registry import OPERATIONS, PAYLOAD, Call, bad_request

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import GatewayError
 from ..store.counters import Bucket
 from ..store.counters import Quota as CounterQuota
-from .usage_plans import ApiKey, Throttle, UsagePlans
+from .usage_plans import ApiKey, Throttle, UsagePlans, quota_counter
 
 if TYPE_CHECKING:
     from .context import InvocationContext
@@ -55,7 +55,8 @@ class RouteMeter:
     key_from_authorizer: bool
     stage_bucket: Bucket | None
     plans: dict[str, KeyLimits] = field(default_factory=dict)
-    """API key name → its plan's limits for this method (keys in no plan of this stage are absent)."""
+    """API key reference (``UsagePlans.keys``'s key) → its plan's limits for this method (keys in no plan of this
+    stage are absent)."""
 
 
 def _stage_bucket(deployment: Deployment, route: Route) -> Bucket | None:
@@ -77,12 +78,18 @@ class Metering:
 
     def __init__(self, plans: UsagePlans) -> None:
         self.plans = plans
-        self.by_value: dict[str, ApiKey] = {}
+        self.by_value: dict[str, tuple[str, ApiKey]] = {}
         self._routes: dict[int, tuple[Route, RouteMeter | None]] = {}
         self.index_keys()
 
     def index_keys(self) -> None:
-        self.by_value = {key.value: key for key in self.plans.keys.values() if key.value is not None}
+        self.by_value = {key.value: (ref, key) for ref, key in self.plans.keys.items() if key.value is not None}
+
+    def replace(self, plans: UsagePlans) -> None:
+        """Serve other keys and plans (the declared ones plus those stored through the apigateway API)."""
+        self.plans = plans
+        self.index_keys()
+        self._routes = {}
 
     def compile(self, deployment: Deployment, route: Route) -> RouteMeter | None:
         """None when nothing meters this method (the hot path then skips the stage)."""
@@ -100,19 +107,19 @@ class Metering:
                 for key in plan.keys:
                     throttle: Throttle | None
                     if method_throttle is not None:
-                        throttle_key: str | None = (f"plan:{plan.name}:{key}:{api.id}:{stage}:{route.resource_path}:"
-                                                    f"{route.http_method}")
+                        throttle_key: str | None = (f"plan:{plan.token}:{key}:{api.id}:{stage}:"
+                                                    f"{route.resource_path}:{route.http_method}")
                         throttle = method_throttle
                     else:
-                        throttle_key = f"plan:{plan.name}:{key}" if plan.throttle is not None else None
+                        throttle_key = f"plan:{plan.token}:{key}" if plan.throttle is not None else None
                         throttle = plan.throttle
                     steps: list[Bucket | CounterQuota] = []
                     if throttle is not None and throttle_key is not None:
                         steps.append(Bucket(throttle_key, throttle.rate, throttle.burst))
                     if plan.quota is not None:
                         quota = plan.quota
-                        steps.append(CounterQuota(f"quota:{plan.name}:{key}", quota.limit, quota.period,
-                                                  quota.offset))
+                        steps.append(CounterQuota(quota_counter(plan, key), quota.limit, quota.period,
+                                                  quota.offset, plan.created))
                     if bucket is not None:
                         steps.append(bucket)
                     meter.plans[key] = KeyLimits(tuple(steps))
@@ -143,10 +150,11 @@ async def meter(ctx: InvocationContext) -> None:
     now = ctx.request_time
     if settings.key_required:
         value = ctx.usage_identifier_key if settings.key_from_authorizer else ctx.header("x-api-key")
-        key = metering.by_value.get(value) if value else None
-        if key is None or not key.enabled:
+        found = metering.by_value.get(value) if value else None
+        if found is None or not found[1].enabled:
             raise invalid_api_key()
-        limits = settings.plans.get(key.name)
+        ref, key = found
+        limits = settings.plans.get(ref)
         if limits is None:
             raise invalid_api_key()
         ctx.identity["apiKey"] = key.value

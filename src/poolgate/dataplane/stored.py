@@ -22,6 +22,7 @@ from ..apigw.domain import RestApi
 from ..store.sql.tables import apigw_changes, apigw_deployments, apigw_rest_apis, apigw_stages
 from .deployment import Deployment, Misconfigured, compile_deployment
 from .plugins import DeploymentError
+from .stored_plans import load_usage_plans
 
 if TYPE_CHECKING:
     from .config import Gateway
@@ -116,6 +117,7 @@ class StoredDeployments:
             self._compiled = compiled
             self._apis = {key: api for key, api in self._apis.items() if key in wanted}
             self.plane.deployments = served
+            self.plane.metering.replace(await load_usage_plans(db, self.declared.usage_plans))
             self.plane.metering.forget_except(route for stages_ in served.values()
                                               for deployment in stages_.values() for route in deployment.routes)
             self.version = version_rows[0]["version"] if version_rows else None

@@ -50,6 +50,15 @@ _NAME = re.compile(r"^[\w .:@+=/-]{1,128}$")
 GENERATED_KEY_LENGTH = 40
 
 
+def declared_key_id(name: str) -> str:
+    return hashlib.sha256(f"apikey:{name}".encode()).hexdigest()[:10]
+
+
+def declared_plan_id(name: str) -> str:
+    """The id the apigateway API shows for a declared usage plan (stable across restarts and nodes)."""
+    return hashlib.sha256(f"usageplan:{name}".encode()).hexdigest()[:6]
+
+
 @dataclass(frozen=True, slots=True)
 class Throttle:
     rate: float
@@ -71,11 +80,15 @@ class ApiKey:
     description: str = ""
     generated: bool = False
     """Declared without a value: the value is generated once and kept in the database (``keep_generated``)."""
+    key_id: str | None = None
+    """The id of a key made through the apigateway API (``apigw_control/apikeys.py``); None for declared keys."""
 
     @property
     def id(self) -> str:
         """A stable 10-character key id (``$context.identity.apiKeyId``), the same on every node."""
-        return hashlib.sha256(f"apikey:{self.name}".encode()).hexdigest()[:10]
+        if self.key_id is not None:
+            return self.key_id
+        return declared_key_id(self.name)
 
     def __repr__(self) -> str:
         return f"ApiKey(name={self.name!r}, enabled={self.enabled})"
@@ -96,6 +109,24 @@ class UsagePlan:
     throttle: Throttle | None
     quota: Quota | None
     keys: list[str]
+    """Entries of ``UsagePlans.keys`` (a declared key's name; ``id:{key id}`` for a key made through the API)."""
+    id: str | None = None
+    """The id of a plan made through the apigateway API; None for declared plans (counted under their name)."""
+    created: float | None = None
+
+    @property
+    def token(self) -> str:
+        """What the plan's counters are named after."""
+        return f"id:{self.id}" if self.id is not None else self.name
+
+    @property
+    def plan_id(self) -> str:
+        return self.id if self.id is not None else declared_plan_id(self.name)
+
+
+def quota_counter(plan: UsagePlan, key_ref: str) -> str:
+    """The counter of ``plan``'s quota for one key (``metering.py`` counts, GetUsage reads)."""
+    return f"quota:{plan.token}:{key_ref}"
 
 
 @dataclass(slots=True)

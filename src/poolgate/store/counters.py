@@ -47,6 +47,10 @@ class Counters(Protocol):
         the period of the first request this counter ever saw for ``key``. Denied requests are not counted."""
         ...
 
+    async def used(self, key: str, period: QuotaPeriod | str, now: float) -> int:
+        """How many requests quota ``key`` counted in the period containing ``now`` (0 if none: GetUsage)."""
+        ...
+
     async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
         """Run ``steps`` in order as one atomic operation (one round trip on Redis), stopping at the first
         that refuses: -1 when all admit, else the index of the refusing step. A refused step changes nothing;
@@ -113,6 +117,10 @@ class MemoryCounters:
             return QuotaResult(True, allowance - count)
         self._quotas[key] = (first, current, count)
         return QuotaResult(False, max(0, allowance - count))
+
+    async def used(self, key: str, period: QuotaPeriod | str, now: float) -> int:
+        state = self._quotas.get(key)
+        return state[2] if state is not None and state[1] == period_bounds(period, now)[0] else 0
 
     async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
         for index, step in enumerate(steps):

@@ -123,6 +123,12 @@ class RedisCounters:
         allowed, remaining = await self._consume(keys=[f"{self.prefix}q:{key}"], args=[limit, offset, window, hint])
         return QuotaResult(bool(int(allowed)), int(remaining))
 
+    async def used(self, key: str, period: QuotaPeriod | str, now: float) -> int:
+        window, count = await self._redis.hmget(f"{self.prefix}q:{key}", ["window", "count"])
+        if window is None or int(window) != period_bounds(period, now)[0]:
+            return 0
+        return int(count or 0)
+
     async def admit(self, steps: Sequence[Bucket | Quota], now: float) -> int:
         keys: list[str] = []
         args: list[Any] = []

@@ -434,3 +434,38 @@ iam_role_policies = Table(
 )
 
 ALL_TABLES[:0] = [iam_role_policies, iam_roles]
+
+# --- apigateway API keys, usage plans and usage plan keys made through the API (migration 0010) ---
+
+apigw_api_keys = Table(
+    "apigw_api_keys", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("value", String(128), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("config", JSON, nullable=False),  # description, customerId, stageKeys, tags
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    UniqueConstraint("account", "region", "value", name="uq_apigw_api_keys_value"),
+)
+
+apigw_usage_plans = Table(
+    "apigw_usage_plans", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("config", JSON, nullable=False),  # description, apiStages, throttle, quota, productCode, tags
+    Column("created", Float, nullable=False),
+)
+
+apigw_usage_plan_keys = Table(
+    "apigw_usage_plan_keys", metadata,
+    Column("plan_id", String(16), ForeignKey("apigw_usage_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("key_id", String(16), ForeignKey("apigw_api_keys.id", ondelete="CASCADE"), primary_key=True),
+)
+"""A key in a plan: the primary key makes a second CreateUsagePlanKey of the same pair a ConflictException."""
+
+ALL_TABLES[:0] = [apigw_usage_plan_keys, apigw_usage_plans, apigw_api_keys]

@@ -1,0 +1,185 @@
+"""API keys, usage plans and usage plan keys made through the apigateway API (boto3 over real HTTP), enforced by
+the data plane exactly as poolgate.yaml's: 403 without a key or with a key in no plan of the stage, 200 with one,
+429 "Limit Exceeded" past the quota and "Too Many Requests" past the throttle; GetUsage reports the counted
+calls; a restart keeps keys, plans and plan keys. On SQLite and PostgreSQL.
+
+Error texts: the NotFoundException messages are those moto answers (UNCONFIRMED against an AWS recording, see
+``apigw_control/apikeys.py``); 403 ``Forbidden`` and 429 ``Limit Exceeded`` / ``Too Many Requests`` are the
+gateway responses of reference §7 (dataplane/metering.py)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from ..cognito.helpers import error_of
+from ..support import Server, start_server, stop_server
+from .test_tutorial import apigateway, database, function_uri, invoke, write_config
+
+__all__ = ["database"]
+
+KEY_VALUE = "a-partner-key-of-more-than-20-chars"
+
+
+def build_api(apigw: Any) -> str:
+    """An API whose GET /hello requires an API key (Lambda proxy to the local ``hello``), deployed to prod."""
+    api_id: str = apigw.create_rest_api(name="metered")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    hello = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="hello")["id"]
+    apigw.put_method(restApiId=api_id, resourceId=hello, httpMethod="GET", authorizationType="NONE",
+                     apiKeyRequired=True)
+    apigw.put_integration(restApiId=api_id, resourceId=hello, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=function_uri("hello"))
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    return api_id
+
+
+def call(server: Server, api_id: str, key: str | None = None) -> requests.Response:
+    return invoke(server, api_id, "prod", "/hello", headers={"x-api-key": key} if key else {})
+
+
+def today() -> str:
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
+def test_keys_and_plans_made_through_the_api_are_enforced_and_kept(database: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    server = start_server("--no-demo", "--config", str(config), database_url=database)
+    try:
+        apigw = apigateway(server.url)
+        api_id = build_api(apigw)
+        missing = call(server, api_id)
+        assert (missing.status_code, missing.json()) == (403, {"message": "Forbidden"})
+
+        key = apigw.create_api_key(name="partner", value=KEY_VALUE, enabled=True)
+        assert key["value"] == KEY_VALUE and key["enabled"] is True and len(key["id"]) == 10
+        assert call(server, api_id, KEY_VALUE).status_code == 403  # a key in no plan of this stage
+
+        plan = apigw.create_usage_plan(name="Basic", apiStages=[{"apiId": api_id, "stage": "prod"}],
+                                       throttle={"rateLimit": 100.0, "burstLimit": 100},
+                                       quota={"limit": 3, "offset": 0, "period": "DAY"})
+        assert plan["apiStages"] == [{"apiId": api_id, "stage": "prod"}]
+        assert plan["quota"] == {"limit": 3, "offset": 0, "period": "DAY"}
+        plan_key = apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+        assert plan_key == {"id": key["id"], "type": "API_KEY", "value": KEY_VALUE, "name": "partner",
+                            "ResponseMetadata": plan_key["ResponseMetadata"]}
+
+        assert [call(server, api_id, KEY_VALUE).status_code for _ in range(3)] == [200, 200, 200]
+        over = call(server, api_id, KEY_VALUE)
+        assert (over.status_code, over.json()) == (429, {"message": "Limit Exceeded"})
+        assert call(server, api_id, "x" * 30).status_code == 403
+        assert call(server, api_id).status_code == 403
+
+        usage = apigw.get_usage(usagePlanId=plan["id"], startDate=today(), endDate=today())
+        assert usage["items"] == {key["id"]: [[3, 0]]}
+
+        # Duplicate plan key: the database's primary key decides.
+        code = error_of(lambda: apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"],
+                                                            keyType="API_KEY")).code
+        assert code == "ConflictException"
+
+        # Limits changed through UpdateUsagePlan apply at once: no quota, a throttle of one request.
+        apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+            {"op": "remove", "path": "/quota"},
+            {"op": "replace", "path": "/throttle/burstLimit", "value": "1"},
+            {"op": "replace", "path": "/throttle/rateLimit", "value": "0.001"}])
+        assert call(server, api_id, KEY_VALUE).status_code == 200
+        throttled = call(server, api_id, KEY_VALUE)
+        assert (throttled.status_code, throttled.json()) == (429, {"message": "Too Many Requests"})
+
+        # A disabled key is refused; enabling it again is served by the next request.
+        apigw.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled",
+                                                                 "value": "false"}])
+        assert call(server, api_id, KEY_VALUE).status_code == 403
+        apigw.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled",
+                                                                 "value": "true"}])
+    finally:
+        stop_server(server)
+
+    server = start_server("--no-demo", "--config", str(config), database_url=database, port=server.port)
+    try:
+        apigw = apigateway(server.url)
+        listed = apigw.get_api_keys(includeValues=True, nameQuery="part")["items"]
+        assert [(item["id"], item["value"], item["enabled"]) for item in listed] == [(key["id"], KEY_VALUE, True)]
+        assert apigw.get_usage_plan(usagePlanId=plan["id"])["throttle"] == {"rateLimit": 0.001, "burstLimit": 1}
+        assert [item["id"] for item in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"]]
+        assert [item["id"] for item in apigw.get_usage_plans(keyId=key["id"])["items"]] == [plan["id"]]
+        assert call(server, api_id, KEY_VALUE).status_code == 200  # buckets are in memory: full again
+        assert call(server, api_id).status_code == 403
+
+        apigw.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
+        assert call(server, api_id, KEY_VALUE).status_code == 403
+        apigw.delete_api_key(apiKey=key["id"])
+        assert apigw.get_api_keys()["items"] == []
+    finally:
+        stop_server(server)
+
+
+def test_errors(tmp_path: Path) -> None:
+    server = start_server("--no-demo", "--config", str(write_config(tmp_path)))
+    try:
+        apigw = apigateway(server.url)
+        api_id = build_api(apigw)
+        key = apigw.create_api_key(name="k", enabled=True)
+        assert len(key["value"]) == 40
+        plan = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "prod"}])
+        for thunk, expected in [
+            (lambda: apigw.get_api_key(apiKey="nokey00000"),
+             ("NotFoundException", "Invalid API Key identifier specified")),
+            (lambda: apigw.get_usage_plan(usagePlanId="noplan"),
+             ("NotFoundException", "Invalid Usage Plan ID specified")),
+            (lambda: apigw.delete_usage_plan(usagePlanId="noplan"),
+             ("NotFoundException", "Invalid Usage Plan ID specified")),
+            (lambda: apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId="nokey00000", keyType="API_KEY"),
+             ("NotFoundException", "Invalid API Key identifier specified")),
+            (lambda: apigw.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"]),
+             ("NotFoundException", "Invalid Usage Plan Key identifier specified")),
+            (lambda: apigw.create_api_key(name="short", value="too-short"),
+             ("BadRequestException", "API Key value should be at least 20 characters")),
+            (lambda: apigw.create_api_key(name="again", value=key["value"]),
+             ("ConflictException", "API Key already exists")),
+        ]:
+            assert (error_of(thunk).code, error_of(thunk).message) == expected
+        code = error_of(lambda: apigw.create_usage_plan(name="q", apiStages=[{"apiId": api_id,
+                                                                             "stage": "nostage"}])).code
+        assert code == "BadRequestException"
+        code = error_of(lambda: apigw.update_api_key(apiKey=key["id"], patchOperations=[
+            {"op": "replace", "path": "/value", "value": "x" * 30}])).code
+        assert code == "BadRequestException"
+        # Another region of the same account sees neither.
+        other = apigateway(server.url, region="eu-west-1")
+        assert other.get_api_keys()["items"] == [] and other.get_usage_plans()["items"] == []
+        assert error_of(lambda: other.get_api_key(apiKey=key["id"])).code == "NotFoundException"
+    finally:
+        stop_server(server)
+
+
+def test_declared_keys_and_plans_appear_in_the_api(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    document = yaml.safe_load(config.read_text())
+    document["apis"] = [{"id": "declared01", "name": "declared", "stages": {"prod": {}}, "resources": {
+        "/hello": {"GET": {"apiKeyRequired": True, "integration": {"type": "AWS_PROXY", "function": "hello"}}}}}]
+    document["apiKeys"] = [{"name": "filekey", "value": "a-file-declared-key-value-0001"}]
+    document["usagePlans"] = [{"name": "FilePlan", "apiStages": [{"api": "declared01", "stage": "prod"}],
+                               "quota": {"limit": 2, "period": "DAY"}, "keys": ["filekey"]}]
+    config.write_text(yaml.safe_dump(document))
+    server = start_server("--no-demo", "--config", str(config))
+    try:
+        apigw = apigateway(server.url)
+        keys = apigw.get_api_keys(includeValues=True)["items"]
+        assert [(item["name"], item["value"]) for item in keys] == [("filekey", "a-file-declared-key-value-0001")]
+        plans = apigw.get_usage_plans()["items"]
+        assert [(item["name"], item["quota"]["limit"]) for item in plans] == [("FilePlan", 2)]
+        assert [item["name"] for item in apigw.get_usage_plan_keys(usagePlanId=plans[0]["id"])["items"]] == \
+            ["filekey"]
+        assert [call(server, "declared01", "a-file-declared-key-value-0001").status_code for _ in range(3)] == \
+            [200, 200, 429]
+        usage = apigw.get_usage(usagePlanId=plans[0]["id"], startDate=today(), endDate=today())
+        assert usage["items"] == {keys[0]["id"]: [[2, 0]]}
+        assert error_of(lambda: apigw.delete_api_key(apiKey=keys[0]["id"])).code == "BadRequestException"
+    finally:
+        stop_server(server)
