@@ -195,17 +195,3 @@ async def invoke(services: Services, pool: Pool, trigger: str, body: dict[str, A
         raise ServiceError("InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON")
     response = result.get("response")
     return response if isinstance(response, dict) else {}
-
-
-def accept_functions(config: Any) -> None:
-    """Fallback validation of ``functions:`` (``NAME: {handler: file.function, code: dir}``) for when the
-    gateway's own extension is not registered; the gateway replaces it by assigning ``EXTENSIONS``."""
-    from ..config import ConfigError
-
-    section = config.raw.get("functions")
-    if not isinstance(section, dict):
-        raise ConfigError(config.file or "<config>", "$.functions", "must be a mapping of name to function")
-    for name, spec in section.items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("handler"), str) or "." not in spec["handler"]:
-            raise ConfigError(config.file or "<config>", f"$.functions.{name}",
-                              "needs handler: file.function (and code: a directory)")
