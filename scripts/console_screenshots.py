@@ -2,13 +2,15 @@
 """Screenshots of the console's main pages, written to docs/screenshots/console-*.png.
 
 Starts a throwaway poolgate (ephemeral storage, no demo), makes the tutorial's state with boto3 (a user pool, an
-app client and a user; a Lambda function; an API with GET /users on the function, a Cognito authorizer, a
-deployment to ``prod``), then drives Debian's chromium (headless, via Playwright) through the console's pages,
-pressing Test on the method and on the authorizer. Run: ``python scripts/console_screenshots.py``.
+app client and a user; a Lambda function; an API with GET /users on the function behind a Cognito authorizer, a
+deployment to ``prod`` and three calls to it for the request log), then drives Debian's chromium (headless, via
+Playwright) through the console's pages, pressing Test on the method and on the authorizer.
+Run: ``python scripts/console_screenshots.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import socket
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -77,7 +80,14 @@ def _state(base: str) -> dict[str, str]:
     authorizer = apigw.create_authorizer(restApiId=api["id"], name="SecurePets users", type="COGNITO_USER_POOLS",
                                          providerARNs=[pool["Arn"]],
                                          identitySource="method.request.header.Authorization")
+    apigw.update_method(restApiId=api["id"], resourceId=users["id"], httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"},
+        {"op": "replace", "path": "/authorizerId", "value": authorizer["id"]}])
     apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    invoke = f"{base}/restapis/{api['id']}/prod/_user_request_/users"
+    for headers in ({}, {"Authorization": "not-a-token"}, {"Authorization": token}):  # for the request log
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(urllib.request.Request(invoke, headers=headers), timeout=30)
     return {"pool": pool["Id"], "api": api["id"], "users": users["id"], "authorizer": authorizer["id"],
             "token": token}
 
@@ -130,6 +140,7 @@ def main() -> int:
             page.get_by_label("Token value").fill(state["token"])
             page.get_by_role("button", name="Test authorizer").click()
             shot("authorizer-test")
+            shot("request-log", f"{api}/requests")
             shot("functions", f"{console}/functions")
             browser.close()
     finally:

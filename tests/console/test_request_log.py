@@ -66,6 +66,7 @@ def test_the_request_log_says_why_a_request_was_refused(server: Server, browser:
     expect(rows.nth(1)).to_contain_text("200")
     expect(rows.nth(2)).to_contain_text("401")
     expect(rows.nth(4)).to_contain_text("pets-auth")
+    assert rows.nth(1).get_by_role("cell").nth(5).inner_text().isdigit()  # latency (ms)
     page.get_by_label("Show").select_option(label="Refused by an authorizer")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row")).to_have_count(4)

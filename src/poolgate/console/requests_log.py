@@ -15,11 +15,12 @@ from .web import ROUTER, Ctx, Page
 _INDEX = {name: i for i, name in enumerate(RECENT_FIELDS)}
 
 
-def _row(values: tuple[Any, ...], refusal: str | None) -> dict[str, Any]:
+def _row(values: tuple[Any, ...], refusal: str | None, answered: float) -> dict[str, Any]:
     row = {name: values[i] for name, i in _INDEX.items()}
     epoch = row["requestTimeEpoch"]
-    row["time"] = (datetime.fromtimestamp(epoch / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-                   if isinstance(epoch, int | float) else "")
+    timed = isinstance(epoch, int | float)
+    row["time"] = datetime.fromtimestamp(epoch / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S") if timed else ""
+    row["latency"] = max(0, round(answered * 1000 - epoch)) if timed else ""
     row["refusal"] = refusal or ""
     return row
 
@@ -29,7 +30,8 @@ async def request_log(ctx: Ctx, api_id: str) -> Page:
     api, crumbs = await api_crumbs(ctx, api_id, ("Request log", None))
     plane = getattr(ctx.client.app, "dataplane", None)
     recent = list(plane.access_log.recent) if plane is not None else []
-    rows = [_row(values, refusal) for values, refusal in reversed(recent) if values[_INDEX["apiId"]] == api_id]
+    rows = [_row(values, refusal, answered) for values, refusal, answered in reversed(recent)
+            if values[_INDEX["apiId"]] == api_id]
     stages = sorted({str(r["stage"]) for r in rows if r["stage"]})
     query = ctx.query()
     stage, outcome = query.get("stage", ""), query.get("outcome", "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -32,9 +33,9 @@ FORMAT = ('$context.requestId $context.identity.sourceIp [$context.requestTime] 
 RECENT = 1000
 """How many requests ``AccessLog.recent`` keeps (the console's request log, newest last; this process only)."""
 RECENT_FIELDS = ("apiId", "stage", "requestId", "requestTimeEpoch", "httpMethod", "path", "resourcePath", "status",
-                 "responseLatency", "integrationStatus", "identity.sourceIp")
+                 "integrationLatency", "identity.sourceIp")
 """The ``$context`` values of a request in ``AccessLog.recent``, in this order, then its ``authorizer_error``
-(the authorizer's name and why it refused, never the token)."""
+(the authorizer's name and why it refused, never the token) and when it was answered (``time.time()``)."""
 
 _VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
 
@@ -65,10 +66,10 @@ class AccessLog:
         self._pending: list[tuple[tuple[Any, ...], str | None]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._recent_values = compile_tuple(RECENT_FIELDS)
-        self.recent: deque[tuple[tuple[Any, ...], str | None]] = deque(maxlen=RECENT)
+        self.recent: deque[tuple[tuple[Any, ...], str | None, float]] = deque(maxlen=RECENT)
 
     def record(self, ctx: InvocationContext) -> None:
-        self.recent.append((self._recent_values(ctx), ctx.authorizer_error))
+        self.recent.append((self._recent_values(ctx), ctx.authorizer_error, time.time()))
         if not log.isEnabledFor(logging.INFO):
             return
         self._pending.append((self._values(ctx), ctx.authorizer_error))
