@@ -169,6 +169,11 @@ def test_only_factors_the_user_can_use_are_offered_and_web_authn_is_not_offered_
     with pytest.raises(idp.exceptions.InvalidParameterException, match="EMAIL_OTP is not available"):
         idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SELECT_CHALLENGE", Session=started["Session"],
                                       ChallengeResponses={"USERNAME": "fay", "ANSWER": "EMAIL_OTP"})
+    started = _start(idp, client, "fay")
+    with pytest.raises(idp.exceptions.InvalidParameterException, match="WEB_AUTHN is not available"):
+        idp.respond_to_auth_challenge(ClientId=client, ChallengeName="SELECT_CHALLENGE", Session=started["Session"],
+                                      ChallengeResponses={"USERNAME": "fay", "ANSWER": "WEB_AUTHN",
+                                                          "CREDENTIAL": "{}"})
     with pytest.raises(idp.exceptions.InvalidParameterException, match="Invalid PREFERRED_CHALLENGE"):
         _start(idp, client, "fay", PREFERRED_CHALLENGE="CARRIER_PIGEON")
 
@@ -215,3 +220,12 @@ def test_one_select_challenge_session_signs_in_once_under_concurrent_answers(liv
         outcomes = list(pool_of_threads.map(answer, range(8)))
     assert outcomes.count("tokens") == 1, outcomes
     assert set(outcomes) - {"tokens"} <= {"Invalid session for the user, session can only be used once."}, outcomes
+
+
+def test_a_pool_allowing_only_passkeys_refuses_cleanly(idp: Any) -> None:
+    """Nothing to offer (WEB_AUTHN is not offered yet): a NotAuthorizedException, never a 500 (error UNCONFIRMED)."""
+    pool, client = _pool(idp, ["WEB_AUTHN"])
+    make_user(idp, pool, "jo")
+    for auth in ({}, {"PREFERRED_CHALLENGE": "WEB_AUTHN"}, {"PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}):
+        with pytest.raises(idp.exceptions.NotAuthorizedException):
+            _start(idp, client, "jo", **auth)
