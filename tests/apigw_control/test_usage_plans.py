@@ -146,7 +146,7 @@ def test_errors(tmp_path: Path) -> None:
             assert (error_of(thunk).code, error_of(thunk).message) == expected
         code = error_of(lambda: apigw.create_usage_plan(name="q", apiStages=[{"apiId": api_id,
                                                                              "stage": "nostage"}])).code
-        assert code == "BadRequestException"
+        assert code == "NotFoundException"  # as UpdateUsagePlan's recorded refusal (UNCONFIRMED for Create)
         code = error_of(lambda: apigw.update_api_key(apiKey=key["id"], patchOperations=[
             {"op": "replace", "path": "/value", "value": "x" * 30}])).code
         assert code == "BadRequestException"
@@ -181,5 +181,101 @@ def test_declared_keys_and_plans_appear_in_the_api(tmp_path: Path) -> None:
         usage = apigw.get_usage(usagePlanId=plans[0]["id"], startDate=today(), endDate=today())
         assert usage["items"] == {keys[0]["id"]: [[2, 0]]}
         assert error_of(lambda: apigw.delete_api_key(apiKey=keys[0]["id"])).code == "BadRequestException"
+    finally:
+        stop_server(server)
+
+
+SNAPSHOTS = "localstack tests/aws/services/apigateway/"
+"""Golden answers below are AWS's, recorded in LocalStack's snapshot files: test_apigateway_extended.snapshot.json
+(``TestApigatewayApiKeysCrud``) and test_apigateway_common.snapshot.json (``TestUsagePlans``)."""
+
+
+def _without_metadata(answer: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+
+
+def test_golden_answers_recorded_from_aws(tmp_path: Path) -> None:
+    server = start_server("--no-demo", "--config", str(write_config(tmp_path)))
+    try:
+        apigw = apigateway(server.url)
+        # test_create_api_key_with_invalid_name: too long refused; empty or absent name → no name member.
+        assert (error_of(lambda: apigw.create_api_key(name="a" * 1025)).message ==
+                "Invalid API Key name, can be at most 1024 characters.")
+        unnamed = _without_metadata(apigw.create_api_key(name=""))
+        assert set(unnamed) == {"createdDate", "enabled", "id", "lastUpdatedDate", "stageKeys", "value"}
+        assert unnamed["enabled"] is False and unnamed["stageKeys"] == []
+        # test_create_api_key_with_invalid_value: short / long refused, empty → a generated value.
+        assert (error_of(lambda: apigw.create_api_key(value="short")).message ==
+                "API Key value should be at least 20 characters")
+        assert (error_of(lambda: apigw.create_api_key(value="a" * 129)).message ==
+                "API Key value exceeds maximum size of 128 characters")
+        assert len(apigw.create_api_key(value="")["value"]) >= 20
+        # test_update_api_key_invalid_description_length
+        failure = error_of(lambda: apigw.create_api_key(description="a" * 125001))
+        assert (failure.code, failure.message, failure.status) == (
+            "BadRequestException", "Invalid API Key description specified.", 400)
+        assert (error_of(lambda: apigw.update_api_key(apiKey=unnamed["id"], patchOperations=[
+            {"op": "replace", "path": "/description", "value": "a" * 125001}])).message ==
+            "Invalid API Key description specified.")
+        # test_update_api_key_immutable_field
+        assert error_of(lambda: apigw.update_api_key(apiKey=unnamed["id"], patchOperations=[
+            {"op": "replace", "path": "/id", "value": "x"}])).message == (
+            "Invalid patch path  '/id' specified for op 'replace'. Must be one of: "
+            "[/description, /enabled, /name, /customerId]")
+        # test_update_api_key_invalid_enabled_type: not "true" → disabled, and tags {} in the answer.
+        updated = _without_metadata(apigw.update_api_key(apiKey=unnamed["id"], patchOperations=[
+            {"op": "replace", "path": "/enabled", "value": "not-a-boolean"}]))
+        assert updated["enabled"] is False and updated["tags"] == {} and "name" not in updated
+        # test_get_api_keys: nameQuery is a case-sensitive prefix.
+        named = apigw.create_api_key(name="PrefixKeyName")
+        assert [k["id"] for k in apigw.get_api_keys(nameQuery="Prefix")["items"]] == [named["id"]]
+        for query in ("prefix", "KeyName", "Key", "nothing"):
+            assert apigw.get_api_keys(nameQuery=query)["items"] == []
+
+        # test_usage_plan_crud
+        api_id = build_api(apigw)
+        created = _without_metadata(apigw.create_usage_plan(name="crud", description="d",
+                                                            apiStages=[{"apiId": api_id, "stage": "prod"}]))
+        plan_id = created["id"]
+        assert created == {"apiStages": [{"apiId": api_id, "stage": "prod"}], "description": "d", "id": plan_id,
+                           "name": "crud"}
+        assert _without_metadata(apigw.get_usage_plan(usagePlanId=plan_id)) == {**created, "tags": {}}
+        assert apigw.get_usage_plans()["items"] == [created]
+        after = _without_metadata(apigw.update_usage_plan(usagePlanId=plan_id, patchOperations=[
+            {"op": "replace", "path": "/throttle/burstLimit", "value": "100"},
+            {"op": "replace", "path": "/throttle/rateLimit", "value": "200"},
+            {"op": "replace", "path": "/quota/period", "value": "MONTH"},
+            {"op": "replace", "path": "/quota/limit", "value": "5000"}]))
+        assert after == {**created, "tags": {}, "quota": {"limit": 5000, "offset": 0, "period": "MONTH"},
+                         "throttle": {"burstLimit": 100, "rateLimit": 200.0}}
+        wrong = error_of(lambda: apigw.update_usage_plan(usagePlanId="wrongid", patchOperations=[
+            {"op": "replace", "path": "/throttle/burstLimit", "value": "100"}]))
+        assert (wrong.code, wrong.message, wrong.status) == ("NotFoundException", "Invalid Usage Plan ID specified",
+                                                             404)
+        for value, expected in [
+            (None, ("BadRequestException", "Invalid API Stage specified", 400)),
+            ("fakevalue", ("BadRequestException", "Invalid API Stage specified", 400)),
+            (f"{api_id}b:prod", ("NotFoundException",
+                                 f"Invalid API Stage {{api: {api_id}b, stage: prod}} specified for usageplan {plan_id}",
+                                 404)),
+            (f"{api_id}:fakestagename", ("NotFoundException", f"Invalid API Stage {{api: {api_id}, stage: "
+                                                              f"fakestagename}} specified for usageplan {plan_id}",
+                                         404)),
+        ]:
+            patch: dict[str, str] = {"op": "remove", "path": "/apiStages"}
+            if value is not None:
+                patch["value"] = value
+            failure = error_of(apigw.update_usage_plan, usagePlanId=plan_id, patchOperations=[patch])
+            assert (failure.code, failure.message, failure.status) == expected
+        assert _without_metadata(apigw.get_usage_plan(usagePlanId=plan_id)) == after  # refusals changed nothing
+        # test_create_usage_plan_with_throttle
+        throttled = apigw.create_usage_plan(name="t", throttle={"burstLimit": 20, "rateLimit": 10})
+        assert throttled["throttle"] == {"burstLimit": 20, "rateLimit": 10.0} and throttled["apiStages"] == []
+        # test_get_usage_plan_api_keys: a plan key answers id, name, type, value.
+        key = apigw.create_api_key(name="member")
+        plan_key = _without_metadata(apigw.create_usage_plan_key(usagePlanId=throttled["id"], keyId=key["id"],
+                                                                  keyType="API_KEY"))
+        assert plan_key == {"id": key["id"], "name": "member", "type": "API_KEY", "value": key["value"]}
+        assert apigw.get_usage_plan_keys(usagePlanId=throttled["id"], nameQuery="MEM")["items"] == []
     finally:
         stop_server(server)

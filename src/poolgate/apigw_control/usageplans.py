@@ -6,9 +6,12 @@ Stored in ``apigw_usage_plans`` / ``apigw_usage_plan_keys`` (the pair is the pri
 CreateUsagePlanKey is the database's ConflictException); poolgate.yaml's ``usagePlans:`` are listed beside
 them, read-only. Writes bump ``apigw_changes`` (``dataplane/stored_plans.py`` serves them).
 
-Texts: "Invalid Usage Plan ID specified" and "Invalid API Key identifier specified" are the NotFoundException
-messages moto uses; the ConflictException text of a duplicate plan key, "Invalid Usage Plan Key identifier
-specified" and the apiStages refusals are UNCONFIRMED against an AWS recording.
+Recorded from AWS (localstack tests/aws/services/apigateway/test_apigateway_common.snapshot.json,
+``TestUsagePlans::test_usage_plan_crud`` and ``test_api_key_required_for_methods``; test_apigateway_extended
+``test_get_usage_plan_api_keys``): the shapes (``tags: {}`` from GetUsagePlan and UpdateUsagePlan, not from
+Create or the list), the throttle/quota patch paths, "Invalid Usage Plan ID specified", and the apiStages
+refusals of UpdateUsagePlan. UNCONFIRMED: the ConflictException text of a duplicate plan key, "Invalid Usage
+Plan Key identifier specified", and CreateUsagePlan's refusal of an unknown API stage.
 """
 
 from __future__ import annotations
@@ -55,12 +58,14 @@ def declared_plan_shape(plan: UsagePlan) -> Shape:
     return {"id": plan.plan_id, "name": plan.name, "apiStages": stages, **_limits(plan)}
 
 
-def plan_shape(row: Any) -> Shape:
+def plan_shape(row: Any, *, tags: bool = False) -> Shape:
     config = row["config"]
     shape: Shape = {"id": row["id"], "name": row["name"], "apiStages": list(config.get("apiStages", []))}
     for member in ("description", "throttle", "quota", "productCode", "tags"):
         if config.get(member) not in (None, "", {}):
             shape[member] = config[member]
+    if tags:
+        shape.setdefault("tags", {})
     return shape
 
 
@@ -78,13 +83,15 @@ async def plan_row(call: Call, plan_id: str) -> Any:
     return row
 
 
-async def _check_stage(call: Call, api_id: str, stage: str) -> None:
+async def _check_stage(call: Call, api_id: str, stage: str, plan_id: str = "") -> None:
+    """Recorded (UpdateUsagePlan, ``update-wrong-api-stages-wrong-api`` / ``-wrong-stage``): NotFoundException
+    naming both and the plan. CreateUsagePlan (no plan id yet) ends the text after "usageplan" (UNCONFIRMED)."""
     try:
         api = await repo.api_row(call, api_id, lock=False)
         await repo.stage(call, api["id"], stage)
     except ServiceError:
-        # UNCONFIRMED wording.
-        raise bad_request(f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan") from None
+        raise not_found(f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan "
+                        f"{plan_id}".rstrip()) from None
 
 
 def _throttle_spec(value: Any) -> dict[str, Any] | None:
@@ -152,7 +159,7 @@ async def get_usage_plan(call: Call, params: dict[str, Any]) -> Shape:
     found = _declared_plan(call, params["usagePlanId"])
     if found is not None:
         return declared_plan_shape(found)
-    return plan_shape(await plan_row(call, params["usagePlanId"]))
+    return plan_shape(await plan_row(call, params["usagePlanId"]), tags=True)
 
 
 @operation("GetUsagePlans")
@@ -171,16 +178,19 @@ async def get_usage_plans(call: Call, params: dict[str, Any]) -> Shape:
     return listing(chunk, position)
 
 
-async def _apply(call: Call, config: dict[str, Any], patch: Patch) -> str | None:
+async def _apply(call: Call, plan_id: str, config: dict[str, Any], patch: Patch) -> str | None:
     """One patch on a stored plan's config; returns a new name, if the patch renames."""
     path = patch.path
     if path not in _PATCHABLE:
         raise invalid_path(patch, _PATCHABLE)
     if path == "/apiStages":
-        api_id, _, stage = str(patch.value or "").partition(":")
+        api_id, colon, stage = str(patch.value or "").partition(":")
+        if not (api_id and colon and stage):  # recorded: update-wrong-api-stages-no-value / -wrong-value
+            raise bad_request("Invalid API Stage specified")
+        if patch.op in ("add", "remove"):
+            await _check_stage(call, api_id, stage, plan_id)
         stages = [item for item in config.get("apiStages", []) if (item["apiId"], item["stage"]) != (api_id, stage)]
         if patch.op == "add":
-            await _check_stage(call, api_id, stage)
             stages.append({"apiId": api_id, "stage": stage})
         elif patch.op != "remove":
             raise unsupported_op(patch)
@@ -217,12 +227,12 @@ async def update_usage_plan(call: Call, params: dict[str, Any]) -> Shape:
     row = await plan_row(call, plan_id)
     name, config = row["name"], dict(row["config"])
     for patch in patches(params):
-        name = await _apply(call, config, patch) or name
+        name = await _apply(call, plan_id, config, patch) or name
     await call.conn.execute(update(apigw_usage_plans).where(apigw_usage_plans.c.id == plan_id)
                             .values(name=name, config=config))
     await repo.bump(call.conn)
     _changed(call)
-    return plan_shape(await plan_row(call, plan_id))
+    return plan_shape(await plan_row(call, plan_id), tags=True)
 
 
 @operation("DeleteUsagePlan", writes=True)
@@ -239,7 +249,10 @@ async def delete_usage_plan(call: Call, params: dict[str, Any]) -> Shape:
 
 
 def _plan_key_shape(row: Any) -> Shape:
-    return {"id": row["id"], "type": "API_KEY", "value": row["value"], "name": row["name"]}
+    shape: Shape = {"id": row["id"], "type": "API_KEY", "value": row["value"]}
+    if row["name"]:
+        shape["name"] = row["name"]
+    return shape
 
 
 async def _plan_keys(call: Call, plan_id: str) -> list[Shape]:
@@ -290,7 +303,7 @@ async def get_usage_plan_key(call: Call, params: dict[str, Any]) -> Shape:
 async def get_usage_plan_keys(call: Call, params: dict[str, Any]) -> Shape:
     items = await _plan_keys(call, params["usagePlanId"])
     if params.get("nameQuery"):
-        items = [item for item in items if item["name"].startswith(params["nameQuery"])]
+        items = [item for item in items if item.get("name", "").startswith(params["nameQuery"])]
     items.sort(key=lambda item: item["id"])
     chunk, position = page(items, lambda item: item["id"], params)
     return listing(chunk, position)
