@@ -233,6 +233,9 @@ class StackRun:
         return Record(kind, name, {"Arn": arn})
 
     def _outputs(self) -> list[str]:
+        """The Outputs as ``sam deploy`` ends: "CloudFormation outputs from deployed stack", dashed rules and a
+        Key / Description / Value row per output (its column widths and rule length UNCONFIRMED: written from
+        SAM CLI's output, not checked against its source)."""
         outputs = self.stack.template.get("Outputs") or {}
         if not outputs:
             return []
