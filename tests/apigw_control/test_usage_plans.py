@@ -279,3 +279,63 @@ def test_golden_answers_recorded_from_aws(tmp_path: Path) -> None:
         assert apigw.get_usage_plan_keys(usagePlanId=throttled["id"], nameQuery="MEM")["items"] == []
     finally:
         stop_server(server)
+
+
+def test_two_processes_on_postgres_share_keys_and_plans(tmp_path: Path) -> None:
+    """A plan key made through one process is enforced by the other within a second (it polls
+    ``apigw_changes``); 24 concurrent CreateUsagePlanKey calls of one pair through both processes make one plan
+    key, the others ConflictException (the primary key decides); 24 concurrent CreateApiKey calls with one value
+    make one key."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..conftest import _require_postgres
+    from ..support import temporary_postgres_database
+    from .test_two_processes import _within
+
+    _require_postgres()
+    config = write_config(tmp_path)
+    with temporary_postgres_database() as url:
+        one = start_server("--no-demo", "--config", str(config), database_url=url)
+        try:
+            two = start_server("--no-demo", "--config", str(config), database_url=url)
+            try:
+                first, second = apigateway(one.url), apigateway(two.url)
+                api_id = build_api(first)
+                key = first.create_api_key(name="shared", value=KEY_VALUE, enabled=True)
+                plan = first.create_usage_plan(name="Shared", apiStages=[{"apiId": api_id, "stage": "prod"}])
+                _within(1.0, lambda: call(two, api_id, KEY_VALUE).status_code == 403)
+
+                def attach(index: int) -> str:
+                    client = (first, second)[index % 2]
+                    try:
+                        client.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+                        return "created"
+                    except Exception as exc:  # botocore's ClientError
+                        return str(getattr(exc, "response", {}).get("Error", {}).get("Code"))
+
+                with ThreadPoolExecutor(24) as pool:
+                    outcomes = list(pool.map(attach, range(24)))
+                assert sorted(set(outcomes)) == ["ConflictException", "created"] and outcomes.count("created") == 1
+                waited = _within(1.0, lambda: call(two, api_id, KEY_VALUE).status_code == 200)
+                print(f"plan key enforced by the other process after {waited * 1000:.0f} ms")
+                assert call(two, api_id).status_code == 403
+
+                value = "a-value-raced-by-two-processes-000"
+
+                def create(index: int) -> str:
+                    client = (first, second)[index % 2]
+                    try:
+                        client.create_api_key(name=f"race{index}", value=value)
+                        return "created"
+                    except Exception as exc:  # botocore's ClientError
+                        return str(getattr(exc, "response", {}).get("Error", {}).get("Code"))
+
+                with ThreadPoolExecutor(24) as pool:
+                    created = list(pool.map(create, range(24)))
+                assert created.count("created") == 1 and set(created) == {"created", "ConflictException"}
+                keys = first.get_api_keys(includeValues=True, limit=500)["items"]
+                assert [k["value"] for k in keys].count(value) == 1
+            finally:
+                stop_server(two)
+        finally:
+            stop_server(one)
