@@ -121,7 +121,8 @@ async def resource_create(ctx: Ctx, api_id: str) -> Page:
 
 async def enable_cors(ctx: Ctx, api_id: str, resource_id: str) -> None:
     """What the console's "CORS (Cross Origin Resource Sharing)" box makes: an OPTIONS method with a MOCK
-    integration answering 200 with the Access-Control-Allow-* headers."""
+    integration answering 200 with the Access-Control-Allow-* headers (the header values are the AWS console's
+    defaults as remembered: UNCONFIRMED)."""
     base = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": "OPTIONS"}
     names = ["Headers", "Methods", "Origin"]
     await ctx.call("apigateway", "PutMethod", {**base, "authorizationType": "NONE"})

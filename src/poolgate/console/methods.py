@@ -75,7 +75,7 @@ async def method_create(ctx: Ctx, api_id: str, resource_id: str) -> Page:
         await ctx.call("apigateway", "PutMethod", {**base, "authorizationType": "NONE"})
         await ctx.call("apigateway", "PutIntegration", {**base, **integration})
         # the console gives every method a 200 method response (Empty model), and a non-proxy integration its
-        # default integration response
+        # default integration response (what the AWS console makes here: UNCONFIRMED, from memory of its defaults)
         await ctx.call("apigateway", "PutMethodResponse", {**base, "statusCode": "200",
                                                            "responseModels": {"application/json": "Empty"}})
         if not proxy:
