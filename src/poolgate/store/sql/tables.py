@@ -469,3 +469,28 @@ apigw_usage_plan_keys = Table(
 """A key in a plan: the primary key makes a second CreateUsagePlanKey of the same pair a ConflictException."""
 
 ALL_TABLES[:0] = [apigw_usage_plan_keys, apigw_usage_plans, apigw_api_keys]
+
+# --- apigateway custom domain names and base path mappings (migration 0011; stored, no network effect) ---
+
+apigw_domain_names = Table(
+    "apigw_domain_names", metadata,
+    Column("account", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("name", String(512), primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+apigw_base_path_mappings = Table(
+    "apigw_base_path_mappings", metadata,
+    Column("account", String(12), primary_key=True),
+    Column("region", String(32), primary_key=True),
+    Column("domain", String(512), primary_key=True),
+    Column("base_path", String(512), primary_key=True),  # "(none)" for the domain's root, as AWS names it
+    Column("api_id", String(64), nullable=False),
+    Column("stage", String(128)),
+    ForeignKeyConstraint(["account", "region", "domain"], ["apigw_domain_names.account", "apigw_domain_names.region",
+                                                           "apigw_domain_names.name"], ondelete="CASCADE"),
+)
+
+ALL_TABLES[:0] = [apigw_base_path_mappings, apigw_domain_names]
