@@ -40,6 +40,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     tags,
     testinvoke,
     usageplans,
+    vpclinks,
 )
 from .declared import apply_declared
 from .registry import OPERATIONS, PAYLOAD, Call, bad_request

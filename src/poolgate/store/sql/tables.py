@@ -494,3 +494,25 @@ apigw_base_path_mappings = Table(
 )
 
 ALL_TABLES[:0] = [apigw_base_path_mappings, apigw_domain_names]
+
+# --- apigateway VPC links and client certificates (migration 0012; stored, no network effect) ---
+
+apigw_vpc_links = Table(
+    "apigw_vpc_links", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("config", JSON, nullable=False),  # name, description, targetArns, status, tags
+    Column("created", Float, nullable=False),
+)
+
+apigw_client_certificates = Table(
+    "apigw_client_certificates", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("account", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("config", JSON, nullable=False),  # description, pemEncodedCertificate, expirationDate, tags
+    Column("created", Float, nullable=False),
+)
+
+ALL_TABLES[:0] = [apigw_vpc_links, apigw_client_certificates]
