@@ -26,6 +26,7 @@ from . import (  # noqa: F401  (each module registers its operations)
     apikeys,
     authorizers,
     deployments,
+    documentation,
     domainnames,
     export,
     gatewayresponses,

@@ -516,3 +516,26 @@ apigw_client_certificates = Table(
 )
 
 ALL_TABLES[:0] = [apigw_vpc_links, apigw_client_certificates]
+
+# --- apigateway documentation parts and versions (migration 0013) ---
+
+apigw_documentation_parts = Table(
+    "apigw_documentation_parts", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("location_key", String(1024), nullable=False),  # the location as canonical JSON: one part per location
+    Column("location", JSON, nullable=False),
+    Column("properties", Text, nullable=False),  # the JSON string as given
+    UniqueConstraint("api_id", "location_key", name="uq_apigw_documentation_parts_location"),
+)
+
+apigw_documentation_versions = Table(
+    "apigw_documentation_versions", metadata,
+    Column("api_id", String(64), ForeignKey("apigw_rest_apis.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("description", Text),
+    Column("parts", JSON, nullable=False),  # the documentation parts when the version was made
+    Column("created", Float, nullable=False),
+)
+
+ALL_TABLES[:0] = [apigw_documentation_versions, apigw_documentation_parts]
