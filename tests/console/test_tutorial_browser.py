@@ -179,7 +179,7 @@ def test_function_code_and_test_with_an_event(server: Server, browser: Any) -> N
     page.get_by_role("button", name="Test", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Executing function: succeeded")
     expect(page.get_by_role("region", name="Response")).to_contain_text('"n": 42')
-    # (the handler's print is not in the tail poolgate's Invoke returns at this commit: reported, not asserted)
+    expect(page.get_by_role("region", name="Log output")).to_contain_text("got /users")  # the handler's print
     expect(page.get_by_role("region", name="Log output")).to_contain_text("REPORT RequestId")
     page.get_by_label("Event JSON").fill('{"fail": true}')
     page.get_by_role("button", name="Test", exact=True).click()

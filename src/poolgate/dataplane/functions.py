@@ -31,7 +31,7 @@ from ..lambdas.errors import FunctionError, FunctionThrottled, FunctionTimeout
 from ..lambdas.instance import Outcome
 from ..lambdas.outcomes import python_outcome
 from ..lambdas.pool import FunctionPool, launch_for
-from . import environ
+from . import environ, output
 from .output import CURRENT, Invocation
 from .workers import HandlerThreads
 
@@ -245,6 +245,7 @@ class FunctionRuntime:
         self._drop(key)
         self.functions[key] = function
         environ.install()
+        output.install()  # print() into the invocation's log even when no function was declared at start
 
     def forget(self, name: str) -> None:
         self._drop(name)
