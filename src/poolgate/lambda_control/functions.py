@@ -33,6 +33,7 @@ from ..lambdas.errors import FunctionError, FunctionThrottled
 from ..lambdas.pool import ACCOUNT_CONCURRENCY
 from ..services import Services
 from ..store.sql.tables import lambda_functions
+from . import code_urls
 from .code import folder_of, remove_function_code, store_zip
 
 log = logging.getLogger("poolgate.lambda")
@@ -238,11 +239,9 @@ async def get_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         out["Concurrency"] = {"ReservedConcurrentExecutions": row.config["ReservedConcurrentExecutions"]}
     if row is not None and row.config.get("Tags"):
         out["Tags"] = row.config["Tags"]
-    if configuration["CodeSize"]:
-        base = call.services.settings.base_url.rstrip("/")
-        name = configuration["FunctionName"]
-        out["Code"] = {"RepositoryType": "S3", "Location": f"{base}/_poolgate/lambda/{call.caller.account}/"
-                                                           f"{call.caller.region}/{name}/code.zip"}
+    if configuration["CodeSize"] and row is not None:  # a signed URL, valid 10 minutes, as AWS's presigned one
+        out["Code"] = {"RepositoryType": "S3", "Location": await code_urls.location(
+            call.services, call.caller.account, call.caller.region, row.name, row.code_sha256)}
     return out
 
 

@@ -23,7 +23,7 @@ from ..errors import ServiceError
 from ..http import MAX_BODY, Request, Scope, Send, send_response
 from ..services import Services
 from ..store.sql.tables import lambda_functions
-from . import permissions, routes, updates, versions  # noqa: F401  (each module registers its operations)
+from . import code_urls, permissions, routes, updates, versions  # noqa: F401  (each module registers its operations)
 from .code import folder_of
 from .functions import OPERATIONS, Call, define, stored_row
 
@@ -31,7 +31,7 @@ log = logging.getLogger("poolgate.lambda")
 
 _AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
                           "UnrecognizedClientException", "MissingAuthenticationTokenException"})
-_CODE_PREFIX = "/_poolgate/lambda/"
+_CODE_PREFIX = code_urls.PREFIX
 POLL_SECONDS = 0.5
 """How often each process reads the stored functions (changes made through another process)."""
 _FUNCTIONS = "/2015-03-31/functions"
@@ -122,7 +122,7 @@ class LambdaControl:
                         source_ip=request.client_ip, request_id=request_id)
         raw_path = request.raw_path.split("?", 1)[0]
         if raw_path.startswith(_CODE_PREFIX) and request.method == "GET":
-            return await self._code(raw_path)
+            return await self._code(request, raw_path, request_id)
         self._authenticate(request, caller)
         found = routes.match(request.method, raw_path)
         if found is None:
@@ -164,20 +164,23 @@ class LambdaControl:
             return 204, b"", [], "application/json"
         return status, json.dumps(answer, separators=(",", ":")).encode(), [], "application/json"
 
-    async def _code(self, raw_path: str) -> tuple[int, bytes, list[tuple[str, str]], str]:
-        """GetFunction's ``Code.Location``: the function's zip as it was uploaded."""
-        parts = raw_path[len(_CODE_PREFIX):].split("/")
-        if len(parts) != 4 or parts[3] != "code.zip" or any(p in ("", ".", "..") for p in parts[:3]):
-            raise ServiceError("ResourceNotFoundException", "No such code", 404)
-        call = Call(self.services, Caller(region=parts[1], account=parts[0], signed=False, access_key=None,
-                                          source_ip="", request_id=""), None)
-        row = await stored_row(call, parts[2])
-        if row is None:
-            raise ServiceError("ResourceNotFoundException", "No such code", 404)
-        folder = folder_of(self.services.settings.data_dir, parts[0], parts[1], parts[2], row.code_sha256)
-        zipped = folder.with_name(f"{row.code_sha256}.zip")
-        if not zipped.is_file():
-            raise ServiceError("ResourceNotFoundException", "No such code", 404)
+    async def _code(self, request: Request, raw_path: str, request_id: str
+                    ) -> tuple[int, bytes, list[tuple[str, str]], str]:
+        """GetFunction's ``Code.Location``: the function's zip as it was uploaded, to a signed, unexpired URL
+        only (``code_urls``); S3's XML error otherwise."""
+        try:
+            account, region, name = code_urls.path_parts(raw_path)
+            call = Call(self.services, Caller(region=region, account=account, signed=False, access_key=None,
+                                              source_ip="", request_id=""), None)
+            row = await stored_row(call, name)
+            await code_urls.check(self.services, request.query(), account, region, name,
+                                  None if row is None else row.code_sha256)
+            folder = folder_of(self.services.settings.data_dir, account, region, name, row.code_sha256)
+            zipped = folder.with_name(f"{row.code_sha256}.zip")
+            if not zipped.is_file():
+                raise code_urls.CodeDenied("NoSuchKey", "The specified key does not exist.", 404)
+        except code_urls.CodeDenied as denied:
+            return denied.status, code_urls.error_document(denied, request_id), [], "application/xml"
         return 200, zipped.read_bytes(), [], "application/zip"
 
     def _authenticate(self, request: Request, caller: Caller) -> None:
