@@ -4,11 +4,12 @@ declared in poolgate.yaml (``apiKeys:``) are listed beside them and are read-onl
 Every write bumps ``apigw_changes``: every process's data plane serves the change within a second.
 
 Recorded from AWS (localstack tests/aws/services/apigateway/test_apigateway_extended.snapshot.json,
-``TestApigatewayApiKeysCrud``): the value and name limits and their messages, an empty or absent name or value
-(no ``name`` member; a generated value), ``nameQuery`` as a case-sensitive prefix, the patchable paths and an
-``/enabled`` that is not ``true`` meaning false, ``tags: {}`` in UpdateApiKey's answer. UNCONFIRMED (the texts
-moto and other emulators use): NotFoundException "Invalid API Key identifier specified" and ConflictException
-"API Key already exists".
+``TestApigatewayApiKeysCrud``): the value and name limits and their messages, an empty or absent name or value (no
+``name`` member; a generated value), ``nameQuery`` as a case-sensitive prefix, the patchable paths and an
+``/enabled`` that is not ``true`` meaning false, ``tags: {}`` in UpdateApiKey's answer. A second key with one value
+is AWS's 409 ConflictException "API Key already exists" (quoted from an AWS answer in
+github.com/rrahul963/serverless-add-api-key/issues/27). UNCONFIRMED (the text moto and other emulators use):
+NotFoundException "Invalid API Key identifier specified".
 """
 
 from __future__ import annotations
