@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import os
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -139,3 +142,15 @@ def stop_server(server: Server) -> None:
         server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+def zip_files(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:
+    """A function's code zip: each file a regular file, mode 0755 if named in `executable`, else 0644."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            mode = 0o755 if name in executable else 0o644
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            archive.writestr(info, text)
+    return buffer.getvalue()

@@ -18,7 +18,7 @@ from botocore.config import Config
 
 from ..cognito.helpers import admin_user, error_of, new_client, new_pool, sign_in
 from ..conftest import cognito_client
-from ..support import Server, start_server, stop_server, temporary_postgres_database
+from ..support import Server, start_server, stop_server, temporary_postgres_database, zip_files
 
 HANDLER = '''
 import json
@@ -195,10 +195,6 @@ def test_a_function_made_after_the_deployment_is_served_after_the_next_change() 
     """AWS resolves a Lambda integration's function when it is called; poolgate binds it when a stage
     compiles, so a method naming a function the lambda API creates later answers 500 until any later change
     (here: another API's deployment) makes every process compile it again."""
-    import io
-    import stat
-    import zipfile
-
     server = start_server("--no-demo")
     try:
         apigw = apigateway(server.url)
@@ -209,17 +205,12 @@ def test_a_function_made_after_the_deployment_is_served_after_the_next_change() 
                               type="AWS_PROXY", integrationHttpMethod="POST", uri=function_uri("later-fn"))
         apigw.create_deployment(restApiId=api["id"], stageName="prod")
         assert invoke(server, api["id"], "prod", "/").status_code == 500
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            info = zipfile.ZipInfo("index.mjs")
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            archive.writestr(info, NODE_HELLO)
         lambdas = boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1",
                                aws_access_key_id="AKIDTUTORIAL", aws_secret_access_key="secret",
                                config=Config(retries={"max_attempts": 0}, read_timeout=60))
         lambdas.create_function(FunctionName="later-fn", Runtime="nodejs20.x", Handler="index.handler",
                                 Role="arn:aws:iam::000000000000:role/lambda-role",
-                                Code={"ZipFile": buffer.getvalue()})
+                                Code={"ZipFile": zip_files({"index.mjs": NODE_HELLO})})
         other = apigw.create_rest_api(name="Other")
         apigw.put_method(restApiId=other["id"], resourceId=other["rootResourceId"], httpMethod="GET",
                          authorizationType="NONE")

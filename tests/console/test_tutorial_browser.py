@@ -7,17 +7,14 @@ boto3 checks that what the console made is what a script sees."""
 
 from __future__ import annotations
 
-import io
 import re
-import stat
-import zipfile
 from typing import Any
 
 import boto3
 import requests
 from botocore.config import Config
 
-from ..support import Server
+from ..support import Server, zip_files
 
 HANDLER = '''import json
 
@@ -35,16 +32,6 @@ ECHO = '''def handler(event, context):
 PASSWORD = "Tutorial-Passw0rd!"
 
 
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            archive.writestr(info, text)
-    return buffer.getvalue()
-
-
 def _client(server: Server, service: str) -> Any:
     return boto3.client(service, endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
                         aws_secret_access_key="secretsecretsecret",
@@ -56,7 +43,7 @@ def test_tutorial_through_the_console(server: Server, browser: Any) -> None:
 
     _client(server, "lambda").create_function(
         FunctionName="list-users", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/lambda-role",
-        Handler="app.handler", Code={"ZipFile": _zip({"app.py": HANDLER})})
+        Handler="app.handler", Code={"ZipFile": zip_files({"app.py": HANDLER})})
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []  # nothing is fetched from anywhere else (no CDN)
@@ -168,7 +155,7 @@ def test_function_code_and_test_with_an_event(server: Server, browser: Any) -> N
 
     _client(server, "lambda").create_function(
         FunctionName="echo-fn", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/lambda-role",
-        Handler="echo.handler", Code={"ZipFile": _zip({"echo.py": ECHO})})
+        Handler="echo.handler", Code={"ZipFile": zip_files({"echo.py": ECHO})})
     page = browser.new_context().new_page()
     page.goto(f"{server.url}/_console/")
     page.get_by_role("navigation", name="Services").get_by_role("link", name="Functions").click()

@@ -11,7 +11,6 @@ import io
 import json
 import shutil
 import sqlite3
-import stat
 import time
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import pytest
 import requests
 from botocore.config import Config
 
-from tests.support import IN_CI, Server, start_server, stop_server
+from tests.support import IN_CI, Server, start_server, stop_server, zip_files
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
@@ -48,16 +47,6 @@ def signature(key: bytes, account: str, region: str, name: str, code_sha256: str
     """The URL's signature as the server makes it (HMAC-SHA256 over these fields, one a line)."""
     message = "\n".join((account, region, name, code_sha256, str(expires))).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            archive.writestr(info, text)
-    return buffer.getvalue()
 
 
 def _client(server: Server) -> Any:
@@ -88,7 +77,7 @@ def _between_start_and_end(lines: list[str], marker: str) -> None:
 def test_python_print_output_is_in_the_tail(server: Server) -> None:
     client = _client(server)
     client.create_function(FunctionName="tail-py", Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                           Code={"ZipFile": _zip({"app.py": PYTHON})})
+                           Code={"ZipFile": zip_files({"app.py": PYTHON})})
     response = client.invoke(FunctionName="tail-py", Payload=json.dumps({"n": 5}).encode(), LogType="Tail")
     assert json.loads(response["Payload"].read()) == {"ok": 5}
     lines = _tail(response)
@@ -104,7 +93,7 @@ def test_node_console_log_is_in_the_tail(server: Server) -> None:
         pytest.skip("node is not installed")
     client = _client(server)
     client.create_function(FunctionName="tail-node", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
-                           Code={"ZipFile": _zip({"index.mjs": NODE})})
+                           Code={"ZipFile": zip_files({"index.mjs": NODE})})
     response = client.invoke(FunctionName="tail-node", Payload=json.dumps({"n": 6}).encode(), LogType="Tail")
     assert json.loads(response["Payload"].read()) == {"ok": 6}
     lines = _tail(response)
@@ -122,7 +111,7 @@ def _error(answer: requests.Response) -> tuple[int, str, str]:
 def test_code_location_is_signed_and_expires(server: Server) -> None:
     client = _client(server)
     client.create_function(FunctionName="secret-code", Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                           Code={"ZipFile": _zip({"app.py": PYTHON})})
+                           Code={"ZipFile": zip_files({"app.py": PYTHON})})
     location = client.get_function(FunctionName="secret-code")["Code"]["Location"]
     parts = urlsplit(location)
     bare = f"{parts.scheme}://{parts.netloc}{parts.path}"  # the URL without its signature: anyone's to try

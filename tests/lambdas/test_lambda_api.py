@@ -9,7 +9,6 @@ import base64
 import io
 import json
 import shutil
-import stat
 import time
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import yaml
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.support import IN_CI, Server, start_server, stop_server
+from tests.support import IN_CI, Server, start_server, stop_server, zip_files
 
 if shutil.which("node") is None:
     if IN_CI:
@@ -73,17 +72,6 @@ TUTORIAL = """export const handler = async (event) => {
 SLOW = "export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return {ok: true}; };\n"
 
 
-def _zip(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            info = zipfile.ZipInfo(name)
-            mode = 0o755 if name in executable else 0o644
-            info.external_attr = (stat.S_IFREG | mode) << 16
-            archive.writestr(info, text)
-    return buffer.getvalue()
-
-
 def _client(server: Server) -> Any:
     return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
                         aws_secret_access_key="secretsecretsecret",
@@ -118,7 +106,7 @@ def server(data_dir: Path, config: Path) -> Iterator[Server]:
 def _create(client: Any, name: str, runtime: str, handler: str, files: dict[str, str], **extra: Any) -> Any:
     executable = ("bootstrap",) if "bootstrap" in files else ()
     return client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
-                                  Code={"ZipFile": _zip(files, executable)}, **extra)
+                                  Code={"ZipFile": zip_files(files, executable)}, **extra)
 
 
 def _invoke(client: Any, name: str, event: Any, **extra: Any) -> tuple[dict[str, Any], Any]:
@@ -191,7 +179,7 @@ def test_python_and_provided_functions_from_zips(server: Server) -> None:
     response, payload = _invoke(client, "shell-fn", {"c": 3})
     assert payload == {"shell": {"c": 3}}
     client.create_function(FunctionName="no-exec-fn", Runtime="provided.al2", Role=ROLE, Handler="x.handler",
-                           Code={"ZipFile": _zip({"bootstrap": BOOTSTRAP})})  # without its execute bit
+                           Code={"ZipFile": zip_files({"bootstrap": BOOTSTRAP})})  # without its execute bit
     response, payload = _invoke(client, "no-exec-fn", {})
     assert response["FunctionError"] == "Unhandled" and payload["errorType"] == "Runtime.InvalidEntrypoint"
 
@@ -222,11 +210,11 @@ def test_bad_input_is_refused_as_lambda_refuses_it(server: Server) -> None:
                                                       "then try to upload again.")
     with pytest.raises(ClientError) as escape:
         client.create_function(FunctionName="zip-slip", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
-                               Code={"ZipFile": _zip({"../../evil.mjs": "x"})})
+                               Code={"ZipFile": zip_files({"../../evil.mjs": "x"})})
     assert escape.value.response["Error"]["Code"] == "InvalidParameterValueException"
     with pytest.raises(ClientError) as invalid_name:
         client.create_function(FunctionName="no spaces", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
-                               Code={"ZipFile": _zip({"index.mjs": NODE})})
+                               Code={"ZipFile": zip_files({"index.mjs": NODE})})
     assert invalid_name.value.response["Error"]["Code"] == "ValidationException"
     with pytest.raises(ClientError) as missing:
         client.invoke(FunctionName="nope")
@@ -294,7 +282,7 @@ def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
                 while requests.get(url, timeout=30).status_code != 200 and time.monotonic() < deadline:
                     time.sleep(0.3)  # the other process compiles the new stage within a second
                 assert requests.get(url, timeout=30).text == '"Hello from Lambda!"'
-                clients[0].update_function_code(FunctionName="gateway-fn", ZipFile=_zip({
+                clients[0].update_function_code(FunctionName="gateway-fn", ZipFile=zip_files({
                     "index.mjs": "export const handler = async () => ({ statusCode: 200, body: 'v2' });"}))
                 deadline = time.monotonic() + 10
                 while requests.get(url, timeout=30).text != "v2" and time.monotonic() < deadline:
@@ -328,7 +316,8 @@ def test_update_code_configuration_and_reserved_concurrency(server: Server) -> N
 
     updated = client.update_function_code(
         FunctionName="changing-fn",
-        ZipFile=_zip({"index.mjs": "export const handler = async (e) => ({ version: 2, stage: process.env.STAGE });"}))
+        ZipFile=zip_files({
+            "index.mjs": "export const handler = async (e) => ({ version: 2, stage: process.env.STAGE });"}))
     assert updated["CodeSha256"] != created["CodeSha256"] and updated["RevisionId"] != created["RevisionId"]
     assert _invoke(client, "changing-fn", {})[1] == {"version": 2}  # the warm instance of the old code is gone
 
@@ -343,7 +332,7 @@ def test_update_code_configuration_and_reserved_concurrency(server: Server) -> N
     assert configured["Timeout"] == 9 and configured["Environment"] == {"Variables": {"STAGE": "prod"}}
     assert _invoke(client, "changing-fn", {})[1] == {"version": 2, "stage": "prod"}
 
-    client.update_function_code(FunctionName="changing-fn", ZipFile=_zip({"index.mjs": SLOW}))
+    client.update_function_code(FunctionName="changing-fn", ZipFile=zip_files({"index.mjs": SLOW}))
     assert client.put_function_concurrency(FunctionName="changing-fn",
                                            ReservedConcurrentExecutions=1)["ReservedConcurrentExecutions"] == 1
     assert client.get_function_concurrency(FunctionName="changing-fn")["ReservedConcurrentExecutions"] == 1
@@ -453,10 +442,10 @@ def test_versions_and_aliases_through_invoke_and_a_stage_variable(server: Server
     first = client.publish_version(FunctionName="ver-fn", Description="first")
     assert first["Version"] == "1" and first["FunctionArn"].endswith(":function:ver-fn:1")
     assert first["Description"] == "first"
-    client.update_function_code(FunctionName="ver-fn", ZipFile=_zip(_versioned(2)))
+    client.update_function_code(FunctionName="ver-fn", ZipFile=zip_files(_versioned(2)))
     assert client.publish_version(FunctionName="ver-fn")["Version"] == "2"
     assert client.publish_version(FunctionName="ver-fn")["Version"] == "2"  # nothing changed: the last one
-    client.update_function_code(FunctionName="ver-fn", ZipFile=_zip(_versioned(3)))  # $LATEST, unpublished
+    client.update_function_code(FunctionName="ver-fn", ZipFile=zip_files(_versioned(3)))  # $LATEST, unpublished
     listed = client.list_versions_by_function(FunctionName="ver-fn")["Versions"]
     assert [v["Version"] for v in listed] == ["$LATEST", "1", "2"]
     assert client.get_function_configuration(FunctionName="ver-fn", Qualifier="1")["CodeSha256"] == \
