@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ..oauth.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from ..support import IN_CI, Server, start_server, stop_server
+from ..chromium import launched_chromium
+from ..support import Server, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +22,5 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            pytest.fail("playwright is not installed (pip install -e '.[test]')")
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium

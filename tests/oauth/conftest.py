@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,12 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ..support import IN_CI, Server, start_server, stop_server
+from ..chromium import launched_chromium
+from ..support import Server, start_server, stop_server
 from .helpers import gateway_config
-
-CHROMIUM = os.environ.get("POOLGATE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 class Callback:
@@ -68,29 +64,10 @@ def ui_server(callback: Callback, tmp_path_factory: pytest.TempPathFactory) -> I
         stop_server(srv)
 
 
-def require_chromium() -> None:
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is missing (scripts/ci-browser.sh installs Debian's chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            pytest.fail("playwright is not installed (pip install -e '.[test]')")
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")
