@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.cognito.helpers import admin_user, sign_in
 from tests.conftest import cognito_client
 from tests.support import IN_CI, start_server, stop_server
 
@@ -59,10 +60,8 @@ def test_cdk_synth_template_served(tmp_path: Path) -> None:
         assert requests.get(url, timeout=10).status_code == 401
         idp = cognito_client(server.url)
         pool_id, client_id = outputs["UserPoolId"], outputs["ClientId"]
-        idp.admin_create_user(UserPoolId=pool_id, Username="carol", MessageAction="SUPPRESS")
-        idp.admin_set_user_password(UserPoolId=pool_id, Username="carol", Password=PASSWORD, Permanent=True)
-        token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
-            "USERNAME": "carol", "PASSWORD": PASSWORD})["AuthenticationResult"]["IdToken"]
+        admin_user(idp, pool_id, "carol", PASSWORD)
+        token = sign_in(idp, client_id, "carol", PASSWORD)["IdToken"]
         ok = requests.get(url, headers={"Authorization": token}, timeout=30)
         assert ok.status_code == 200, ok.text
         assert ok.json() == {"user": "carol", "path": "/hello"}

@@ -12,27 +12,16 @@ import requests
 
 from tests.conftest import cognito_client
 from tests.support import start_server, stop_server
+from tests.templates.helpers import printed_outputs
 
 TEMPLATE = Path(__file__).parent / "cfn_stack.yaml"
 PASSWORD = "Passw0rd!cfn"
 
 
-def _outputs(log: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    key = None
-    for line in log.splitlines():
-        if line.startswith("Key "):
-            key = line.split(None, 1)[1].strip()
-        elif line.startswith("Value ") and key is not None:
-            found[key] = line.split(None, 1)[1].strip()
-            key = None
-    return found
-
-
 def test_cloudformation_types_applied_through_the_apis(tmp_path: Path) -> None:
     server = start_server("--template", str(TEMPLATE), data_dir=tmp_path, wait=60)
     try:
-        outputs = _outputs(server.log())
+        outputs = printed_outputs(server.log())
         assert set(outputs) == {"Items", "PoolId", "ClientId", "Alias"}, server.log()  # ProdGroup's Condition
         pool_id, client_id = outputs["PoolId"], outputs["ClientId"]
         assert outputs["Alias"] == "arn:aws:lambda:us-east-1:000000000000:function:cfn-stack-Fn:live"
@@ -67,7 +56,7 @@ def test_cloudformation_types_applied_through_the_apis(tmp_path: Path) -> None:
         stop_server(server)
     server = start_server("--template", str(TEMPLATE), data_dir=tmp_path, wait=60)
     try:
-        assert _outputs(server.log()) == outputs  # nothing made anew
+        assert printed_outputs(server.log()) == outputs  # nothing made anew
         idp = cognito_client(server.url)
         assert idp.admin_get_user(UserPoolId=pool_id, Username="bob")["UserStatus"] == "CONFIRMED"
         # /_poolgate/reset empties the database: the template is applied again and served at once

@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 import requests
 
+from tests.cognito.helpers import admin_user, sign_in
 from tests.conftest import cognito_client
 from tests.support import IN_CI, Server, start_server, stop_server
+from tests.templates.helpers import printed_outputs
 
 if shutil.which("node") is None:
     if IN_CI:
@@ -28,19 +30,6 @@ if shutil.which("node") is None:
 
 APP = Path(__file__).parent / "sam_app"
 PASSWORD = "Passw0rd!sam"
-
-
-def _outputs(log: str) -> dict[str, str]:
-    """The ``Key``/``Value`` pairs of the printed Outputs block."""
-    found: dict[str, str] = {}
-    key = None
-    for line in log.splitlines():
-        if line.startswith("Key "):
-            key = line.split(None, 1)[1].strip()
-        elif line.startswith("Value ") and key is not None:
-            found[key] = line.split(None, 1)[1].strip()
-            key = None
-    return found
 
 
 def _serve(app_dir: Path, data_dir: Path, *extra: str) -> Server:
@@ -70,7 +59,7 @@ def test_sam_template_user_pool_authorizer_node_function_and_restart(tmp_path: P
     first_start = time.monotonic() - started
     try:
         log = server.log()
-        outputs = _outputs(log)
+        outputs = printed_outputs(log)
         assert set(outputs) == {"HelloApi", "UserPoolId", "ClientId", "FunctionArn"}, log
         assert "CloudFormation outputs from deployed stack sam-app" in log
         assert outputs["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:sam-app-HelloFunction"
@@ -88,11 +77,9 @@ def test_sam_template_user_pool_authorizer_node_function_and_restart(tmp_path: P
         client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
         assert client["ClientName"] == "sam-app-web"
         assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Name"] == "sam-app-users"
-        idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
-        idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True)
+        admin_user(idp, pool_id, "alice", PASSWORD)
         # USER_PASSWORD_AUTH through InitiateAuth too, as the client allows it
-        token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
-            "USERNAME": "alice", "PASSWORD": PASSWORD})["AuthenticationResult"]["IdToken"]
+        token = sign_in(idp, client_id, "alice", PASSWORD)["IdToken"]
         ok = requests.get(url, headers={"Authorization": token}, timeout=30)
         assert ok.status_code == 200, ok.text
         assert ok.json() == {"user": "alice", "path": "/hello"}
@@ -104,7 +91,7 @@ def test_sam_template_user_pool_authorizer_node_function_and_restart(tmp_path: P
     server = _serve(app_dir, data_dir)
     second_start = time.monotonic() - started
     try:
-        assert _outputs(server.log()) == outputs
+        assert printed_outputs(server.log()) == outputs
         idp = cognito_client(server.url)
         ok = requests.get(url.replace(url.split("/restapis/")[0], server.url),
                           headers={"Authorization": _sign_in(idp, pool_id, client_id, "alice")}, timeout=30)
@@ -119,7 +106,7 @@ def test_sam_template_user_pool_authorizer_node_function_and_restart(tmp_path: P
         "user: event.requestContext.authorizer.claims['cognito:username'] }) });\n")
     server = _serve(app_dir, data_dir)
     try:
-        assert _outputs(server.log()) == outputs
+        assert printed_outputs(server.log()) == outputs
         idp = cognito_client(server.url)
         url = url.replace(url.split("/restapis/")[0], server.url)
         ok = requests.get(url, headers={"Authorization": _sign_in(idp, pool_id, client_id, "alice")}, timeout=30)
