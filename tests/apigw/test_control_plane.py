@@ -351,9 +351,9 @@ def test_writes_to_a_declared_api_last_until_the_file_changes(config_file: Path,
         assert requests.patch(url, timeout=15).status_code == 403  # not deployed yet
         apigw.create_deployment(restApiId=API, stageName="prod")
         assert requests.patch(url, timeout=15).json() == {"patched": True}
-        unserved = error_of(apigw.get_api_keys)
+        unserved = error_of(apigw.get_sdk_types)
         assert (unserved.status, unserved.code) == (400, "BadRequestException")
-        assert unserved.message.startswith("GetApiKeys is not supported by poolgate yet")
+        assert unserved.message.startswith("GetSdkTypes is not supported by poolgate yet")
     finally:
         stop_server(srv)
     srv = start_server("--config", str(config_file), "--database-url", database)
@@ -450,8 +450,8 @@ def test_aws_cli_lists_the_apis(server: Server, tmp_path: Path) -> None:
                            server.url, "--output", "json"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert {api["id"] for api in json.loads(done.stdout)["items"]} == {API, CORS_API}
-    refused = subprocess.run([sys.executable, "-m", "awscli", "apigateway", "get-usage-plans",
+    refused = subprocess.run([sys.executable, "-m", "awscli", "apigateway", "get-sdk-types",
                               "--endpoint-url", server.url], env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 255
-    assert "An error occurred (BadRequestException) when calling the GetUsagePlans operation: GetUsagePlans is " \
+    assert "An error occurred (BadRequestException) when calling the GetSdkTypes operation: GetSdkTypes is " \
            "not supported" in refused.stderr
