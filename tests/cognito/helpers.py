@@ -8,6 +8,7 @@ import hmac
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -152,3 +153,25 @@ def raw_call(url: str, target: str | None, body: bytes | str, headers: dict[str,
     if target is not None:
         all_headers["X-Amz-Target"] = target
     return requests.post(url + "/", data=body, headers=all_headers, timeout=30)
+
+
+def renew_all_at_once(clients: list[Any], client_id: str, refresh_token: str) -> list[str]:
+    """GetTokensFromRefreshToken of one token by every client at the same moment (a barrier, one thread each);
+    each call's outcome, "ok" or its error code."""
+    start = threading.Barrier(len(clients))
+    outcomes: list[str] = []
+
+    def renew(one: Any) -> None:
+        start.wait()
+        try:
+            one.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=refresh_token)
+            outcomes.append("ok")
+        except ClientError as err:
+            outcomes.append(err.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=renew, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes

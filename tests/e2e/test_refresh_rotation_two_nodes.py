@@ -4,14 +4,12 @@ token at the same moment, spread over both, exactly one rotates it (no grace per
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from ..cognito.helpers import renew_all_at_once
 from ..conftest import _require_postgres, cognito_client
 from ..support import Server, start_server, stop_server, temporary_postgres_database
 
@@ -44,20 +42,5 @@ def test_one_token_renewed_on_both_nodes_at_once_rotates_once(nodes: tuple[Serve
                               AuthParameters={"USERNAME": "rita", "PASSWORD": PASSWORD})[
         "AuthenticationResult"]["RefreshToken"]
     clients = [cognito_client(node.url) for node in (a, b) * 8]
-    start = threading.Barrier(len(clients))
-    outcomes: list[str] = []
-
-    def renew(one: Any) -> None:
-        start.wait()
-        try:
-            one.get_tokens_from_refresh_token(ClientId=client, RefreshToken=token)
-            outcomes.append("ok")
-        except ClientError as err:
-            outcomes.append(err.response["Error"]["Code"])
-
-    threads = [threading.Thread(target=renew, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = renew_all_at_once(clients, client, token)
     assert sorted(outcomes) == ["RefreshTokenReuseException"] * 15 + ["ok"]
