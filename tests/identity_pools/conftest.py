@@ -112,16 +112,35 @@ class UserPool:
                                          Permanent=True)
 
 
-@pytest.fixture
-def user_pool(server: Server) -> UserPool:
-    idp = cognito_client(server.url)
-    pool_id = idp.create_user_pool(PoolName=f"p{time.monotonic_ns()}")["UserPool"]["Id"]
+def make_user_pool(url: str, name: str | None = None, **params: Any) -> UserPool:
+    """A user pool with an app client (USER_PASSWORD_AUTH, refresh) and the user alice; `params` go to
+    CreateUserPool (e.g. UserPoolTags)."""
+    idp = cognito_client(url)
+    pool_id = idp.create_user_pool(PoolName=name or f"p{time.monotonic_ns()}", **params)["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app",
                                             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH",
                                                                "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
     pool = UserPool(idp, pool_id, client_id, f"cognito-idp.us-east-1.amazonaws.com/{pool_id}")
     pool.add_user("alice")
     return pool
+
+
+@pytest.fixture
+def user_pool(server: Server) -> UserPool:
+    return make_user_pool(server.url)
+
+
+def alice_credentials(client: Any, user_pool: UserPool, role: str, name: str) -> tuple[str, dict[str, Any]]:
+    """An identity pool `name` trusting `user_pool`, `role` its authenticated role; alice's identity id and the
+    temporary credentials GetCredentialsForIdentity gives her."""
+    identity_pool = client.create_identity_pool(
+        IdentityPoolName=name, AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": user_pool.provider}])["IdentityPoolId"]
+    client.set_identity_pool_roles(IdentityPoolId=identity_pool, Roles={"authenticated": role})
+    logins = {user_pool.provider: user_pool.sign_in("alice")}
+    identity_id = client.get_id(IdentityPoolId=identity_pool, Logins=logins)["IdentityId"]
+    credentials = client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    return str(identity_id), credentials
 
 
 def signed_get(server: Server, credentials: dict[str, Any], path: str) -> requests.Response:

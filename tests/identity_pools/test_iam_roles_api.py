@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from tests.support import Server
 
-from .conftest import ACCOUNT, API, UserPool, identity_client, signed_get, trust
+from .conftest import ACCOUNT, API, UserPool, alice_credentials, identity_client, signed_get, trust
 
 
 def _iam(url: str) -> Any:
@@ -93,14 +93,7 @@ def test_concurrent_create_role_makes_one_role(server: Server) -> None:
 def test_a_role_made_through_the_api_serves_an_identity_pool(server: Server, user_pool: UserPool) -> None:
     iam = _iam(server.url)
     arn = iam.create_role(RoleName="ApiIdentityRole", AssumeRolePolicyDocument=json.dumps(trust()))["Role"]["Arn"]
-    client = identity_client(server.url)
-    pool_id = client.create_identity_pool(
-        IdentityPoolName="api-role", AllowUnauthenticatedIdentities=False,
-        CognitoIdentityProviders=[{"ProviderName": user_pool.provider}])["IdentityPoolId"]
-    client.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": arn})
-    logins = {user_pool.provider: user_pool.sign_in("alice")}
-    identity_id = client.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
-    credentials = client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    _, credentials = alice_credentials(identity_client(server.url), user_pool, arn, "api-role")
     assert signed_get(server, credentials, "forbidden").status_code == 403  # no permission policy yet
     iam.put_role_policy(RoleName="ApiIdentityRole", PolicyName="forbidden-too", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",

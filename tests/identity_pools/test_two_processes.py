@@ -11,10 +11,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import _require_postgres, cognito_client
+from tests.conftest import _require_postgres
 from tests.support import Server, start_server, stop_server, temporary_postgres_database
 
-from .conftest import ACCOUNT, API, BACKEND, UserPool, _allow, identity_client, role_arn, signed_get, trust
+from .conftest import (
+    ACCOUNT,
+    API,
+    BACKEND,
+    _allow,
+    alice_credentials,
+    identity_client,
+    make_user_pool,
+    role_arn,
+    signed_get,
+    trust,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +56,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
 
 def test_two_processes_agree_on_one_identity_and_its_credentials(servers: tuple[Server, Server]) -> None:
     first, second = servers
-    idp = cognito_client(first.url)
     # AWS's issuer, as both processes spell it (poolgate's own issuer names the process's port).
-    pool_id = idp.create_user_pool(PoolName=f"p{time.monotonic_ns()}", UserPoolTags={"poolgate:issuer": "aws"}
-                                   )["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=[
-        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
-    user_pool = UserPool(idp, pool_id, client_id, f"cognito-idp.us-east-1.amazonaws.com/{pool_id}")
-    user_pool.add_user("alice")
+    user_pool = make_user_pool(first.url, UserPoolTags={"poolgate:issuer": "aws"})
     client = identity_client(first.url)
     identity_pool = client.create_identity_pool(
         IdentityPoolName="pg", AllowUnauthenticatedIdentities=False,
-        CognitoIdentityProviders=[{"ProviderName": user_pool.provider, "ClientId": client_id}])["IdentityPoolId"]
+        CognitoIdentityProviders=[{"ProviderName": user_pool.provider, "ClientId": user_pool.client_id}]
+    )["IdentityPoolId"]
     client.set_identity_pool_roles(IdentityPoolId=identity_pool, Roles={"authenticated": role_arn("CognitoAuthRole")})
     logins = {user_pool.provider: user_pool.sign_in("alice")}
 
@@ -86,21 +92,8 @@ def test_a_role_policy_changed_through_one_process_applies_in_the_other(servers:
                        aws_secret_access_key="secret")
     arn = iam.create_role(RoleName=f"Shared{time.monotonic_ns()}", AssumeRolePolicyDocument=json.dumps(trust())
                           )["Role"]["Arn"]
-    idp = cognito_client(first.url)
-    pool_id = idp.create_user_pool(PoolName=f"p{time.monotonic_ns()}", UserPoolTags={"poolgate:issuer": "aws"}
-                                   )["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=[
-        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
-    user_pool = UserPool(idp, pool_id, client_id, f"cognito-idp.us-east-1.amazonaws.com/{pool_id}")
-    user_pool.add_user("alice")
-    client = identity_client(second.url)
-    identity_pool = client.create_identity_pool(
-        IdentityPoolName="shared", AllowUnauthenticatedIdentities=False,
-        CognitoIdentityProviders=[{"ProviderName": user_pool.provider}])["IdentityPoolId"]
-    client.set_identity_pool_roles(IdentityPoolId=identity_pool, Roles={"authenticated": arn})
-    logins = {user_pool.provider: user_pool.sign_in("alice")}
-    identity_id = client.get_id(IdentityPoolId=identity_pool, Logins=logins)["IdentityId"]
-    credentials = client.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    user_pool = make_user_pool(first.url, UserPoolTags={"poolgate:issuer": "aws"})
+    _, credentials = alice_credentials(identity_client(second.url), user_pool, arn, "shared")
     assert signed_get(second, credentials, "allowed").status_code == 403  # the role has no policy yet
     iam.put_role_policy(RoleName=arn.rsplit("/", 1)[-1], PolicyName="invoke", PolicyDocument=json.dumps(
         _allow("allowed")))
