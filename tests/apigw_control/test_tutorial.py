@@ -164,6 +164,17 @@ def test_apis_belong_to_the_callers_account_and_region(tmp_path: Path) -> None:
         stop_server(server)
 
 
+def _deployed_root_proxy(apigw: Any, name: str, function: str) -> dict[str, Any]:
+    """A new API whose GET / is an AWS_PROXY integration with `function`, deployed to stage prod."""
+    api: dict[str, Any] = apigw.create_rest_api(name=name)
+    apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                     authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                          type="AWS_PROXY", integrationHttpMethod="POST", uri=function_uri(function))
+    apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    return api
+
+
 def test_invalid_function_answers_500_and_logs(tmp_path: Path) -> None:
     """AWS accepts an integration naming a function that does not exist; calls answer 500 and the reason is
     logged (poolgate logs it to its own log)."""
@@ -171,12 +182,7 @@ def test_invalid_function_answers_500_and_logs(tmp_path: Path) -> None:
     server = start_server("--no-demo", "--config", str(config))
     try:
         apigw = apigateway(server.url)
-        api = apigw.create_rest_api(name="Broken")
-        apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
-                         authorizationType="NONE")
-        apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
-                              type="AWS_PROXY", integrationHttpMethod="POST", uri=function_uri("nosuchfunction"))
-        apigw.create_deployment(restApiId=api["id"], stageName="prod")
+        api = _deployed_root_proxy(apigw, "Broken", "nosuchfunction")
         answer = invoke(server, api["id"], "prod", "/")
         assert (answer.status_code, answer.json()) == (500, {"message": "Internal server error"})
         deadline = time.monotonic() + 5
@@ -198,12 +204,7 @@ def test_a_function_made_after_the_deployment_is_served_after_the_next_change() 
     server = start_server("--no-demo")
     try:
         apigw = apigateway(server.url)
-        api = apigw.create_rest_api(name="Later")
-        apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
-                         authorizationType="NONE")
-        apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
-                              type="AWS_PROXY", integrationHttpMethod="POST", uri=function_uri("later-fn"))
-        apigw.create_deployment(restApiId=api["id"], stageName="prod")
+        api = _deployed_root_proxy(apigw, "Later", "later-fn")
         assert invoke(server, api["id"], "prod", "/").status_code == 500
         lambdas = boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1",
                                aws_access_key_id="AKIDTUTORIAL", aws_secret_access_key="secret",
