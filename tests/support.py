@@ -154,3 +154,17 @@ def zip_files(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:
             info.external_attr = (stat.S_IFREG | mode) << 16
             archive.writestr(info, text)
     return buffer.getvalue()
+
+
+@contextmanager
+def two_servers(*args: str, database_url: str) -> Iterator[tuple[Server, Server]]:
+    """Two server processes started with the same arguments on one database, the first started first."""
+    first = start_server(*args, database_url=database_url)
+    try:
+        second = start_server(*args, database_url=database_url)
+        try:
+            yield first, second
+        finally:
+            stop_server(second)
+    finally:
+        stop_server(first)

@@ -15,7 +15,7 @@ import requests
 
 from ..cognito.helpers import error_of
 from ..conftest import _require_postgres
-from ..support import Server, start_server, stop_server, temporary_postgres_database
+from ..support import Server, temporary_postgres_database, two_servers
 from .test_tutorial import apigateway, function_uri, write_config
 
 
@@ -23,16 +23,9 @@ from .test_tutorial import apigateway, function_uri, write_config
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     _require_postgres()
     config = write_config(tmp_path_factory.mktemp("two"))
-    with temporary_postgres_database() as url:
-        first = start_server("--no-demo", "--config", str(config), database_url=url)
-        try:
-            second = start_server("--no-demo", "--config", str(config), database_url=url)
-            try:
-                yield first, second
-            finally:
-                stop_server(second)
-        finally:
-            stop_server(first)
+    with (temporary_postgres_database() as url,
+          two_servers("--no-demo", "--config", str(config), database_url=url) as both):
+        yield both
 
 
 def _within(seconds: float, check: Callable[[], bool]) -> float:

@@ -25,7 +25,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ..conftest import _require_postgres, cognito_client
-from ..support import Server, start_server, stop_server, temporary_postgres_database
+from ..support import Server, temporary_postgres_database, two_servers
 from .helpers import PASSWORD, AwsError, code_from_log, error_of, new_client, new_pool, sign_in, unique
 
 EMAIL_TAKEN = "An account with the given email already exists."
@@ -108,16 +108,8 @@ def assert_one_winner_each(outcomes: list[Outcome], per_name: int, code: str, me
 def two_nodes() -> Iterator[tuple[Server, Server]]:
     """Two server processes on one fresh PostgreSQL database."""
     _require_postgres()
-    with temporary_postgres_database() as url:
-        first = start_server("--no-demo", database_url=url)
-        try:
-            second = start_server("--no-demo", database_url=url)
-            try:
-                yield first, second
-            finally:
-                stop_server(second)
-        finally:
-            stop_server(first)
+    with temporary_postgres_database() as url, two_servers("--no-demo", database_url=url) as both:
+        yield both
 
 
 def _email_pool(idp: Any, **params: Any) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import _require_postgres
-from tests.support import Server, start_server, stop_server, temporary_postgres_database
+from tests.support import Server, temporary_postgres_database, two_servers
 
 from .conftest import (
     ACCOUNT,
@@ -42,16 +42,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
             "authorization": "AWS_IAM", "integration": {"type": "AWS_PROXY", "function": "echo"}}}}}],
     }
     (tmp / "poolgate.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    with temporary_postgres_database() as url:
-        first = start_server("--config", str(tmp / "poolgate.yaml"), database_url=url)
-        try:
-            second = start_server("--config", str(tmp / "poolgate.yaml"), database_url=url)
-            try:
-                yield first, second
-            finally:
-                stop_server(second)
-        finally:
-            stop_server(first)
+    with (temporary_postgres_database() as url,
+          two_servers("--config", str(tmp / "poolgate.yaml"), database_url=url) as both):
+        yield both
 
 
 def test_two_processes_agree_on_one_identity_and_its_credentials(servers: tuple[Server, Server]) -> None:
