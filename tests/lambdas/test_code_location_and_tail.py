@@ -18,11 +18,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
 
-import boto3
 import pytest
 import requests
-from botocore.config import Config
 
+from tests.lambdas.helpers import lambda_client
 from tests.support import IN_CI, Server, start_server, stop_server, zip_files
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -49,12 +48,6 @@ def signature(key: bytes, account: str, region: str, name: str, code_sha256: str
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _client(server: Server) -> Any:
-    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                        aws_secret_access_key="secretsecretsecret",
-                        config=Config(retries={"max_attempts": 0}, read_timeout=60))
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     running = start_server("--no-demo")  # nothing declared: every function comes from the lambda API
@@ -75,7 +68,7 @@ def _between_start_and_end(lines: list[str], marker: str) -> None:
 
 
 def test_python_print_output_is_in_the_tail(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     client.create_function(FunctionName="tail-py", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                            Code={"ZipFile": zip_files({"app.py": PYTHON})})
     response = client.invoke(FunctionName="tail-py", Payload=json.dumps({"n": 5}).encode(), LogType="Tail")
@@ -91,7 +84,7 @@ def test_node_console_log_is_in_the_tail(server: Server) -> None:
         if IN_CI:
             pytest.fail("node is not installed and CI=true")
         pytest.skip("node is not installed")
-    client = _client(server)
+    client = lambda_client(server)
     client.create_function(FunctionName="tail-node", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
                            Code={"ZipFile": zip_files({"index.mjs": NODE})})
     response = client.invoke(FunctionName="tail-node", Payload=json.dumps({"n": 6}).encode(), LogType="Tail")
@@ -109,7 +102,7 @@ def _error(answer: requests.Response) -> tuple[int, str, str]:
 
 
 def test_code_location_is_signed_and_expires(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     client.create_function(FunctionName="secret-code", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                            Code={"ZipFile": zip_files({"app.py": PYTHON})})
     location = client.get_function(FunctionName="secret-code")["Code"]["Location"]

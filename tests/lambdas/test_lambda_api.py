@@ -20,9 +20,9 @@ import boto3
 import pytest
 import requests
 import yaml
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.lambdas.helpers import lambda_client
 from tests.support import IN_CI, Server, start_server, stop_server, zip_files
 
 if shutil.which("node") is None:
@@ -72,12 +72,6 @@ TUTORIAL = """export const handler = async (event) => {
 SLOW = "export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return {ok: true}; };\n"
 
 
-def _client(server: Server) -> Any:
-    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                        aws_secret_access_key="secretsecretsecret",
-                        config=Config(retries={"max_attempts": 0}, read_timeout=60))
-
-
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("lambda-data")
@@ -115,7 +109,7 @@ def _invoke(client: Any, name: str, event: Any, **extra: Any) -> tuple[dict[str,
 
 
 def test_create_get_list_invoke_delete_a_node_function(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     created = _create(client, "node-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE},
                       Environment={"Variables": {"STAGE": "beta"}}, MemorySize=256, Timeout=5)
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
@@ -165,7 +159,7 @@ def test_create_get_list_invoke_delete_a_node_function(server: Server) -> None:
 
 
 def test_python_and_provided_functions_from_zips(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     _create(client, "py-fn", "python3.12", "app.handler", {"app.py": PYTHON})
     _create(client, "shell-fn", "provided.al2023", "whatever.handler", {"bootstrap": BOOTSTRAP})
     response, payload = _invoke(client, "py-fn", {"b": 2}, LogType="Tail")
@@ -188,7 +182,7 @@ def test_a_zip_over_the_servers_10_mb_request_cap(server: Server) -> None:
     """A 12 MB zip (16 MB of base64 in the request): Lambda takes up to 50 MB zipped in CreateFunction."""
     import os
 
-    client = _client(server)
+    client = lambda_client(server)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("index.mjs", NODE)
@@ -201,7 +195,7 @@ def test_a_zip_over_the_servers_10_mb_request_cap(server: Server) -> None:
 
 
 def test_bad_input_is_refused_as_lambda_refuses_it(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     with pytest.raises(ClientError) as bad:
         client.create_function(FunctionName="bad-zip", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
                                Code={"ZipFile": b"not a zip"})
@@ -223,7 +217,7 @@ def test_bad_input_is_refused_as_lambda_refuses_it(server: Server) -> None:
 
 
 def test_invoke_is_throttled_beyond_reserved_concurrency(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
 
     def call(_: int) -> str:
         try:
@@ -243,13 +237,13 @@ def test_invoke_is_throttled_beyond_reserved_concurrency(server: Server) -> None
 def test_functions_outlive_a_restart(tmp_path: Path, config: Path) -> None:
     first = start_server("--config", str(config), data_dir=tmp_path)
     try:
-        _create(_client(first), "durable-fn", "nodejs22.x", "index.handler", {"index.mjs": NODE})
+        _create(lambda_client(first), "durable-fn", "nodejs22.x", "index.handler", {"index.mjs": NODE})
     finally:
         stop_server(first)
     again = start_server("--config", str(config), data_dir=tmp_path)
     try:
         started = time.monotonic()
-        _, payload = _invoke(_client(again), "durable-fn", {"d": 4})
+        _, payload = _invoke(lambda_client(again), "durable-fn", {"d": 4})
         assert payload["echo"] == {"d": 4} and time.monotonic() - started < 20
     finally:
         stop_server(again)
@@ -268,7 +262,7 @@ def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
         try:
             second = start_server(database_url=url, data_dir=tmp_path)
             try:
-                clients = [_client(first), _client(second)]
+                clients = [lambda_client(first), lambda_client(second)]
                 _create(clients[0], "shared-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
                 _, payload = _invoke(clients[1], "shared-fn", {"s": 1})
                 assert payload["echo"] == {"s": 1}
@@ -309,7 +303,7 @@ def test_two_servers_on_one_postgres_database(tmp_path: Path) -> None:
 
 
 def test_update_code_configuration_and_reserved_concurrency(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     created = _create(client, "changing-fn", "nodejs20.x", "index.handler", {"index.mjs": NODE})
     _, first = _invoke(client, "changing-fn", {"v": 1})
     assert "env" not in first  # undefined: JSON leaves it out
@@ -374,7 +368,7 @@ def test_a_rest_api_made_through_the_api_reaches_a_function_made_through_the_api
     the function's ARN, deployment): the stage serves the Node.js function, also after a restart."""
     first = start_server(data_dir=tmp_path)
     try:
-        _create(_client(first), "api-fn", "nodejs20.x", "index.handler", {"index.mjs": TUTORIAL})
+        _create(lambda_client(first), "api-fn", "nodejs20.x", "index.handler", {"index.mjs": TUTORIAL})
         api = _rest_api(first, "api-fn")
         url = f"{first.url}/restapis/{api}/prod/_user_request_/hello"
         response = requests.get(url, timeout=30)
@@ -390,7 +384,7 @@ def test_a_rest_api_made_through_the_api_reaches_a_function_made_through_the_api
 
 
 def test_permissions_policy_and_tags(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     created = _create(client, "policy-fn", "nodejs20.x", "index.handler",
                       {"index.mjs": "export const handler = async () => ({ pid: process.pid });"},
                       Tags={"team": "pets"})
@@ -437,7 +431,7 @@ def _versioned(n: int) -> dict[str, str]:
 
 
 def test_versions_and_aliases_through_invoke_and_a_stage_variable(server: Server) -> None:
-    client = _client(server)
+    client = lambda_client(server)
     _create(client, "ver-fn", "nodejs20.x", "index.handler", _versioned(1))
     first = client.publish_version(FunctionName="ver-fn", Description="first")
     assert first["Version"] == "1" and first["FunctionArn"].endswith(":function:ver-fn:1")
