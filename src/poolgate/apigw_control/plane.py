@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from ..awsproto import sigv4
-from ..awsproto.dispatch import Caller, authenticate
+from ..awsproto import restjson
+from ..awsproto.dispatch import Caller
 from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import Request, Send, send_response
@@ -48,9 +48,6 @@ from .registry import OPERATIONS, PAYLOAD, Call, bad_request
 
 log = logging.getLogger("poolgate.control")
 
-_AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
-                          "UnrecognizedClientException", "MissingAuthenticationTokenException"})
-"""SigV4 failures: API Gateway answers them with 403 (its other errors carry their model's status)."""
 _PROTOCOL_ERRORS = frozenset({"ValidationException", "SerializationException"})
 """Raised by the protocol layer for any operation, declared or not (recorded from AWS for GetIntegrationResponse
 with a bad statusCode: ``test_integration_response_invalid_statuscode`` in localstack's snapshot file)."""
@@ -102,7 +99,7 @@ class ApiGatewayControl:
         settings = self.services.settings
         caller = Caller(region=settings.region, account=settings.account, signed=False, access_key=None,
                         source_ip=request.client_ip, request_id=request_id)
-        self._authenticate(request, caller)
+        restjson.authenticate_service(self.services, request, caller, routes.SERVICE)
         raw_path = request.raw_path.split("?", 1)[0]
         query = request.query()
         found = routes.match(request.method, raw_path, {key for key, _ in query})
@@ -115,7 +112,7 @@ class ApiGatewayControl:
         if operation is None:
             raise _refusal(route.name)
         params.update(_query_members(route, query))
-        params.update(_header_members(route, request))
+        params.update(restjson.header_members(route, request))
         params.update(_body_members(route, request.body))
         problem = validation_errors(route.model.input_shape, params)
         if problem:
@@ -151,24 +148,6 @@ class ApiGatewayControl:
             raise ServiceError("TooManyRequestsException", "Too Many Requests", 429) from None
         return answer, call.served_changed
 
-    def _authenticate(self, request: Request, caller: Caller) -> None:
-        """SigV4 exactly as the cognito-idp control plane checks it (local mode: any credentials; signed
-        mode: configured keys only), plus the credential scope's service; the scope's region picks the APIs."""
-        try:
-            signed = sigv4.parse_authorization(request)
-        except sigv4.SignatureError as err:
-            raise ServiceError(err.code, err.message, 403) from err
-        if signed is not None and signed.scope.service != routes.SERVICE:
-            # The same text the data plane's AWS_IAM check uses (dataplane/authorizers/iam.py).
-            raise ServiceError("InvalidSignatureException",
-                               f"Credential should be scoped to correct service: '{routes.SERVICE}'. ", 403)
-        try:
-            authenticate(self.services, request, caller, routes.SERVICE)
-        except ServiceError as err:
-            if err.code in _AUTH_ERRORS:
-                err.status = 403
-            raise
-
 
 def _query_members(route: routes.Route, query: list[tuple[str, str]]) -> dict[str, Any]:
     """The operation's querystring members: lists keep every value, integers are parsed (a non-number is a
@@ -198,19 +177,6 @@ def _query_members(route: routes.Route, query: list[tuple[str, str]]) -> dict[st
             result[name] = value.lower() == "true"
         else:
             result[name] = value
-    return result
-
-
-def _header_members(route: Any, request: Request) -> dict[str, Any]:
-    shape = route.model.input_shape
-    if shape is None:
-        return {}
-    result = {}
-    for name, member in shape.members.items():
-        if member.serialization.get("location") == "header":
-            value = request.header(member.serialization.get("name", name).lower())
-            if value is not None:
-                result[name] = value
     return result
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..awsproto import sigv4
-from ..awsproto.dispatch import Caller, authenticate
+from ..awsproto import restjson
+from ..awsproto.dispatch import Caller
 from ..awsproto.validate import validation_errors
 from ..errors import ServiceError
 from ..http import MAX_BODY, Request, Scope, Send, send_response
@@ -29,8 +29,6 @@ from .functions import OPERATIONS, Call, define, stored_row
 
 log = logging.getLogger("poolgate.lambda")
 
-_AUTH_ERRORS = frozenset({"IncompleteSignatureException", "InvalidSignatureException",
-                          "UnrecognizedClientException", "MissingAuthenticationTokenException"})
 _CODE_PREFIX = code_urls.PREFIX
 POLL_SECONDS = 0.5
 """How often each process reads the stored functions (changes made through another process)."""
@@ -123,7 +121,7 @@ class LambdaControl:
         raw_path = request.raw_path.split("?", 1)[0]
         if raw_path.startswith(_CODE_PREFIX) and request.method == "GET":
             return await self._code(request, raw_path, request_id)
-        self._authenticate(request, caller)
+        restjson.authenticate_service(self.services, request, caller, routes.SERVICE)
         found = routes.match(request.method, raw_path)
         if found is None:
             raise ServiceError("UnknownOperationException", f"No lambda operation is {request.method} {raw_path}",
@@ -136,7 +134,7 @@ class LambdaControl:
                                f"{', '.join(sorted(OPERATIONS))}", 400)
         params: dict[str, Any] = dict(found[1])
         params.update(_query_members(route, request))
-        params.update(_header_members(route, request))
+        params.update(restjson.header_members(route, request))
         payload_member = route.model.output_shape is not None and route.name == "Invoke"
         if route.name == "Invoke":
             body_params: dict[str, Any] = {}
@@ -183,21 +181,6 @@ class LambdaControl:
             return denied.status, code_urls.error_document(denied, request_id), [], "application/xml"
         return 200, zipped.read_bytes(), [], "application/zip"
 
-    def _authenticate(self, request: Request, caller: Caller) -> None:
-        try:
-            signed = sigv4.parse_authorization(request)
-        except sigv4.SignatureError as err:
-            raise ServiceError(err.code, err.message, 403) from err
-        if signed is not None and signed.scope.service != routes.SERVICE:
-            raise ServiceError("InvalidSignatureException",
-                               f"Credential should be scoped to correct service: '{routes.SERVICE}'. ", 403)
-        try:
-            authenticate(self.services, request, caller, routes.SERVICE)
-        except ServiceError as err:
-            if err.code in _AUTH_ERRORS:
-                err.status = 403
-            raise
-
 
 def _query_members(route: routes.Route, request: Request) -> dict[str, Any]:
     shape = route.model.input_shape
@@ -219,19 +202,6 @@ def _query_members(route: routes.Route, request: Request) -> dict[str, Any]:
                 raise ServiceError("InvalidParameterValueException", f"Invalid {key}: {value!r}", 400) from None
         else:
             result[name] = value
-    return result
-
-
-def _header_members(route: routes.Route, request: Request) -> dict[str, Any]:
-    shape = route.model.input_shape
-    if shape is None:
-        return {}
-    result: dict[str, Any] = {}
-    for name, member in shape.members.items():
-        if member.serialization.get("location") == "header":
-            value = request.header(member.serialization.get("name", name))
-            if value is not None:
-                result[name] = value
     return result
 
 

@@ -1,58 +1,22 @@
 """Which lambda operation a REST-JSON request names: HTTP method + ``requestUri`` from botocore's model
-(labels matched on the raw path and percent-decoded, as botocore percent-encodes them)."""
+(``awsproto/restjson.py``; the URI's query part is not used to pick an operation)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
-from urllib.parse import unquote
 
-from botocore.model import OperationModel
-
-from ..awsproto.dispatch import service_model
+from ..awsproto import restjson
+from ..awsproto.restjson import Route
 
 SERVICE = "lambda"
-_LABEL = re.compile(r"\{([^}]+)\}")
 _PREFIX = re.compile(r"^/20\d\d-\d\d-\d\d/")
 
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    model: OperationModel
-    method: str
-    pattern: re.Pattern[str]
-    members: tuple[str, ...]
-    literal: int
-
-    @property
-    def name(self) -> str:
-        return self.model.name
+__all__ = ["SERVICE", "Route", "is_service_path", "match", "routes"]
 
 
-def _compile(model: OperationModel) -> Route:
-    uri = model.http["requestUri"].partition("?")[0]
-    by_label = {member.serialization.get("name"): name
-                for name, member in (model.input_shape.members.items() if model.input_shape else ())
-                if member.serialization.get("location") == "uri"}
-    members: list[str] = []
-    regex = ""
-    last = 0
-    for found in _LABEL.finditer(uri):
-        regex += re.escape(uri[last:found.start()])
-        label = found.group(1).rstrip("+")
-        members.append(by_label.get(label, label))
-        regex += "(.+)" if found.group(1).endswith("+") else "([^/]+)"
-        last = found.end()
-    regex += re.escape(uri[last:])
-    return Route(model, model.http["method"], re.compile(regex), tuple(members), len(_LABEL.sub("", uri)))
-
-
-@cache
 def routes() -> tuple[Route, ...]:
-    model = service_model(SERVICE)
-    compiled = [_compile(model.operation_model(name)) for name in model.operation_names]
-    return tuple(sorted(compiled, key=lambda route: -route.literal))
+    """Every operation of the model, the most literal URIs first."""
+    return restjson.routes(SERVICE, False)
 
 
 def is_service_path(raw_path: str) -> bool:
@@ -63,10 +27,4 @@ def is_service_path(raw_path: str) -> bool:
 
 
 def match(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
-    for route in routes():
-        if route.method != method:
-            continue
-        found = route.pattern.fullmatch(raw_path)
-        if found:
-            return route, {name: unquote(value) for name, value in zip(route.members, found.groups(), strict=True)}
-    return None
+    return restjson.match(routes(), method, raw_path)
