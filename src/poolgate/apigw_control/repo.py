@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Table, and_, delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -133,13 +133,17 @@ async def authorizers(call: Call | AsyncConnection, api_id: str) -> Sequence[Row
     return (await _conn(call).execute(query)).mappings().all()
 
 
-async def authorizer(call: Call, api_id: str, authorizer_id: str) -> Row:
-    query = select(apigw_authorizers).where(apigw_authorizers.c.api_id == api_id,
-                                            apigw_authorizers.c.id == authorizer_id)
+async def _api_item(call: Call, table: Table, api_id: str, item_id: str, missing: str) -> Row:
+    """The row of ``table`` with this id under the API, or NotFoundException with ``missing``."""
+    query = select(table).where(table.c.api_id == api_id, table.c.id == item_id)
     row = (await call.conn.execute(query)).mappings().first()
     if row is None:
-        raise not_found("Invalid Authorizer identifier specified")
+        raise not_found(missing)
     return row
+
+
+async def authorizer(call: Call, api_id: str, authorizer_id: str) -> Row:
+    return await _api_item(call, apigw_authorizers, api_id, authorizer_id, "Invalid Authorizer identifier specified")
 
 
 async def deployments(call: Call, api_id: str) -> Sequence[Row]:
@@ -150,12 +154,7 @@ async def deployments(call: Call, api_id: str) -> Sequence[Row]:
 
 
 async def deployment(call: Call, api_id: str, deployment_id: str) -> Row:
-    query = select(apigw_deployments).where(apigw_deployments.c.api_id == api_id,
-                                            apigw_deployments.c.id == deployment_id)
-    row = (await call.conn.execute(query)).mappings().first()
-    if row is None:
-        raise not_found("Invalid Deployment identifier specified")
-    return row
+    return await _api_item(call, apigw_deployments, api_id, deployment_id, "Invalid Deployment identifier specified")
 
 
 async def stages(call: Call, api_id: str) -> Sequence[Row]:
