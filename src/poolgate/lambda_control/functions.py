@@ -141,6 +141,16 @@ async def stored_row(call: Call, name: str) -> Any:
         return result.first()
 
 
+async def existing_row(call: Call, value: str) -> tuple[str, Any]:
+    """The function a ``FunctionName``/``Resource`` names (name or ARN, qualifier ignored) and its stored row,
+    or Lambda's ResourceNotFoundException."""
+    name, _ = function_name(value)
+    row = await stored_row(call, name)
+    if row is None:
+        raise not_found(call.caller, name)
+    return name, row
+
+
 def _declared(call: Call, name: str) -> Function | None:
     """A function poolgate.yaml declares (not one the API made)."""
     if call.runtime is None or name in call.defined:

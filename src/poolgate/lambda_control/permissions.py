@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..errors import ServiceError
-from .functions import Call, function_name, not_found, operation, stored_row
+from .functions import Call, existing_row, function_name, operation
 from .updates import change_function
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -79,10 +79,7 @@ async def remove_permission(call: Call, params: dict[str, Any]) -> None:
 
 @operation("GetPolicy")
 async def get_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    name, _ = function_name(params["FunctionName"])
-    row = await stored_row(call, name)
-    if row is None:
-        raise not_found(call.caller, name)
+    _, row = await existing_row(call, params["FunctionName"])
     statements = row.config.get("Policy") or []
     if not statements:
         raise ServiceError("ResourceNotFoundException", "The resource you requested does not exist.", 404)
@@ -113,8 +110,5 @@ async def untag_resource(call: Call, params: dict[str, Any]) -> None:
 
 @operation("ListTags")
 async def list_tags(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    name, _ = function_name(params["Resource"])
-    row = await stored_row(call, name)
-    if row is None:
-        raise not_found(call.caller, name)
+    _, row = await existing_row(call, params["Resource"])
     return {"Tags": row.config.get("Tags") or {}}

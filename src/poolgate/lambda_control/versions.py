@@ -20,6 +20,7 @@ from .functions import (
     Call,
     _row_configuration,
     arn,
+    existing_row,
     function_name,
     invalid,
     not_found,
@@ -80,10 +81,7 @@ class _Unchanged(Exception):
 
 @operation("ListVersionsByFunction")
 async def list_versions_by_function(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    name, _ = function_name(params["FunctionName"])
-    row = await stored_row(call, name)
-    if row is None:
-        raise not_found(call.caller, name)
+    name, row = await existing_row(call, params["FunctionName"])
     versions = [_row_configuration(call.caller, row)]
     versions[0]["FunctionArn"] = f"{arn(call.caller, name)}:$LATEST"
     versions += [qualified_configuration(call.caller, row, number)
@@ -159,10 +157,7 @@ async def delete_alias(call: Call, params: dict[str, Any]) -> None:
 
 @operation("GetAlias")
 async def get_alias(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    name, _ = function_name(params["FunctionName"])
-    row = await stored_row(call, name)
-    if row is None:
-        raise not_found(call.caller, name)
+    name, row = await existing_row(call, params["FunctionName"])
     target = (row.config.get("Aliases") or {}).get(params["Name"])
     if target is None:
         raise ServiceError("ResourceNotFoundException",
