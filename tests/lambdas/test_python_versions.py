@@ -9,8 +9,9 @@ from pathlib import Path
 import boto3
 import requests
 
-from tests.lambdas.test_lambda_api import ROLE, _client, _zip
-from tests.support import start_server, stop_server
+from tests.lambdas.helpers import lambda_client
+from tests.lambdas.test_lambda_api import ROLE
+from tests.support import start_server, stop_server, zip_files
 
 
 def _code(n: int) -> dict[str, str]:
@@ -23,13 +24,13 @@ def handler(event, context):
 def test_python_versions_and_aliases_behind_the_gateway(tmp_path: Path) -> None:
     server = start_server("--no-demo", data_dir=tmp_path)
     try:
-        client = _client(server)
+        client = lambda_client(server)
         client.create_function(FunctionName="py-ver", Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                               Code={"ZipFile": _zip(_code(1))})
+                               Code={"ZipFile": zip_files(_code(1))})
         client.publish_version(FunctionName="py-ver")
-        client.update_function_code(FunctionName="py-ver", ZipFile=_zip(_code(2)))
+        client.update_function_code(FunctionName="py-ver", ZipFile=zip_files(_code(2)))
         client.publish_version(FunctionName="py-ver")
-        client.update_function_code(FunctionName="py-ver", ZipFile=_zip(_code(3)))
+        client.update_function_code(FunctionName="py-ver", ZipFile=zip_files(_code(3)))
         client.create_alias(FunctionName="py-ver", Name="live", FunctionVersion="1")
         apigw = boto3.client("apigateway", endpoint_url=server.url, region_name="us-east-1",
                              aws_access_key_id="AKIDTEST", aws_secret_access_key="secretsecretsecret")
