@@ -63,13 +63,18 @@ def _host_allowed(name: str, public_name: str | None) -> bool:
     return not name or name == public_name or _is_loopback(name)
 
 
+@lru_cache(maxsize=1024)
+def _header_allowed(host_header: str, public_url: str | None) -> bool:
+    """``_host_allowed`` for a whole ``Host`` header, remembered: the same few headers arrive on every request."""
+    return _host_allowed(host_name(host_header), urlsplit(public_url).hostname if public_url else None)
+
+
 def local_host_refusal(settings: Settings, host_header: str | None) -> Refusal | None:
     """In local mode: a ``Host`` that is not a loopback name nor ``--public-url``'s host is refused (None when the
     request may go on; a request without ``Host``, which no browser sends, goes on)."""
     if not settings.local_mode or not host_header:
         return None
-    public = urlsplit(settings.public_url).hostname if settings.public_url else None
-    if _host_allowed(host_name(host_header), public):
+    if _header_allowed(host_header, settings.public_url):
         return None
     shown = host_header if host_header.isprintable() and len(host_header) <= 255 else repr(host_header[:255])
     return Refusal(421, "MisdirectedRequest",
