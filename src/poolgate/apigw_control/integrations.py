@@ -15,9 +15,9 @@ from sqlalchemy import insert
 
 from ..store.sql.tables import apigw_integrations
 from . import repo, shapes
-from .methods import HTTP_METHODS
+from .methods import HTTP_METHODS, delete_stored_response, stored_response
 from .patch import Patch, integer, invalid_patch_path, patches
-from .registry import RESOURCE_NOT_FOUND, STATUS_NOT_FOUND, Call, Shape, bad_request, not_found, operation
+from .registry import RESOURCE_NOT_FOUND, Call, Shape, bad_request, operation
 
 TYPES = ("HTTP", "HTTP_PROXY", "AWS", "AWS_PROXY", "MOCK")
 _NEEDS_HTTP_METHOD = ("HTTP", "HTTP_PROXY", "AWS")
@@ -167,22 +167,9 @@ async def put_integration_response(call: Call, params: dict[str, Any]) -> Shape:
 
 @operation("GetIntegrationResponse")
 async def get_integration_response(call: Call, params: dict[str, Any]) -> Shape:
-    api_id = params["restApiId"]
-    await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
-    row = await repo.integration(call, api_id, params["resourceId"], params["httpMethod"])
-    response = row["responses"].get(params["statusCode"])
-    if response is None:
-        raise not_found(STATUS_NOT_FOUND)  # recorded: ``test_integration_response_wrong_status_code``
-    return dict(response)
+    return await stored_response(call, params, repo.integration)
 
 
 @operation("DeleteIntegrationResponse", writes=True)
 async def delete_integration_response(call: Call, params: dict[str, Any]) -> Shape:
-    api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
-    await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
-    row = await repo.integration(call, api_id, resource_id, verb)
-    responses = dict(row["responses"])
-    if responses.pop(params["statusCode"], None) is None:
-        raise not_found(STATUS_NOT_FOUND)
-    await repo.save_integration(call, api_id, resource_id, verb, row["config"], responses)
-    return {}
+    return await delete_stored_response(call, params, repo.integration, repo.save_integration)

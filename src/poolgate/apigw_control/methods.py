@@ -7,6 +7,7 @@ Recorded words: localstack tests/aws/services/apigateway/test_apigateway_api.sna
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -17,6 +18,9 @@ from . import repo, shapes
 from .models import models_of
 from .patch import Patch, boolean, invalid_patch_path, patches
 from .registry import RESOURCE_NOT_FOUND, STATUS_NOT_FOUND, Call, Shape, bad_request, conflict, not_found, operation
+
+Load = Callable[[Call, str, str, str], Awaitable[repo.Row]]
+Save = Callable[[Call, str, str, str, Mapping[str, Any], Mapping[str, Any]], Awaitable[None]]
 
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
@@ -185,24 +189,34 @@ async def put_method_response(call: Call, params: dict[str, Any]) -> Shape:
     return response
 
 
-@operation("GetMethodResponse")
-async def get_method_response(call: Call, params: dict[str, Any]) -> Shape:
-    api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
+async def stored_response(call: Call, params: dict[str, Any], load: Load) -> Shape:
+    """Get{Method,Integration}Response: the response of ``statusCode`` kept with the row ``load`` reads."""
+    api_id = params["restApiId"]
     await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
-    row = await repo.method(call, api_id, resource_id, verb)
+    row = await load(call, api_id, params["resourceId"], params["httpMethod"])
     response = row["responses"].get(params["statusCode"])
     if response is None:
         raise not_found(STATUS_NOT_FOUND)  # recorded: ``test_integration_response_wrong_status_code``
     return dict(response)
 
 
-@operation("DeleteMethodResponse", writes=True)
-async def delete_method_response(call: Call, params: dict[str, Any]) -> Shape:
+async def delete_stored_response(call: Call, params: dict[str, Any], load: Load, save: Save) -> Shape:
+    """Delete{Method,Integration}Response: the row ``load`` reads, saved by ``save`` without ``statusCode``."""
     api_id, resource_id, verb = params["restApiId"], params["resourceId"], params["httpMethod"]
     await repo.api_row(call, api_id, missing=RESOURCE_NOT_FOUND)
-    row = await repo.method(call, api_id, resource_id, verb)
+    row = await load(call, api_id, resource_id, verb)
     responses = dict(row["responses"])
     if responses.pop(params["statusCode"], None) is None:
         raise not_found(STATUS_NOT_FOUND)
-    await repo.save_method(call, api_id, resource_id, verb, row["config"], responses)
+    await save(call, api_id, resource_id, verb, row["config"], responses)
     return {}
+
+
+@operation("GetMethodResponse")
+async def get_method_response(call: Call, params: dict[str, Any]) -> Shape:
+    return await stored_response(call, params, repo.method)
+
+
+@operation("DeleteMethodResponse", writes=True)
+async def delete_method_response(call: Call, params: dict[str, Any]) -> Shape:
+    return await delete_stored_response(call, params, repo.method, repo.save_method)
