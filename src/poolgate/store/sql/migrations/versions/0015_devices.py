@@ -3,7 +3,7 @@
 Revision ID: 0015
 Revises: 0014
 
-RESERVED link of the migration chain 0013 → 0014 (federation) → 0015 (devices) → 0016 (passkeys) → 0017 (IAM
+RESERVED link of the migration chain 0013 → 0014 (0014_identity_providers.py, federation) → 0015 (devices) → 0016 (passkeys) → 0017 (IAM
 users): the owner of this area fills upgrade()/downgrade() in THIS file (keep the file name and revision id;
 do not create another 0015).
 """
