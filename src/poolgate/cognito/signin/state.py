@@ -78,7 +78,14 @@ class SelectChallenge:
     unknown: str | None = None
 
 
-State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier | SelectChallenge
+@dataclass(frozen=True, slots=True)
+class WebAuthn:
+    """USER_AUTH's WEB_AUTHN: the challenge (base64url) the passkey's assertion must sign."""
+
+    challenge: str
+
+
+State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier | SelectChallenge | WebAuthn
 
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 SELECT_MFA = "SELECT_MFA_TYPE"
@@ -88,6 +95,7 @@ PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 MFA_CODES = (mfa.TOTP, mfa.SMS, mfa.EMAIL)
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
 SMS_OTP = "SMS_OTP"
+WEB_AUTHN = "WEB_AUTHN"
 """USER_AUTH's SMS first factor (its code is answered as SMS_OTP_CODE); its e-mail one is EMAIL_OTP, as the MFA's."""
 CODES = (*MFA_CODES, SMS_OTP)
 """Challenges answered by a code: their state is ``MfaCode``."""
@@ -114,6 +122,8 @@ def dump(state: State) -> dict[str, Any]:
         case SelectChallenge(available, unknown):
             chosen: dict[str, Any] = {"available": list(available)}
             return {**chosen, UNKNOWN: unknown} if unknown is not None else chosen
+        case WebAuthn(challenge):
+            return {"challenge": challenge}
     raise TypeError(f"not a challenge state: {state!r}")
 
 
@@ -142,4 +152,6 @@ def load(challenge: str, data: dict[str, Any] | None) -> State:
                                 tuple(custom) if custom is not None else None, unknown)
     if challenge == SELECT_CHALLENGE:
         return SelectChallenge(tuple(str(f) for f in raw["available"]), unknown)
+    if challenge == WEB_AUTHN:
+        return WebAuthn(str(raw["challenge"]))
     raise ValueError(f"no state for challenge {challenge}")
