@@ -96,9 +96,12 @@ def session_key(a: int, b_pub: int, b: int, verifier_hex: str) -> bytes:
     return hmac.new(prk, _INFO, hashlib.sha256).digest()[:16]
 
 
-def claim_signature(key: bytes, pool_id: str, user_id: str, secret_block_b64: str, timestamp: str) -> str:
-    """PASSWORD_CLAIM_SIGNATURE = Base64(HMAC(K, poolName ‖ userId ‖ secretBlock ‖ timestamp))."""
-    message = pool_name(pool_id).encode() + user_id.encode() + base64.b64decode(secret_block_b64) + timestamp.encode()
+def claim_signature(key: bytes, pool_id: str, user_id: str, secret_block_b64: str, timestamp: str,
+                    realm: str | None = None) -> str:
+    """PASSWORD_CLAIM_SIGNATURE = Base64(HMAC(K, poolName ‖ userId ‖ secretBlock ‖ timestamp)); device SRP signs
+    with the device group key as ``realm`` instead of the pool name (and the device key as the user id)."""
+    name = pool_name(pool_id) if realm is None else realm
+    message = name.encode() + user_id.encode() + base64.b64decode(secret_block_b64) + timestamp.encode()
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
 
 
@@ -134,8 +137,10 @@ class Claim:
     timestamp: str
 
 
-def check_claim(pool_id: str, user_id: str, verifier_hex: str, a_hex: str, b: int, claim: Claim) -> bool:
-    """Whether the client proved knowledge of the password behind ``verifier_hex`` (constant-time compare)."""
+def check_claim(pool_id: str, user_id: str, verifier_hex: str, a_hex: str, b: int, claim: Claim,
+                realm: str | None = None) -> bool:
+    """Whether the client proved knowledge of the password behind ``verifier_hex`` (constant-time compare);
+    ``realm``: see ``claim_signature``."""
     a = valid_client_public(a_hex)
     if a is None:
         return False
@@ -144,7 +149,7 @@ def check_claim(pool_id: str, user_id: str, verifier_hex: str, a_hex: str, b: in
         return False
     key = session_key(a, b_pub, b, verifier_hex)
     try:
-        expected = claim_signature(key, pool_id, user_id, claim.secret_block, claim.timestamp)
+        expected = claim_signature(key, pool_id, user_id, claim.secret_block, claim.timestamp, realm)
     except ValueError:
         return False
     return hmac.compare_digest(expected.encode(), claim.signature.encode())
