@@ -9,7 +9,9 @@ PASSWORD and PASSWORD_SRP, that factor's own ``PASSWORD`` or ``SRP_A`` in the sa
   NEW_PASSWORD_REQUIRED / MFA / tokens as after any password;
 - PASSWORD_SRP: USER_SRP_AUTH's PASSWORD_VERIFIER;
 - EMAIL_OTP / SMS_OTP: a code sent (to the outbox, as every code) and answered as EMAIL_OTP_CODE / SMS_OTP_CODE,
-  then the tokens.
+  then the tokens;
+- WEB_AUTHN: offered to a user with at least one passkey; the WEB_AUTHN challenge (``passkey.py``) with
+  CREDENTIAL_REQUEST_OPTIONS, answered with CREDENTIAL, then the tokens.
 
 Sources: API Reference InitiateAuth (AuthParameters "USER_AUTH: USERNAME (required), PREFERRED_CHALLENGE. If you
 don't provide a value for PREFERRED_CHALLENGE, Amazon Cognito responds with the AvailableChallenges parameter"),
@@ -25,14 +27,16 @@ falls back to SELECT_CHALLENGE (third-party descriptions say so) rather than an 
 a *verified* e-mail / phone; that a one-time-code sign-in skips MFA (it is itself a possession factor) and
 NEW_PASSWORD_REQUIRED; the messages of the InvalidParameterExceptions below; what a name that matches nobody gets on a
 client with PreventUserExistenceErrors (here: SELECT_CHALLENGE with the pool's factors, a password that fails, a
-one-time code refused as wrong credentials). WEB_AUTHN (passkeys) is not offered yet even when the pool allows it.
+one-time code or a passkey refused as wrong credentials); that WEB_AUTHN is offered only to users with a passkey; that
+SELECT_CHALLENGE answered WEB_AUTHN with a CREDENTIAL (which no challenge of ours could have asked for yet) leads to
+the WEB_AUTHN challenge, as without one.
 """
 
 from __future__ import annotations
 
 from ...errors import invalid_parameter
 from ...services import Services
-from .. import repo
+from .. import passkeys, repo
 from ..access import check_secret_hash, check_session_user
 from ..domain import Client, Pool, User
 from ..unknown_users import unknown_user_name
@@ -40,6 +44,7 @@ from . import errors
 from .factors import code_challenge
 from .first_factor import after_first_factor, check_status, password_factor, pre_authentication, signing_in_user
 from .lockout import check_not_locked
+from .passkey import webauthn_challenge
 from .sessions import Claimed, open_session
 from .srp_flow import srp_start
 from .state import SELECT_CHALLENGE, SMS_OTP, SOURCE, SelectChallenge
@@ -63,13 +68,15 @@ def allowed_first_factors(pool: Pool) -> list[str]:
     return [str(f) for f in policy.get("AllowedFirstAuthFactors") or [PASSWORD]]
 
 
-def offered(pool: Pool, user: User | None) -> list[str]:
+async def offered(services: Services, pool: Pool, user: User | None) -> list[str]:
     """AvailableChallenges: the pool's first factors ``user`` can use (for nobody: all the pool's). PASSWORD brings
-    PASSWORD_SRP with it; WEB_AUTHN is never offered (no passkeys yet)."""
+    PASSWORD_SRP with it; WEB_AUTHN needs a registered passkey."""
     out: list[str] = []
     for factor in allowed_first_factors(pool):
         if factor == PASSWORD and (user is None or user.password_hash):
             out += [PASSWORD, PASSWORD_SRP]
+        elif factor == WEB_AUTHN and (user is None or await passkeys.has_credentials(services, pool, user)):
+            out.append(WEB_AUTHN)
         elif factor in _OTP_ATTRIBUTES:
             attr = _OTP_ATTRIBUTES[factor]
             if user is None or (user.attributes.get(attr) and user.attributes.get(f"{attr}_verified") == "true"):
@@ -93,7 +100,7 @@ async def user_auth_start(services: Services, pool: Pool, client: Client, auth: 
             raise errors.user_not_found()
     elif not found.enabled:
         raise errors.disabled()
-    choices = offered(pool, found)
+    choices = await offered(services, pool, found)
     if preferred in choices:
         if _NEEDS.get(str(preferred), "") in auth or preferred not in _NEEDS:
             return await chosen(services, pool, client, username, found, str(preferred), auth, metadata, None)
@@ -151,10 +158,12 @@ async def chosen(services: Services, pool: Pool, client: Client, username: str, 
         return await srp_start(services, pool, client, {"USERNAME": username, "SRP_A": given.get("SRP_A", ""),
                                                         **({"SECRET_HASH": given["SECRET_HASH"]}
                                                            if "SECRET_HASH" in given else {})}, metadata)
-    if found is None:  # a one-time code for nobody: refused as a wrong password would be (UNCONFIRMED)
+    if found is None:  # a one-time code or passkey for nobody: refused as a wrong password would be (UNCONFIRMED)
         raise errors.wrong_credentials()
     user = signing_in_user(client, found)
     await pre_authentication(services, pool, client, user, metadata)
     check_not_locked(services, user)
     check_status(services, pool, user)
+    if factor == WEB_AUTHN:
+        return await webauthn_challenge(services, pool, client, user)
     return await code_challenge(services, pool, client, user, factor, SOURCE)

@@ -20,6 +20,7 @@ from .choice import PASSWORD, PASSWORD_SRP, answer_choice, user_auth_start
 from .custom import answer_custom, answer_unknown, custom_start, next_custom_step
 from .factors import answer_code, answer_select, answer_setup
 from .first_factor import after_first_factor, answer_new_password, password_start
+from .passkey import answer_webauthn
 from .sessions import claim_session
 from .srp_flow import check_proof, srp_start
 from .state import (
@@ -31,6 +32,7 @@ from .state import (
     NewPassword,
     SelectChallenge,
     SelectMfa,
+    WebAuthn,
 )
 from .steps import Issued, Step, Tokens
 
@@ -107,6 +109,8 @@ class Engine:
                 return await answer_setup(services, pool, client, user, saved, metadata)
             case MfaCode():
                 return await answer_code(services, pool, client, user, row.challenge, saved, responses, metadata)
+            case WebAuthn():
+                return await answer_webauthn(services, pool, client, user, saved, responses, metadata)
         raise invalid_parameter(f"Challenge {challenge} is not supported by this poolgate version.")
 
     async def _refresh(self, pool: Pool, client: Client, auth: dict[str, str]) -> Issued:
