@@ -85,7 +85,26 @@ class WebAuthn:
     challenge: str
 
 
-State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier | SelectChallenge | WebAuthn
+@dataclass(frozen=True, slots=True)
+class DeviceSrp:
+    """DEVICE_SRP_AUTH: the user's confirmed device (``device_key``) to prove before MFA (``signin/device_srp.py``)."""
+
+    device_key: str
+    source: str = SOURCE
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceVerifier:
+    """DEVICE_PASSWORD_VERIFIER: the server's secret ``b`` and the client's ``A`` for the device ``device_key``."""
+
+    b: int
+    a: str
+    device_key: str
+    source: str = SOURCE
+
+
+State = NewPassword | SelectMfa | MfaSetup | MfaCode | Custom | PasswordVerifier | SelectChallenge | WebAuthn \
+    | DeviceSrp | DeviceVerifier
 
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 SELECT_MFA = "SELECT_MFA_TYPE"
@@ -94,6 +113,8 @@ CUSTOM = "CUSTOM_CHALLENGE"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 MFA_CODES = (mfa.TOTP, mfa.SMS, mfa.EMAIL)
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
+DEVICE_SRP = "DEVICE_SRP_AUTH"
+DEVICE_VERIFIER = "DEVICE_PASSWORD_VERIFIER"
 SMS_OTP = "SMS_OTP"
 WEB_AUTHN = "WEB_AUTHN"
 """USER_AUTH's SMS first factor (its code is answered as SMS_OTP_CODE); its e-mail one is EMAIL_OTP, as the MFA's."""
@@ -124,6 +145,10 @@ def dump(state: State) -> dict[str, Any]:
             return {**chosen, UNKNOWN: unknown} if unknown is not None else chosen
         case WebAuthn(challenge):
             return {"challenge": challenge}
+        case DeviceSrp(device_key, source):
+            return {"device": device_key, "source": source}
+        case DeviceVerifier(b, a, device_key, source):
+            return {"b": f"{b:x}", "A": a, "device": device_key, "source": source}
     raise TypeError(f"not a challenge state: {state!r}")
 
 
@@ -138,6 +163,10 @@ def load(challenge: str, data: dict[str, Any] | None) -> State:
         return SelectMfa(source)
     if challenge == MFA_SETUP:
         return MfaSetup(source, bool(raw.get("verified")))
+    if challenge == DEVICE_SRP:
+        return DeviceSrp(str(raw["device"]), source)
+    if challenge == DEVICE_VERIFIER:
+        return DeviceVerifier(int(raw["b"], 16), str(raw["A"]), str(raw["device"]), source)
     if challenge in CODES:
         code = raw.get("code")
         return MfaCode(source, str(code) if code is not None else None)
