@@ -124,7 +124,7 @@ SIGNIN_MAY_IMPORT = (
     "poolgate.cognito.schema", "poolgate.cognito.mfa", "poolgate.cognito.srp", "poolgate.cognito.triggers",
     "poolgate.cognito.hooks", "poolgate.cognito.pretoken", "poolgate.cognito.sender", "poolgate.cognito.tokens",
     "poolgate.cognito.refresh", "poolgate.cognito.unknown_users", "poolgate.cognito.passkeys", "poolgate.store",
-    "poolgate.errors", "poolgate.services", "poolgate.compare", "poolgate.clock",
+    "poolgate.cognito.devices", "poolgate.errors", "poolgate.services", "poolgate.compare", "poolgate.clock",
 )
 
 OPERATION_IMPORTERS = {

@@ -62,6 +62,8 @@ class Session:
     scopes: list[str]
     oauth: bool = False
     nonce: str | None = None
+    device_key: str | None = None
+    """The device the sign-in was made with (device tracking): the access token's ``device_key`` claim."""
 
 
 class TokenMinter:
@@ -80,7 +82,10 @@ class TokenMinter:
         iat = int(now)
         iss = self.issuer(pool)
         groups = {"cognito:groups": user.groups} if user.groups else {}
-        access: dict[str, Any] = {"sub": user.sub, **groups, "iss": iss}
+        access: dict[str, Any] = {"sub": user.sub, **groups}
+        if session.device_key:  # where AWS's access tokens carry it, after the groups: order UNCONFIRMED
+            access["device_key"] = session.device_key
+        access["iss"] = iss
         if session.oauth:
             access["version"] = 2
         access.update({

@@ -33,12 +33,13 @@ async def mint(services: Services, pool: Pool, client: Client, user: User, sessi
 
 
 async def issue(services: Services, pool: Pool, client: Client, user: User, source: str,
-                metadata: dict[str, str] | None = None) -> Tokens:
-    """A finished sign-in's tokens: a new refresh token (stored) and ID and access tokens of a new sign-in."""
+                metadata: dict[str, str] | None = None, device_key: str | None = None) -> Tokens:
+    """A finished sign-in's tokens: a new refresh token (stored) and ID and access tokens of a new sign-in
+    (``device_key``: the device it was made with, the access token's ``device_key`` claim)."""
     now = services.clock.now()
     refresh = new_refresh_token()
     session = Session(origin_jti=services.ids.uuid(), auth_time=int(now), event_id=services.ids.uuid(),
-                      scopes=[ADMIN_SCOPE])
+                      scopes=[ADMIN_SCOPE], device_key=device_key)
 
     async def store(minted: Session) -> None:
         await services.db.write(_INSERT_REFRESH, {

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..devices import NewDevice
+
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """The tokens of a finished sign-in; ``refresh_token`` is None for a renewal that keeps its refresh token."""
+    """The tokens of a finished sign-in; ``refresh_token`` is None for a renewal that keeps its refresh token;
+    ``new_device`` the device made for a sign-in without one in a pool that tracks devices (NewDeviceMetadata)."""
 
     access_token: str
     id_token: str
     expires_in: int
     refresh_token: str | None
+    new_device: NewDevice | None = None
 
 
 @dataclass(frozen=True, slots=True)
