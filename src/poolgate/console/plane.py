@@ -1,5 +1,6 @@
 """``/_console/``: the console's entry point. Sessions, the cross-site checks on every POST, then a page handler
-(pools.py, apis.py, methods.py, functions.py) that calls the planes' operations through :class:`client.Client`."""
+(pools.py, apis.py, methods.py, functions.py, usage.py) that calls the planes' operations through
+:class:`client.Client`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import unquote
 from ..edge import cross_site_refusal
 from ..http import Request, Send, send_response
 from ..settings import Settings
-from . import apis, authorizers, functions, methods, pools, requests_log  # noqa: F401  (register their routes)
+from . import apis, authorizers, functions, methods, pools, requests_log, usage  # noqa: F401  (register their routes)
 from .client import App, Client, Identity, OperationError
 from .sessions import Sessions, cookie_header, token_matches
 from .web import PREFIX, ROUTER, Ctx, Page, error_text, redirect
