@@ -14,6 +14,7 @@ from ..clock import IdGenerator
 from ..errors import not_authorized
 from . import jws
 from .domain import ADMIN_SCOPE, Client, Pool, User
+from .federation.identities import claim_value as identities_claim
 from .keys import KeyStore
 
 _REFRESH_HEADER = base64.urlsafe_b64encode(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}').rstrip(b"=")
@@ -40,6 +41,8 @@ def id_token_attributes(user: User, client: Client) -> dict[str, Any]:
             claims[name] = value.lower() == "true"
         elif name == "updated_at":
             claims[name] = int(value) if value.isdigit() else value
+        elif name == "identities":  # a JSON list in the attribute, a list of objects in the claim (issue 16)
+            claims[name] = identities_claim(value)
         else:
             claims[name] = value
     return claims

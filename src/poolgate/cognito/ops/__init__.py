@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     clients,
     domains,
     groups,
+    identity_providers,
     mfa,
     pools,
     resets,

@@ -10,6 +10,7 @@ from ...errors import invalid_parameter
 from ...store.sql.tables import user_pool_clients
 from .. import repo
 from ..domain import Client
+from ..federation.providers import check_supported
 from ..schema import check_client_attributes
 from ..service import COGNITO, Caller, Services, listing
 from .pools import owned_pool
@@ -74,6 +75,7 @@ async def create_client(services: Services, pool_id: str, params: dict[str, Any]
     async with services.db.read() as conn:
         pool = await repo.get_pool(conn, pool_id)
     check_client_attributes(pool.config, config.get("ReadAttributes"), config.get("WriteAttributes"), creating=True)
+    await check_supported(services, pool_id, config.get("SupportedIdentityProviders"))
     now = services.clock.now()
     new_id = client_id or services.ids.client_id()
     if params.get("GenerateSecret") and secret is None:
@@ -140,6 +142,7 @@ async def update_client(services: Services, client: Client, params: dict[str, An
     async with services.db.read() as conn:
         pool = await repo.get_pool(conn, client.pool_id)
     check_client_attributes(pool.config, config.get("ReadAttributes"), config.get("WriteAttributes"), creating=False)
+    await check_supported(services, client.pool_id, config.get("SupportedIdentityProviders"))
     values: dict[str, Any] = {"config": config, "modified": services.clock.now()}
     if params.get("ClientName"):
         values["name"] = params["ClientName"]

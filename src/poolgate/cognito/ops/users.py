@@ -14,6 +14,7 @@ from .. import hooks, repo
 from ..credentials import prepare_password
 from ..delivery import send_attribute_codes
 from ..domain import Pool, User
+from ..federation.links import forget_identities
 from ..filters import UserFilter, parse_filter
 from ..passwords import ADMIN_PREAMBLE, check_policy
 from ..schema import attributes_from_list
@@ -160,6 +161,8 @@ async def admin_delete_user_attributes(services: Services, caller: Caller, param
     merged = {k: v for k, v in user.attributes.items() if k not in params["UserAttributeNames"]}
     async with services.db.begin() as conn:
         await repo.update_user(conn, user, services.clock.now(), attributes=merged)
+        if "identities" in params["UserAttributeNames"]:
+            await forget_identities(conn, user.pool_id, user.username)  # unlinks them (issue 16)
     return {}
 
 

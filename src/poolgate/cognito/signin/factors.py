@@ -15,10 +15,10 @@ from ..domain import Client, Pool, User
 from ..hooks import MessageCause, custom_message
 from ..sender import Delivery, mask
 from ..tokens import token_hash
-from . import errors, issuer
+from . import device, errors, issuer
 from .lockout import check_not_locked, clear_failures, record_failure
 from .sessions import open_session
-from .state import MFA_SETUP, SELECT_MFA, SMS_OTP, SOURCE, MfaCode, MfaSetup, SelectMfa, State
+from .state import DEVICE_SRP, MFA_SETUP, SELECT_MFA, SMS_OTP, SOURCE, DeviceSrp, MfaCode, MfaSetup, SelectMfa, State
 from .steps import Challenge, Issued, Step
 
 MFA_CODE_FIELDS = {mfa.TOTP: "SOFTWARE_TOKEN_MFA_CODE", mfa.SMS: "SMS_MFA_CODE", mfa.EMAIL: "EMAIL_OTP_CODE",
@@ -36,7 +36,18 @@ async def challenge(services: Services, pool: Pool, client: Client, user: User, 
 async def second_factor(services: Services, pool: Pool, client: Client, user: User, source: str = SOURCE,
                         metadata: dict[str, str] | None = None) -> Step:
     """After a good first factor: the MFA challenge the pool and user call for, or the tokens (``metadata``: the
-    ClientMetadata of the RespondToAuthChallenge that got here, for PostAuthentication and PreTokenGeneration)."""
+    ClientMetadata of the RespondToAuthChallenge that got here, for PostAuthentication and PreTokenGeneration).
+    A confirmed device presented with the call is proven first (DEVICE_SRP_AUTH, ``device_srp.py``)."""
+    proving = await device.to_prove(services, pool, user)
+    if proving is not None:
+        return await challenge(services, pool, client, user, DEVICE_SRP, {"USERNAME": user.username},
+                               DeviceSrp(proving.key, source))
+    return await mfa_or_tokens(services, pool, client, user, source, metadata)
+
+
+async def mfa_or_tokens(services: Services, pool: Pool, client: Client, user: User, source: str = SOURCE,
+                        metadata: dict[str, str] | None = None) -> Step:
+    """The MFA challenge the pool and user call for, or the tokens."""
     step, methods = await mfa_step(services, pool, user)
     if step == MFA_SETUP:
         return await challenge(services, pool, client, user, MFA_SETUP, {"MFAS_CAN_SETUP": json.dumps([mfa.TOTP])},
@@ -120,7 +131,9 @@ async def finish(services: Services, pool: Pool, client: Client, user: User, sou
     ``clientMetadata`` (Cognito API Reference, RespondToAuthChallenge, ClientMetadata); InitiateAuth's never
     reaches them (InitiateAuth, ClientMetadata: "invokes the following triggers without ClientMetadata")."""
     await signed_in(services, pool, client, user, metadata)
-    return Issued(await issuer.issue(services, pool, client, user, source, metadata))
+    device_key, made = await device.for_tokens(services, pool, user)
+    tokens = await issuer.issue(services, pool, client, user, source, metadata, device_key)
+    return Issued(replace(tokens, new_device=made) if made is not None else tokens)
 
 
 async def post_authentication(services: Services, pool: Pool, client: Client, user: User,
