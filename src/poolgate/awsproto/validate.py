@@ -56,6 +56,8 @@ def _check(shape: Shape, value: Any, path: str, out: _Collector) -> None:
     sensitive = _is_sensitive(shape)
     kind = shape.type_name
     meta = shape.metadata
+    if isinstance(shape, StructureShape) and shape.is_document_type:
+        return  # a document (e.g. CompleteWebAuthnRegistration's Credential): any JSON value, handed on as sent
     if isinstance(shape, StructureShape):
         if not isinstance(value, dict):
             out.add("<structure>", path, "be a structure", False)
@@ -157,7 +159,7 @@ def conform(shape: Shape | None, value: Any) -> Any:
     """Valid ``value`` as handlers get it: structure members sent as ``null`` or unknown to the model are
     dropped, recursively (AWS's JSON protocols read a ``null`` member as one not sent and ignore unknown
     members), so handlers never see ``None`` for an absent member and never store what the model lacks."""
-    if isinstance(shape, StructureShape) and isinstance(value, dict):
+    if isinstance(shape, StructureShape) and isinstance(value, dict) and not shape.is_document_type:
         return {k: conform(shape.members[k], v) for k, v in value.items() if v is not None and k in shape.members}
     if isinstance(shape, ListShape) and isinstance(value, list):
         return [conform(shape.member, item) for item in value]
