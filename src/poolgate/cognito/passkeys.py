@@ -111,6 +111,19 @@ def configuration(services: Services, pool: Pool) -> dict[str, str]:
             "UserVerification": str(saved.get("UserVerification") or "preferred")}
 
 
+def checked_configuration(given: dict[str, Any]) -> dict[str, str]:
+    """SetUserPoolMfaConfig's WebAuthnConfiguration as stored: RelyingPartyId a host name (no scheme, port or path;
+    lower case); the enum of UserVerification is botocore's to check. The message is UNCONFIRMED."""
+    out = {k: str(given[k]) for k in ("RelyingPartyId", "UserVerification", "FactorConfiguration") if given.get(k)}
+    rp_id = out.get("RelyingPartyId")
+    if rp_id is not None:
+        host = urlsplit(f"https://{rp_id}").hostname
+        if host != rp_id.lower() or not host.strip("."):
+            raise invalid_parameter(f"Invalid RelyingPartyId {rp_id}: it must be a domain name.")
+        out["RelyingPartyId"] = host
+    return out
+
+
 def origin_allowed(origin: str, rp_id: str) -> bool:
     """Whether a page of ``origin`` may use passkeys of ``rp_id`` (see the module's docstring)."""
     try:

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from ...errors import ServiceError, invalid_parameter
 from ...store.sql.tables import user_pools
-from .. import mfa, repo
+from .. import mfa, passkeys, repo
 from ..access import user_from_access_token
 from ..domain import Client, Pool, User
 from ..service import COGNITO, Caller, Services
@@ -140,7 +140,8 @@ async def user_mfa_fields(services: Services, pool: Pool, user: User) -> dict[st
 
 @COGNITO.operation("GetUserPoolMfaConfig")
 async def get_user_pool_mfa_config(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
-    return mfa_config(await owned_pool(services, caller, params["UserPoolId"]))
+    pool = await owned_pool(services, caller, params["UserPoolId"])
+    return {**mfa_config(pool), "WebAuthnConfiguration": passkeys.configuration(services, pool)}
 
 
 def _configures_a_factor(params: dict[str, Any]) -> bool:
@@ -159,6 +160,8 @@ async def set_user_pool_mfa_config(services: Services, caller: Caller, params: d
         for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration"):
             if key in params:
                 config[key] = params[key]
+        if "WebAuthnConfiguration" in params:
+            config["WebAuthnConfiguration"] = passkeys.checked_configuration(params["WebAuthnConfiguration"])
         if params.get("MfaConfiguration"):
             config["MfaConfiguration"] = params["MfaConfiguration"]
         pool.config = config
@@ -177,4 +180,4 @@ async def set_user_pool_mfa_config(services: Services, caller: Caller, params: d
     records = getattr(services, "records", None)
     if records is not None:
         records.forget_pool(pool.id)
-    return mfa_config(pool)
+    return {**mfa_config(pool), "WebAuthnConfiguration": passkeys.configuration(services, pool)}
