@@ -123,12 +123,14 @@ class Renewed:
 
 
 async def renew(services: Services, pool: Pool, client: Client, stored: StoredRefresh, user: User, *,
-                rotate: bool, metadata: dict[str, str] | None = None, include_id: bool = True) -> Renewed:
+                rotate: bool, metadata: dict[str, str] | None = None, include_id: bool = True,
+                device_key: str | None = None) -> Renewed:
     """New ID and access tokens for the sign-in of ``stored`` (checked with ``check_usable``), after the
     PreTokenGeneration trigger (``TokenGeneration_RefreshTokens``, with ``metadata`` as its ``clientMetadata``).
-    With ``rotate`` and rotation ENABLED on ``client``, also a new refresh token, and ``stored`` is rotated out."""
+    With ``rotate`` and rotation ENABLED on ``client``, also a new refresh token, and ``stored`` is rotated out.
+    ``device_key``: the device the refresh presents (``signin/device.refresh_device``), the access token's claim."""
     now = services.clock.now()
-    session = stored.session(services.ids.uuid())
+    session = dataclasses.replace(stored.session(services.ids.uuid()), device_key=device_key)
     replacement = new_refresh_token() if rotate and rotation_grace(client) is not None else None
     if replacement is not None:
         session = dataclasses.replace(session, origin_jti=services.ids.uuid())

@@ -11,6 +11,7 @@ from ..domain import Client, Pool
 from ..refresh import check_issued_to, check_usable, find_refresh_token, renew
 from ..revoke import revoke_refresh_token, sign_out_everywhere
 from ..service import COGNITO, Caller, Services
+from ..signin.device import refresh_device
 from ..signin.engine import Engine
 from ..signin.steps import Challenge, Step, Tokens
 from .pools import owned_pool
@@ -36,6 +37,9 @@ def _result(tokens: Tokens) -> dict[str, Any]:
     if tokens.refresh_token is not None:
         result["RefreshToken"] = tokens.refresh_token
     result["IdToken"] = tokens.id_token
+    if tokens.new_device is not None:  # a sign-in without a device in a pool that tracks devices
+        result["NewDeviceMetadata"] = {"DeviceKey": tokens.new_device.key,
+                                       "DeviceGroupKey": tokens.new_device.group_key}
     return result
 
 
@@ -43,8 +47,8 @@ def _result(tokens: Tokens) -> dict[str, Any]:
 async def get_tokens_from_refresh_token(services: Services, caller: Caller, params: dict[str, Any]
                                         ) -> dict[str, Any]:
     """New ID and access tokens, and with RefreshTokenRotation ENABLED a new refresh token (the one given stays
-    valid for RetryGracePeriodSeconds): what aws-amplify v6 refreshes with. ``DeviceKey`` is accepted and not
-    used: poolgate remembers no devices."""
+    valid for RetryGracePeriodSeconds): what aws-amplify v6 refreshes with. ``DeviceKey``: the device the
+    renewed access token names (``signin/device.refresh_device``)."""
     pool, client = await client_and_pool(services, params["ClientId"])
     if client.secret:  # the secret itself, not a SECRET_HASH (API Reference, GetTokensFromRefreshToken)
         if not params.get("ClientSecret"):
@@ -54,7 +58,9 @@ async def get_tokens_from_refresh_token(services: Services, caller: Caller, para
             raise not_authorized(f"Unable to verify secret hash for client {client.client_id}")  # UNCONFIRMED
     stored = check_issued_to(await find_refresh_token(services, pool, params["RefreshToken"]), pool, client)
     user = check_usable(stored, client, services.clock.now(), reuse_error=True)
-    renewed = await renew(services, pool, client, stored, user, rotate=True, metadata=params.get("ClientMetadata"))
+    device_key = await refresh_device(services, pool, user, params.get("DeviceKey"))
+    renewed = await renew(services, pool, client, stored, user, rotate=True, metadata=params.get("ClientMetadata"),
+                          device_key=device_key)
     issued = renewed.issued
     return {"AuthenticationResult": _result(Tokens(issued.access_token, issued.id_token, issued.expires_in,
                                                    renewed.refresh_token))}

@@ -18,15 +18,19 @@ from ..refresh import check_issued_to, check_usable, find_refresh_token, renew, 
 from . import errors
 from .choice import PASSWORD, PASSWORD_SRP, answer_choice, user_auth_start
 from .custom import answer_custom, answer_unknown, custom_start, next_custom_step
+from .device import present, refresh_device
+from .device_srp import answer_device_srp, answer_device_verifier
 from .factors import answer_code, answer_select, answer_setup
 from .first_factor import after_first_factor, answer_new_password, password_start
 from .passkey import answer_webauthn
 from .sessions import claim_session
 from .srp_flow import check_proof, srp_start
 from .state import (
+    DEVICE_VERIFIER,
     PASSWORD_VERIFIER,
     SELECT_CHALLENGE,
     Custom,
+    DeviceSrp,
     MfaCode,
     MfaSetup,
     NewPassword,
@@ -51,6 +55,7 @@ class Engine:
         """InitiateAuth (``admin``: AdminInitiateAuth) with ``flow`` and its AuthParameters ``auth``; ``metadata``
         is its ClientMetadata (PreAuthentication's and UserMigration's ``validationData``, nothing later)."""
         services = self.services
+        present(auth.get("DEVICE_KEY"))
         if flow not in (ADMIN_FLOWS if admin else USER_FLOWS):
             raise invalid_parameter("Initiate Auth method not supported.")
         _require_flow(client, flow)
@@ -72,7 +77,10 @@ class Engine:
         found by its PASSWORD_CLAIM_SECRET_BLOCK instead); ``metadata`` is its ClientMetadata, for every trigger
         the answer runs."""
         services = self.services
-        if challenge in (PASSWORD_VERIFIER, "DEVICE_PASSWORD_VERIFIER"):
+        present(responses.get("DEVICE_KEY"))
+        if challenge == DEVICE_VERIFIER:
+            return await answer_device_verifier(services, pool, client, responses, metadata)
+        if challenge == PASSWORD_VERIFIER:
             user, verified = await check_proof(services, pool, client, responses)
             if verified.custom is not None:
                 history = (*verified.custom, {"challengeName": PASSWORD_VERIFIER, "challengeResult": True,
@@ -109,6 +117,8 @@ class Engine:
                 return await answer_setup(services, pool, client, user, saved, metadata)
             case MfaCode():
                 return await answer_code(services, pool, client, user, row.challenge, saved, responses, metadata)
+            case DeviceSrp():
+                return await answer_device_srp(services, pool, client, user, saved, responses)
             case WebAuthn():
                 return await answer_webauthn(services, pool, client, user, saved, responses, metadata)
         raise invalid_parameter(f"Challenge {challenge} is not supported by this poolgate version.")
@@ -127,7 +137,8 @@ class Engine:
         row, user = stored.row, stored.user
         check_secret_hash(client, [row["username"], *([user.sub] if user else [])], auth.get("SECRET_HASH"))
         user = check_usable(stored, client, services.clock.now(), reuse_error=False)
-        renewed = await renew(services, pool, client, stored, user, rotate=False)
+        device_key = await refresh_device(services, pool, user, auth.get("DEVICE_KEY"))
+        renewed = await renew(services, pool, client, stored, user, rotate=False, device_key=device_key)
         issued = renewed.issued
         return Issued(Tokens(issued.access_token, issued.id_token, issued.expires_in, renewed.refresh_token))
 
