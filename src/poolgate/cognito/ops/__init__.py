@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     attributes,
     auth,
     clients,
+    devices,
     domains,
     groups,
     identity_providers,
