@@ -70,6 +70,8 @@ class DeclaredPool(Request):
     clients: list[DeclaredClient] = field(default_factory=list)
     groups: list[Request] = field(default_factory=list)
     users: list[DeclaredUser] = field(default_factory=list)
+    identity_providers: list[Request] = field(default_factory=list)
+    """CreateIdentityProvider's parameters (issue 16); applied before the clients that name them."""
 
 
 @dataclass(slots=True)
@@ -105,7 +107,8 @@ CORE_SECTIONS: Mapping[str, Section] = {"iam": validate_iam}
 """The sections this module validates itself (besides ``userPools``)."""
 
 _KNOWN_POOL_KEYS = {"id", "name", "region", "awsIssuer", "settings", "clients", "groups", "users", "domain",
-                    "resourceServers"}
+                    "resourceServers", "identityProviders"}
+_KNOWN_PROVIDER_KEYS = {"name", "type", "details", "attributeMapping", "idpIdentifiers"}
 _KNOWN_CLIENT_KEYS = {"id", "name", "secret", "generateSecret", "settings", "explicitAuthFlows"}
 _KNOWN_USER_KEYS = {"username", "password", "temporaryPassword", "attributes", "groups", "status", "enabled"}
 _KNOWN_GROUP_KEYS = {"name", "description", "precedence", "roleArn"}
@@ -188,6 +191,9 @@ def _pool(file: Any, value: Any, where: str) -> DeclaredPool:
                  {"Domain": f"{where}.domain", **id_place})
     for j, server in enumerate(_list(file, spec.get("resourceServers"), f"{where}.resourceServers")):
         pool.resource_servers.append(_resource_server(file, server, f"{where}.resourceServers[{j}]", any_id))
+    for j, provider in enumerate(_list(file, spec.get("identityProviders"), f"{where}.identityProviders")):
+        pool.identity_providers.append(_identity_provider(file, provider, f"{where}.identityProviders[{j}]", any_id,
+                                                          id_place))
     for j, client in enumerate(_list(file, spec.get("clients"), f"{where}.clients")):
         pool.clients.append(_client(file, client, f"{where}.clients[{j}]", any_id, id_place))
     for j, group in enumerate(_list(file, spec.get("groups"), f"{where}.groups")):
@@ -223,6 +229,18 @@ def _resource_server(file: Any, value: Any, where: str, pool_id: str) -> Request
               "Name": spec.get("name") or spec.get("identifier"), "Scopes": scopes}
     places = {"Identifier": f"{where}.identifier", "Name": f"{where}.name", "Scopes": f"{where}.scopes"}
     return Request(where, _checked(file, "CreateResourceServer", params, where, places))
+
+
+def _identity_provider(file: Any, value: Any, where: str, pool_id: str, id_place: dict[str, str]) -> Request:
+    """``{name, type, details, attributeMapping, idpIdentifiers}``: CreateIdentityProvider's parameters."""
+    spec = _keys(file, value, where, _KNOWN_PROVIDER_KEYS, "an identity provider")
+    params = {"UserPoolId": pool_id, "ProviderName": spec.get("name"), "ProviderType": spec.get("type"),
+              "ProviderDetails": spec.get("details"), "AttributeMapping": spec.get("attributeMapping"),
+              "IdpIdentifiers": spec.get("idpIdentifiers")}
+    places = {"ProviderName": f"{where}.name", "ProviderType": f"{where}.type",
+              "ProviderDetails": f"{where}.details", "AttributeMapping": f"{where}.attributeMapping",
+              "IdpIdentifiers": f"{where}.idpIdentifiers", **id_place}
+    return Request(where, _checked(file, "CreateIdentityProvider", params, where, places))
 
 
 def _client(file: Any, value: Any, where: str, pool_id: str, id_place: dict[str, str]) -> DeclaredClient:

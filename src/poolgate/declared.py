@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from .cognito import repo
 from .cognito.credentials import NewPassword, prepare_password
+from .cognito.domain import Pool
+from .cognito.federation.providers import create_provider, find_provider, update_provider
 from .cognito.ops.clients import create_client, update_client
 from .cognito.ops.domains import ensure_domain
 from .cognito.ops.groups import add_user_to_group, create_group
@@ -81,6 +83,8 @@ async def _apply(services: Services, declared: DeclaredPool) -> str:
         await _step(server.where, _ensure_resource_server(services, pool.id, server))
     if declared.domain:
         await _step(f"{declared.where}.domain", ensure_domain(services, pool.id, pool.account, declared.domain))
+    for provider in declared.identity_providers:
+        await _step(provider.where, _apply_identity_provider(services, pool, provider))
     for client in declared.clients:
         await _step(client.where, _apply_client(services, pool.id, client))
     for group in declared.groups:
@@ -88,6 +92,18 @@ async def _apply(services: Services, declared: DeclaredPool) -> str:
     for user in declared.users:
         await _step(user.where, _apply_user(services, pool.id, user))
     return pool.id
+
+
+async def _apply_identity_provider(services: Services, pool: Pool, provider: Request) -> None:
+    """Created through CreateIdentityProvider's effect, or, when it exists, given the file's settings."""
+    params = provider.params
+    async with services.db.read() as conn:
+        found = await find_provider(conn, pool.id, params["ProviderName"])
+    if found is None:
+        await create_provider(services, pool, params)
+    else:
+        await update_provider(services, pool, {"ProviderDetails": {}, "AttributeMapping": {}, "IdpIdentifiers": [],
+                                               **params})
 
 
 async def _ensure_resource_server(services: Services, pool_id: str, server: Request) -> None:

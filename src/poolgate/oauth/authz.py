@@ -130,9 +130,8 @@ async def validate(site: Site, query: dict[str, str]) -> AuthorizeRequest:
     provider = query.get("identity_provider")
     if provider and provider not in providers:
         raise request.fail("invalid_request", f"{provider} is not an identity provider of this app client.")
-    if (provider and provider != "COGNITO") or query.get("idp_identifier") or "COGNITO" not in providers:
-        raise request.fail("unauthorized_client", "poolgate signs in COGNITO users only; no federated identity "
-                                                  "provider is available for this app client.")
+    if not providers:
+        raise request.fail("unauthorized_client", "The app client has no identity provider.")
     if request.code_challenge or request.code_challenge_method:
         # AWS quirk: of RFC 7636's methods, Cognito accepts only S256.
         if request.code_challenge_method != "S256" or not _PKCE_CHALLENGE.match(request.code_challenge or ""):

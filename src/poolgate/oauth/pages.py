@@ -12,6 +12,7 @@ from ..cognito.hosted_ui import find_ui_customization
 from ..cognito.passwords import DEFAULT_POLICY
 from ..cognito.service import COGNITO
 from ..errors import ServiceError
+from . import federation
 from .authz import AuthorizeRequest
 from .site import Site
 from .web import Response, render
@@ -90,6 +91,9 @@ async def render_page(site: Site, template: str, title: str, request: AuthorizeR
         base_context["links"] = {"login": page_url(site, "login", request),
                                  "signup": page_url(site, "signup", request) if allow_signup else None,
                                  "forgot": page_url(site, "forgotPassword", request)}
+    if request is not None and template == "login.html":  # the providers' buttons (issue 16)
+        base_context["providers"] = await federation.buttons(site, request)
+        base_context["password_login"] = "COGNITO" in (request.client.config.get("SupportedIdentityProviders") or [])
     base_context.update(context)
     return site.finish(render(template, status, **base_context))
 

@@ -19,7 +19,7 @@ from ..errors import OAuthError
 from ..http import Request, Send, send_response
 from ..services import Services
 from ..store.sql.tables import user_pool_domains
-from . import account, authz, grants, signin, userinfo
+from . import account, authz, federation, grants, signin, userinfo
 from .authz import RedirectError
 from .signing import Signer
 from .site import ErrorPageRedirect, PageError, Site
@@ -32,7 +32,8 @@ _HOST = re.compile(r"^([a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.auth\.localhost(?
 
 Handler = Callable[[Site], Awaitable[Response]]
 PAGES: dict[str, tuple[Handler, tuple[str, ...]]] = {
-    "/oauth2/authorize": (authz.authorize, ("GET",)),
+    "/oauth2/authorize": (federation.authorize, ("GET",)),
+    "/oauth2/idpresponse": (federation.idp_response, ("GET",)),
     "/login": (signin.login, ("GET", "POST")),
     "/logout": (signin.logout, ("GET",)),
     "/error": (authz.error_page, ("GET",)),

@@ -27,6 +27,8 @@ async def login(site: Site) -> Response:
         return await _again(site, request, values, error="This page expired. Please sign in again.")
     if form.get("challenge"):
         return await challenge.answer(site, request, form)
+    if "COGNITO" not in (request.client.config.get("SupportedIdentityProviders") or []):
+        return await _again(site, request, values, error="This app signs in through its identity providers only.")
     errors = {}
     if not values["username"]:
         errors["username"] = "Enter your username."
