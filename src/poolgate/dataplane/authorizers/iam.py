@@ -3,7 +3,8 @@
 The signature is checked with ``awsproto.sigv4`` (AWS's canonical request, botocore's signer; header and
 query-string forms; 5-minute skew; ``host`` and every ``x-amz-*`` header signed; the scope names the API's region
 and ``execute-api``, each fault listed as AWS lists them: Kong/insomnia#713, r7kamura/aws-signer-v4#1), the
-access key resolved in the ``IamDirectory`` (``ctx.gateway.iam``), then ``execute-api:Invoke`` on the
+access key resolved in the ``IamDirectory`` (``ctx.gateway.iam``) or among the IAM API's users (``iamapi.find_key``,
+remembered per process for a second), then ``execute-api:Invoke`` on the
 method ARN is decided from the principal's identity policies and the API's resource policy: in the API's
 account either side's Allow suffices unless the other denies; from another account both must allow.
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html)
@@ -19,6 +20,7 @@ from ...awsproto import sigv4
 from ...errors import GatewayError
 from ...http import Request
 from ...iam import access_denied_message, authorize_invoke
+from ...iamapi.store import find_key
 from ...identitypools.credentials import SessionKey, SessionRefused, session_key
 from ..context import InvocationContext
 from ..plugins import AuthorizerConfig
@@ -77,6 +79,8 @@ async def authorize(ctx: InvocationContext, compiled: Any) -> None:
         raise missing_authentication_token()
     directory = ctx.gateway.iam
     owner = directory.by_access_key(signed.scope.access_key)
+    if owner is None and not signed.scope.access_key.startswith("ASIA"):  # a key made with CreateAccessKey
+        owner = await find_key(ctx.gateway.services, signed.scope.access_key)
     if owner is not None and not owner.key.active:
         owner = None
     session = await _session(ctx, request, signed.scope.access_key) if owner is None else None
