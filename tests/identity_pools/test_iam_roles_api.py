@@ -99,3 +99,21 @@ def test_a_role_made_through_the_api_serves_an_identity_pool(server: Server, use
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
                                                 "Resource": f"arn:aws:execute-api:*:*:{API}/*/GET/forbidden"}]}))
     assert signed_get(server, credentials, "forbidden").status_code == 200  # the same credentials, the new policy
+
+
+def test_a_managed_policy_attached_to_the_role_decides_too(server: Server, user_pool: UserPool) -> None:
+    """The role's temporary credentials are decided by its attached managed policies as by its inline ones."""
+    iam = _iam(server.url)
+    arn = iam.create_role(RoleName="ManagedRole", AssumeRolePolicyDocument=json.dumps(trust()))["Role"]["Arn"]
+    _, credentials = alice_credentials(identity_client(server.url), user_pool, arn, "managed-role")
+    assert signed_get(server, credentials, "forbidden").status_code == 403
+    policy = iam.create_policy(PolicyName="ForbiddenToo", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+                                                "Resource": f"arn:aws:execute-api:*:*:{API}/*/GET/forbidden"}]})
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="ManagedRole", PolicyArn=policy)
+    assert iam.list_attached_role_policies(RoleName="ManagedRole")["AttachedPolicies"] == [
+        {"PolicyName": "ForbiddenToo", "PolicyArn": policy}]
+    assert signed_get(server, credentials, "forbidden").status_code == 200
+    iam.detach_role_policy(RoleName="ManagedRole", PolicyArn=policy)
+    assert signed_get(server, credentials, "forbidden").status_code == 403

@@ -7,54 +7,37 @@ decodes them).
 
 AWS's words (UNCONFIRMED: as moto and IAM users quote them): NoSuchEntity "The role with name {name} cannot be
 found." and "The role policy with name {policy} cannot be found."; EntityAlreadyExists "Role with name {name} already
-exists."; DeleteConflict "Cannot delete entity, must delete policies first.".
+exists."; DeleteConflict "Cannot delete entity, must delete policies first." (inline policies; quoted with status 409
+in awslabs/aws-orbit-workbench#633) and "Cannot delete entity, must detach all policies first." (managed policies
+still attached: AWS's raw XML answer in ansible/ansible#22832). Invalid JSON: common.INVALID_JSON.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..awsproto.dispatch import Caller, authenticate
 from ..awsproto.query import QueryService
 from ..errors import ServiceError
 from ..http import Request
-from ..iam import Policy, PolicyError, PolicyKind
+from ..iam import PolicyKind
 from ..services import Services
 from ..store.sql.tables import iam_role_policies, iam_roles
+from ..store.sql.tables_iam_users import iam_role_attachments
+from .common import caller_of as _caller
+from .common import document as _document
+from .common import iso as _iso
 from .store import declared, forget
 
 IAM = QueryService("iam")
 
 
-async def _caller(services: Services, request: Request) -> Caller:
-    caller = Caller(region=services.settings.region, account=services.settings.account, signed=False,
-                    access_key=None, source_ip=request.client_ip, request_id="")
-    authenticate(services, request, caller, "iam")
-    return caller
-
-
-def _document(raw: str, kind: PolicyKind) -> dict[str, Any]:
-    try:
-        document = json.loads(raw)
-        Policy.parse(document, kind)
-    except (ValueError, PolicyError) as exc:
-        problem = exc.problem if isinstance(exc, PolicyError) else "Syntax errors in policy."
-        raise ServiceError("MalformedPolicyDocument", problem) from None
-    return dict(document)
-
-
 def _no_role(name: str) -> ServiceError:
     return ServiceError("NoSuchEntity", f"The role with name {name} cannot be found.", 404)
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _role_type(row: Any) -> dict[str, Any]:
@@ -105,13 +88,21 @@ async def delete_role(services: Services, request: Request, params: dict[str, An
     caller = await _caller(services, request)
     name = params["RoleName"]
     await _role_row(services, caller.account, name)
-    async with services.db.begin() as conn:
-        inline = (await conn.execute(select(iam_role_policies.c.name).where(
-            iam_role_policies.c.account == caller.account, iam_role_policies.c.role_key == name.lower()))).first()
-        if inline is not None:
-            raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
-        done = await conn.execute(delete(iam_roles).where(iam_roles.c.account == caller.account,
-                                                          iam_roles.c.name_key == name.lower()))
+    try:
+        async with services.db.begin() as conn:
+            inline = (await conn.execute(select(iam_role_policies.c.name).where(
+                iam_role_policies.c.account == caller.account, iam_role_policies.c.role_key == name.lower()))).first()
+            if inline is not None:
+                raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
+            attached = (await conn.execute(select(iam_role_attachments.c.policy_key).where(
+                iam_role_attachments.c.account == caller.account, iam_role_attachments.c.role_key == name.lower()))
+            ).first()
+            if attached is not None:
+                raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+            done = await conn.execute(delete(iam_roles).where(iam_roles.c.account == caller.account,
+                                                              iam_roles.c.name_key == name.lower()))
+    except IntegrityError:  # a policy was attached meanwhile (the attachment's foreign key)
+        raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409) from None
     if done.rowcount == 0:
         raise _no_role(name)
     forget(services)
