@@ -43,10 +43,10 @@ def _to_upstream(server: Server, session: requests.Session, params: dict[str, st
     return f"{server.url}{hop.headers['location']}"
 
 
-def _upstream_login(server: Server, session: requests.Session, login_url: str) -> str:
+def _upstream_login(server: Server, session: requests.Session, login_url: str, username: str = "carol") -> str:
     page = session.get(login_url, timeout=10)
     assert page.status_code == 200, page.text
-    back = session.post(login_url, data={"_csrf": csrf_of(page.text), "username": "carol", "password": PASSWORD},
+    back = session.post(login_url, data={"_csrf": csrf_of(page.text), "username": username, "password": PASSWORD},
                         allow_redirects=False, timeout=10)
     assert back.status_code == 302, back.text
     location = back.headers["location"]
@@ -55,10 +55,10 @@ def _upstream_login(server: Server, session: requests.Session, login_url: str) -
 
 
 def federated_code(server: Server, callback: Callback, session: requests.Session | None = None,
-                   **extra: str) -> tuple[str, requests.Session]:
+                   username: str = "carol", **extra: str) -> tuple[str, requests.Session]:
     session = session or requests.Session()
     idp_response = _upstream_login(server, session, _to_upstream(server, session, _authorize_params(
-        callback, identity_provider="Upstream", **extra)))
+        callback, identity_provider="Upstream", **extra)), username)
     final = session.get(idp_response, allow_redirects=False, timeout=10)
     assert final.status_code == 302, final.text
     location = final.headers["location"]
