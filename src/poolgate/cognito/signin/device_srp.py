@@ -26,9 +26,9 @@ from . import errors
 from .device import present
 from .factors import finish, mfa_or_tokens
 from .lockout import check_not_locked
-from .sessions import open_session, take_session
+from .sessions import claim_open, open_session, take_session
 from .srp_flow import TIMESTAMP_SKEW
-from .state import DEVICE_VERIFIER, DeviceSrp, DeviceVerifier
+from .state import DEVICE_SRP, DEVICE_VERIFIER, DeviceSrp, DeviceVerifier, State
 from .steps import Challenge, Step
 
 
@@ -55,6 +55,28 @@ async def answer_device_srp(services: Services, pool: Pool, client: Client, user
                        DeviceVerifier(b, a_hex, key, saved.source), key=secret_block)
     return Challenge(DEVICE_VERIFIER, {"SALT": device.salt, "SECRET_BLOCK": secret_block, "SRP_B": f"{b_pub:x}",
                                        "USERNAME": user.username, "USER_ID_FOR_SRP": user.username})
+
+
+async def answer_device_srp_without_session(services: Services, pool: Pool, client: Client,
+                                           responses: dict[str, str]) -> Challenge:
+    """DEVICE_SRP_AUTH answered without its Session, as pycognito answers it (AWSSRP.authenticate_user sends only
+    USERNAME, DEVICE_KEY and SRP_A): the user's newest live DEVICE_SRP_AUTH for that device on this app client is
+    the one answered, so the password step before it is still required (UNCONFIRMED: how AWS finds it)."""
+    username, key = responses.get("USERNAME"), responses.get("DEVICE_KEY")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    user = await repo.find_signing_in_user(services.db, pool, username)
+    if user is None or not key:
+        raise errors.session_expired()
+    check_secret_hash(client, [username, user.username], responses.get("SECRET_HASH"))
+
+    def for_device(saved: State) -> bool:
+        return isinstance(saved, DeviceSrp) and saved.device_key == key
+
+    pending = await claim_open(services, pool, client, user.username, DEVICE_SRP, for_device)
+    if not isinstance(pending, DeviceSrp):
+        raise errors.session_expired()
+    return await answer_device_srp(services, pool, client, user, pending, responses)
 
 
 async def answer_device_verifier(services: Services, pool: Pool, client: Client, responses: dict[str, str],

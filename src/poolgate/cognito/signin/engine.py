@@ -19,13 +19,14 @@ from . import errors
 from .choice import PASSWORD, PASSWORD_SRP, answer_choice, user_auth_start
 from .custom import answer_custom, answer_unknown, custom_start, next_custom_step
 from .device import present, refresh_device
-from .device_srp import answer_device_srp, answer_device_verifier
+from .device_srp import answer_device_srp, answer_device_srp_without_session, answer_device_verifier
 from .factors import answer_code, answer_select, answer_setup
 from .first_factor import after_first_factor, answer_new_password, password_start
 from .passkey import answer_webauthn
 from .sessions import claim_session
 from .srp_flow import check_proof, srp_start
 from .state import (
+    DEVICE_SRP,
     DEVICE_VERIFIER,
     PASSWORD_VERIFIER,
     SELECT_CHALLENGE,
@@ -80,6 +81,8 @@ class Engine:
         present(responses.get("DEVICE_KEY"))
         if challenge == DEVICE_VERIFIER:
             return await answer_device_verifier(services, pool, client, responses, metadata)
+        if challenge == DEVICE_SRP and not session:
+            return await answer_device_srp_without_session(services, pool, client, responses)
         if challenge == PASSWORD_VERIFIER:
             user, verified = await check_proof(services, pool, client, responses)
             if verified.custom is not None:

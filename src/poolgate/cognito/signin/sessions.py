@@ -4,6 +4,7 @@ and dead after the app client's ``AuthSessionValidity`` minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -70,6 +71,32 @@ async def claim_session(services: Services, key: str) -> Claimed | None:
         raise errors.session_expired() from None
     return Claimed(str(row["pool_id"]), str(row["client_id"]), str(row["username"]), challenge,
                    float(row["expires"]), saved)
+
+
+async def claim_open(services: Services, pool: Pool, client: Client, username: str, challenge: str,
+                     accept: Callable[[State], bool]) -> State | None:
+    """Consume the newest live session of ``username`` for ``challenge`` on ``client`` whose state ``accept``s, for
+    a client that answers without the Session (pycognito answers DEVICE_SRP_AUTH so); None when there is none."""
+    now = services.clock.now()
+    where = (auth_sessions.c.pool_id == pool.id, auth_sessions.c.client_id == client.client_id,
+             auth_sessions.c.username == username, auth_sessions.c.challenge == challenge,
+             auth_sessions.c.expires > now)
+    async with services.db.begin() as conn:
+        rows = (await conn.execute(select(auth_sessions).where(*where).order_by(auth_sessions.c.expires.desc()))
+                ).mappings().all()
+        for row in rows:
+            try:
+                saved = state.load(challenge, row["data"])
+            except (KeyError, ValueError, TypeError):
+                continue
+            if not accept(saved):
+                continue
+            claimed = await conn.execute(update(auth_sessions).where(
+                auth_sessions.c.session_hash == row["session_hash"], auth_sessions.c.challenge == challenge)
+                .values(challenge=_CONSUMED))
+            if claimed.rowcount == 1:
+                return saved
+    return None
 
 
 async def take_session(services: Services, client: Client, key: str, challenge: str) -> Claimed:
