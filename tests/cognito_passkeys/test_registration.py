@@ -193,3 +193,23 @@ def test_passkeys_need_web_authn_among_the_pools_first_factors(idp: Any) -> None
 def test_registration_needs_a_valid_access_token(idp: Any) -> None:
     refused = error_of(idp.start_web_authn_registration, AccessToken="not.a.token")
     assert refused.code == "NotAuthorizedException"
+
+
+def test_the_pools_web_authn_configuration_has_defaults_and_a_checked_relying_party(idp: Any) -> None:
+    pool_id, _ = passkey_pool(idp)
+    assert idp.get_user_pool_mfa_config(UserPoolId=pool_id)["WebAuthnConfiguration"] == {
+        "RelyingPartyId": "localhost", "UserVerification": "preferred"}
+    refused = error_of(idp.set_user_pool_mfa_config, UserPoolId=pool_id,
+                       WebAuthnConfiguration={"RelyingPartyId": "https://auth.example.com"})
+    assert (refused.code, refused.status) == ("InvalidParameterException", 400)
+    answered = idp.set_user_pool_mfa_config(UserPoolId=pool_id, WebAuthnConfiguration={"RelyingPartyId": "a.example"})
+    assert answered["WebAuthnConfiguration"] == {"RelyingPartyId": "a.example", "UserVerification": "preferred"}
+
+
+def test_a_deleted_users_passkeys_go_with_it(idp: Any) -> None:
+    pool_id, client_id = passkey_pool(idp)
+    who = member(idp, pool_id, client_id)
+    register(idp, who, SoftAuthenticator())
+    idp.admin_delete_user(UserPoolId=pool_id, Username=who.username)
+    again = member(idp, pool_id, client_id, who.username)
+    assert idp.list_web_authn_credentials(AccessToken=again.access_token)["Credentials"] == []

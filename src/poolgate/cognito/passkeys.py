@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import re
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -64,6 +65,7 @@ MAX_PER_USER = 20
 """ListWebAuthnCredentials' MaxResults is 0..20 (the model's WebAuthnCredentialsQueryLimitType); that a user may
 hold no more than 20 passkeys (LimitExceededException) is UNCONFIRMED."""
 
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 NOT_ENABLED = "WebAuthn is not enabled for this user pool."  # UNCONFIRMED
 CHALLENGE_NOT_FOUND = "The WebAuthn challenge was not found or has expired."  # UNCONFIRMED
 
@@ -117,10 +119,9 @@ def checked_configuration(given: dict[str, Any]) -> dict[str, str]:
     out = {k: str(given[k]) for k in ("RelyingPartyId", "UserVerification", "FactorConfiguration") if given.get(k)}
     rp_id = out.get("RelyingPartyId")
     if rp_id is not None:
-        host = urlsplit(f"https://{rp_id}").hostname
-        if host != rp_id.lower() or not host.strip("."):
+        if not _HOST_NAME.fullmatch(rp_id.lower()):
             raise invalid_parameter(f"Invalid RelyingPartyId {rp_id}: it must be a domain name.")
-        out["RelyingPartyId"] = host
+        out["RelyingPartyId"] = rp_id.lower()
     return out
 
 
