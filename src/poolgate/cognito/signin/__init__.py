@@ -12,7 +12,8 @@ hosted UI's login pages) drives ``engine.Engine``; no HTTP and no wire shapes he
     factors.py      MFA (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) and finishing
     srp_flow.py     USER_SRP_AUTH's PASSWORD_VERIFIER
     custom.py       CUSTOM_AUTH's triggers
-    choice.py       USER_AUTH, choice-based sign-in: SELECT_CHALLENGE, PASSWORD(_SRP), EMAIL_OTP, SMS_OTP
+    choice.py       USER_AUTH, choice-based sign-in: SELECT_CHALLENGE, PASSWORD(_SRP), EMAIL_OTP, SMS_OTP, WEB_AUTHN
+    passkey.py      USER_AUTH's WEB_AUTHN challenge (passkeys, checked by cognito/passkeys.py)
 
 This package imports nothing here on purpose: importing ``signin.issuer`` (as ``refresh.py`` and the OAuth plane
 do) loads no more than the issuer.
