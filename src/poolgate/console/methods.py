@@ -1,8 +1,8 @@
 """Methods: Create method (Lambda function picked from a list, HTTP, Mock), the method's Method request and
-Integration request, its Method request settings (Authorization, authorizer, scopes, API key required), and
-Test (TestInvokeMethod: status, latency, response body and headers, log) — apigateway PutMethod,
-PutIntegration, PutMethodResponse, PutIntegrationResponse, GetMethod, UpdateMethod, TestInvokeMethod, and lambda
-ListFunctions for the list of functions."""
+Integration request (edited in integrations.py), its Method request settings (Authorization, authorizer, scopes,
+API key required), and Test (TestInvokeMethod: status, latency, response body and headers, log) — apigateway
+PutMethod, PutIntegration, PutMethodResponse, PutIntegrationResponse, GetMethod, UpdateMethod, TestInvokeMethod,
+and lambda ListFunctions for the list of functions."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ async def method_create(ctx: Ctx, api_id: str, resource_id: str) -> Page:
     return redirect(f"/apis/{api_id}/resources/{resource_id}/methods/{verb}")
 
 
-async def _method_page(ctx: Ctx, api_id: str, resource_id: str, verb: str, template: str, title: str,
+async def method_page(ctx: Ctx, api_id: str, resource_id: str, verb: str, template: str, title: str,
                        status: int = 200, **values: Any) -> Page:
     resource = await _resource(ctx, api_id, resource_id)
     method = await ctx.call("apigateway", "GetMethod", {"restApiId": api_id, "resourceId": resource_id,
@@ -103,8 +103,8 @@ async def _method_page(ctx: Ctx, api_id: str, resource_id: str, verb: str, templ
 async def method_details(ctx: Ctx, api_id: str, resource_id: str, verb: str, error: str | None = None,
                          status: int = 200) -> Page:
     authorizers = (await ctx.call("apigateway", "GetAuthorizers", {"restApiId": api_id})).get("items", [])
-    return await _method_page(ctx, api_id, resource_id, verb, "method.html", f"{verb} method", status,
-                              authorizers=authorizers, error=error, saved=ctx.query().get("saved") == "1")
+    return await method_page(ctx, api_id, resource_id, verb, "method.html", f"{verb} method", status,
+                              authorizers=authorizers, error=error, saved=ctx.query().get("saved", ""))
 
 
 @ROUTER.route("POST", "/apis/{api_id}/resources/{resource_id}/methods/{verb}")
@@ -148,7 +148,7 @@ def _pairs_of(text: str, separator: str) -> dict[str, str]:
 
 @ROUTER.route("GET", "/apis/{api_id}/resources/{resource_id}/methods/{verb}/test")
 async def test_form(ctx: Ctx, api_id: str, resource_id: str, verb: str) -> Page:
-    return await _method_page(ctx, api_id, resource_id, verb, "method_test.html", "Test method", form={})
+    return await method_page(ctx, api_id, resource_id, verb, "method_test.html", "Test method", form={})
 
 
 @ROUTER.route("POST", "/apis/{api_id}/resources/{resource_id}/methods/{verb}/test")
@@ -170,7 +170,7 @@ async def test_run(ctx: Ctx, api_id: str, resource_id: str, verb: str) -> Page:
         error = error_text(err)
     if result is not None:
         result["pretty"] = pretty_json(result.get("body") or "")
-    return await _method_page(ctx, api_id, resource_id, verb, "method_test.html", "Test method",
+    return await method_page(ctx, api_id, resource_id, verb, "method_test.html", "Test method",
                               200 if error is None else 400, form=form, result=result, error=error)
 
 

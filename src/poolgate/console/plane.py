@@ -11,7 +11,9 @@ from urllib.parse import unquote
 from ..edge import cross_site_refusal
 from ..http import Request, Send, send_response
 from ..settings import Settings
-from . import apis, authorizers, functions, methods, pools, requests_log, usage  # noqa: F401  (register their routes)
+
+# imported to register their routes
+from . import apis, authorizers, functions, integrations, methods, pools, requests_log, usage  # noqa: F401
 from .client import App, Client, Identity, OperationError
 from .sessions import Sessions, cookie_header, token_matches
 from .web import PREFIX, ROUTER, Ctx, Page, error_text, redirect
