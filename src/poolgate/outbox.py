@@ -9,13 +9,27 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .cognito import repo
 from .runtime import shown
 from .store.db import Database
 from .store.sql.tables import outbox
+
+
+async def outbox_rows(conn: AsyncConnection, pool_id: str, username: str | None = None,
+                      newest: int | None = None) -> list[RowMapping]:
+    """The pool's outbox (of ``username``, the user's own name, when given), oldest first; only the ``newest``
+    rows when given. Also read by the console's user page."""
+    query = select(outbox).where(outbox.c.pool_id == pool_id)
+    if username is not None:
+        query = query.where(outbox.c.username == username)
+    if newest is not None:
+        query = query.order_by(outbox.c.id.desc()).limit(newest)
+        return list(reversed((await conn.execute(query)).mappings().all()))
+    return list((await conn.execute(query.order_by(outbox.c.id))).mappings().all())
 
 
 async def print_codes(database_url: str, pool_id: str, user: str | None, out: TextIO = sys.stdout,
@@ -29,11 +43,11 @@ async def print_codes(database_url: str, pool_id: str, user: str | None, out: Te
             if pool is None:
                 print(f"poolgate: user pool {pool_id} does not exist in {shown(database_url)}", file=err)
                 return 1
-            query = select(outbox).where(outbox.c.pool_id == pool.id).order_by(outbox.c.id)
+            username = None
             if user:
                 found = await repo.find_user(conn, pool, user)
-                query = query.where(outbox.c.username == (found.username if found is not None else user))
-            rows = (await conn.execute(query)).mappings().all()
+                username = found.username if found is not None else user
+            rows = await outbox_rows(conn, pool.id, username)
     except DBAPIError as exc:  # a database, but not one a poolgate server has set up
         print(f"poolgate: {shown(database_url)} holds no poolgate state ({type(exc.orig).__name__}): pass the "
               "--data-dir or --database-url that `poolgate serve` prints at start", file=err)
