@@ -13,7 +13,7 @@ from ..http import Request, Send, send_response
 from ..settings import Settings
 
 # imported to register their routes
-from . import apis, authorizers, functions, integrations, methods, pools, requests_log, usage  # noqa: F401
+from . import apis, authorizers, functions, integrations, methods, pools, requests_log, usage, users  # noqa: F401
 from .client import App, Client, Identity, OperationError
 from .sessions import Sessions, cookie_header, token_matches
 from .web import PREFIX, ROUTER, Ctx, Page, error_text, redirect
