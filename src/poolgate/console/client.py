@@ -44,6 +44,8 @@ def _service_model(service: str) -> Any:
 class Answer:
     data: dict[str, Any]
     elapsed_ms: float
+    request_id: str = ""
+    """The answer's ``x-amzn-RequestId`` (boto3's ``ResponseMetadata.RequestId``)."""
 
 
 class Client:
@@ -89,8 +91,8 @@ class Client:
             error = parsed.get("Error") or {}
             raise OperationError(operation, str(error.get("Code") or status), str(error.get("Message") or ""),
                                  status)
-        parsed.pop("ResponseMetadata", None)
-        return Answer(parsed, elapsed)
+        metadata = parsed.pop("ResponseMetadata", None) or {}
+        return Answer(parsed, elapsed, str(metadata.get("RequestId") or ""))
 
     async def fetch(self, url: str) -> tuple[int, bytes]:
         """A plain GET of one of this server's own URLs (a ``Code.Location``), in-process."""

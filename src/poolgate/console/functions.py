@@ -1,6 +1,7 @@
 """Functions: the list (ListFunctions), a function's configuration and handler file (GetFunction, its
-``Code.Location`` read in-process), and Test with an event (Invoke with LogType Tail: status, function error,
-response, log output), the API Gateway proxy event as the template."""
+``Code.Location`` read in-process), Test with an event (Invoke with LogType Tail: status, function error,
+response, log output), the API Gateway proxy event as the template, and the function's recent invocations with
+their log lines (``invocation_log``: this process's, shown after GetFunction answered for the session's key)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import base64
 import io
 import json
 import zipfile
+from datetime import UTC, datetime
 from typing import Any
 
+from .. import invocation_log
 from .client import OperationError
 from .methods import functions_of, pretty_json
 from .web import ROUTER, Ctx, Page, error_text
@@ -60,8 +63,11 @@ async def _details(ctx: Ctx, name: str, status: int = 200, **values: Any) -> Pag
         fetched, body = await ctx.client.fetch(location)
         if fetched == 200:
             code = _handler_file(body, config.get("Handler") or "")
+    invocations = [{"request_id": i.request_id, "lines": i.lines, "dropped": i.dropped,
+                    "time": datetime.fromtimestamp(i.started, UTC).strftime("%Y-%m-%d %H:%M:%S")}
+                   for i in invocation_log.recent(config["FunctionName"])]
     return ctx.render("function.html", status, title=config["FunctionName"], section="functions", config=config,
-                      crumbs=[CRUMB, (config["FunctionName"], None)], code=code,
+                      crumbs=[CRUMB, (config["FunctionName"], None)], code=code, invocations=invocations,
                       event=values.pop("event", None) or json.dumps(EVENT, indent=2), **values)
 
 
@@ -87,6 +93,9 @@ async def function_test(ctx: Ctx, name: str) -> Page:
     text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
     text = pretty_json(text)
     log = base64.b64decode(result["LogResult"]).decode("utf-8", "replace") if result.get("LogResult") else ""
+    if log.startswith("START RequestId: ") and answer.request_id:
+        # a whole log (the tail's 4 KB held all of it): the in-process runtime writes START, END and REPORT only here
+        invocation_log.record(name, answer.request_id, log.splitlines())
     return await _details(ctx, name, event=event, result={
         "status": result.get("StatusCode"), "error": result.get("FunctionError"), "response": text, "log": log,
         "duration": round(answer.elapsed_ms)})

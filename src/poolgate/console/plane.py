@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote
 
+from .. import invocation_log
 from ..edge import cross_site_refusal
 from ..http import Request, Send, send_response
 from ..settings import Settings
@@ -35,6 +36,7 @@ class Console:
     def __init__(self, app: App) -> None:
         self.app = app
         self.sessions = Sessions(app.services)
+        invocation_log.install()  # the functions' recent invocations (this process's)
 
     @property
     def settings(self) -> Settings:
