@@ -2,8 +2,9 @@
 """Screenshots of the console's main pages, written to docs/screenshots/console-*.png.
 
 Starts a throwaway poolgate (ephemeral storage, no demo), makes the tutorial's state with boto3 (a user pool, an
-app client and a user; a Lambda function; an API with GET /users on the function behind a Cognito authorizer, a
-deployment to ``prod`` and three calls to it for the request log), then drives Debian's chromium (headless, via
+app client and a user, and a user who signed up, with a code in the outbox; a Lambda function; an API with GET /users
+on the function behind a Cognito authorizer, a deployment to ``prod`` and three calls to it for the request log; an
+API key in a usage plan of that stage), then drives Debian's chromium (headless, via
 Playwright) through the console's pages, pressing Test on the method and on the authorizer.
 Run: ``python scripts/console_screenshots.py``.
 """
@@ -84,12 +85,20 @@ def _state(base: str) -> dict[str, str]:
         {"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"},
         {"op": "replace", "path": "/authorizerId", "value": authorizer["id"]}])
     apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    key = apigw.create_api_key(name="partner", description="The partner's app", enabled=True)
+    plan = apigw.create_usage_plan(name="Basic", description="10 requests a second, 1,000 a month",
+                                   throttle={"rateLimit": 10.0, "burstLimit": 20},
+                                   quota={"limit": 1000, "period": "MONTH"},
+                                   apiStages=[{"apiId": api["id"], "stage": "prod"}])
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    idp.sign_up(ClientId=client["UserPoolClient"]["ClientId"], Username="carol", Password="Passw0rd!-carol",
+                UserAttributes=[{"Name": "email", "Value": "carol@example.com"}])  # a code in the outbox
     invoke = f"{base}/restapis/{api['id']}/prod/_user_request_/users"
     for headers in ({}, {"Authorization": "not-a-token"}, {"Authorization": token}):  # for the request log
         with contextlib.suppress(urllib.error.HTTPError):
             urllib.request.urlopen(urllib.request.Request(invoke, headers=headers), timeout=30)
     return {"pool": pool["Id"], "api": api["id"], "users": users["id"], "authorizer": authorizer["id"],
-            "token": token}
+            "token": token, "key": key["id"], "plan": plan["id"]}
 
 
 def main() -> int:
@@ -142,6 +151,18 @@ def main() -> int:
             shot("authorizer-test")
             shot("request-log", f"{api}/requests")
             shot("functions", f"{console}/functions")
+            page.goto(f"{console}/functions/list-users")
+            page.get_by_role("button", name="Test", exact=True).click()
+            shot("function")
+            shot("integration-request", f"{api}/resources/{state['users']}/methods/GET/integration")
+            shot("user", f"{console}/user-pools/{state['pool']}/user?username=carol")
+            shot("api-keys", f"{console}/api-keys")
+            page.goto(f"{console}/api-keys/{state['key']}")
+            page.get_by_role("button", name="Show key").click()
+            shot("api-key")
+            shot("usage-plans", f"{console}/usage-plans")
+            shot("usage-plan", f"{console}/usage-plans/{state['plan']}")
+            shot("create-usage-plan", f"{console}/usage-plans/create")
             browser.close()
     finally:
         server.terminate()
