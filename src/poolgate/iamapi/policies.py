@@ -1,8 +1,8 @@
-"""Customer managed policies: CreatePolicy, GetPolicy, GetPolicyVersion, ListPolicies, DeletePolicy, and their
-attachments to roles and users: Attach/DetachRolePolicy, ListAttachedRolePolicies, Attach/DetachUserPolicy,
-ListAttachedUserPolicies.
+"""Customer managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy, their versions
+(Create/Get/Delete/ListPolicyVersions, at most five, the default one evaluated), and their attachments to roles and
+users: Attach/DetachRolePolicy, ListAttachedRolePolicies, Attach/DetachUserPolicy, ListAttachedUserPolicies.
 
-A policy has one version, ``v1`` (CreatePolicyVersion is not served). An attached policy counts for the role's
+An attached policy counts for the role's
 temporary credentials and the user's access keys exactly as an inline one (``store.find_role``, ``store.find_key``).
 AWS managed policies (``arn:aws:iam::aws:policy/…``) are not served: attaching one is refused as IAM refuses a policy
 that does not exist. Only roles made through the IAM API take managed policies (not those poolgate.yaml declares).
@@ -11,8 +11,11 @@ AWS's words besides common.py's: DeleteConflict "Cannot delete a policy attached
 99designs/iamy#22 and rebuy-de/aws-nuke#294); LimitExceeded "Cannot exceed quota for PoliciesPerRole: 10" and
 "… PoliciesPerUser: 10" (IAM's default quota of 10 managed policies per role or user; the wording is UNCONFIRMED,
 written after the confirmed "Cannot exceed quota for AccessKeysPerUser: 2"); EntityAlreadyExists "A policy called
-{name} already exists. Duplicate names are not allowed." and NoSuchEntity "Policy {arn} version {id} does not exist
-or is not attachable." are UNCONFIRMED (moto's words).
+{name} already exists. Duplicate names are not allowed.", NoSuchEntity "Policy {arn} version {id} does not exist
+or is not attachable.", LimitExceeded "A managed policy can have up to 5 versions. Before you create a new version,
+you must delete an existing version.", DeleteConflict "Cannot delete the default version of a policy." and "This
+policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default
+version is deleted with the policy." are UNCONFIRMED (moto's words).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ServiceError
@@ -42,8 +45,9 @@ ATTACHED_LIMIT = 10
 def _policy_type(row: Any, attachments: int) -> dict[str, Any]:
     policy = {"PolicyName": row["name"], "PolicyId": row["policy_id"],
               "Arn": policy_arn(row["account"], row["path"], row["name"]), "Path": row["path"],
-              "DefaultVersionId": "v1", "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": 0,
-              "IsAttachable": True, "CreateDate": iso(row["created"]), "UpdateDate": iso(row["created"])}
+              "DefaultVersionId": row["default_version"], "AttachmentCount": attachments,
+              "PermissionsBoundaryUsageCount": 0, "IsAttachable": True, "CreateDate": iso(row["created"]),
+              "UpdateDate": iso(row["versions"][row["default_version"]]["created"])}
     if row["description"]:
         policy["Description"] = row["description"]
     return policy
@@ -76,7 +80,8 @@ async def create_policy(services: Services, request: Request, params: dict[str, 
     parsed = document(params["PolicyDocument"], PolicyKind.IDENTITY)
     row = {"account": caller.account, "name_key": name.lower(), "name": name, "path": params.get("Path", "/"),
            "policy_id": "ANPA" + services.ids.short_id(17).upper(), "description": params.get("Description"),
-           "document": parsed, "created": services.clock.now()}
+           "document": parsed, "default_version": "v1", "revision": 0, "created": services.clock.now()}
+    row["versions"] = {"v1": {"document": parsed, "created": row["created"]}}
     try:
         async with services.db.begin() as conn:
             await conn.execute(iam_policies.insert().values(**row))
@@ -94,17 +99,81 @@ async def get_policy(services: Services, request: Request, params: dict[str, Any
         return {"Policy": _policy_type(row, await _attachments(conn, row["account"], row["name_key"]))}
 
 
+def _version_type(row: Any, version: str) -> dict[str, Any]:
+    item = row["versions"][version]
+    return {"Document": quote(json.dumps(item["document"])), "VersionId": version,
+            "IsDefaultVersion": version == row["default_version"], "CreateDate": iso(item["created"])}
+
+
+def _no_version(arn: str, version: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"Policy {arn} version {version} does not exist or is not attachable.", 404)
+
+
 @IAM.operation("GetPolicyVersion")
 async def get_policy_version(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
     caller = await caller_of(services, request)
     arn, version = params["PolicyArn"], params["VersionId"]
     async with services.db.read() as conn:
         row = await _policy_row(conn, caller.account, arn)
-    if version != "v1":
-        raise ServiceError("NoSuchEntity", f"Policy {arn} version {version} does not exist or is not attachable.",
-                           404)
-    return {"PolicyVersion": {"Document": quote(json.dumps(row["document"])), "VersionId": "v1",
-                              "IsDefaultVersion": True, "CreateDate": iso(row["created"])}}
+    if version not in row["versions"]:
+        raise _no_version(arn, version)
+    return {"PolicyVersion": _version_type(row, version)}
+
+
+@IAM.operation("ListPolicyVersions")
+async def list_policy_versions(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await caller_of(services, request)
+    async with services.db.read() as conn:
+        row = await _policy_row(conn, caller.account, params["PolicyArn"])
+    versions = sorted(row["versions"], key=lambda v: -int(v[1:]))
+    return {"Versions": [{k: v for k, v in _version_type(row, version).items() if k != "Document"}
+                         for version in versions], "IsTruncated": False}
+
+
+async def _save_versions(services: Services, row: Any, versions: dict[str, Any], default: str) -> None:
+    """Store the versions if nobody changed them meanwhile (else ConcurrentModification, as IAM answers)."""
+    async with services.db.begin() as conn:
+        done = await conn.execute(update(iam_policies).where(
+            iam_policies.c.account == row["account"], iam_policies.c.name_key == row["name_key"],
+            iam_policies.c.revision == row["revision"])
+            .values(versions=versions, default_version=default, document=versions[default]["document"],
+                    revision=row["revision"] + 1))
+    if done.rowcount == 0:
+        raise ServiceError("ConcurrentModification", "The policy was changed by another request meanwhile; try "
+                           "again.", 409)
+    forget(services)
+
+
+@IAM.operation("CreatePolicyVersion")
+async def create_policy_version(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await caller_of(services, request)
+    parsed = document(params["PolicyDocument"], PolicyKind.IDENTITY)
+    async with services.db.read() as conn:
+        row = await _policy_row(conn, caller.account, params["PolicyArn"])
+    versions = dict(row["versions"])
+    if len(versions) >= 5:
+        raise ServiceError("LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new "
+                           "version, you must delete an existing version.", 409)
+    version = f"v{max(int(v[1:]) for v in versions) + 1}"
+    versions[version] = {"document": parsed, "created": services.clock.now()}
+    default = version if params.get("SetAsDefault") else row["default_version"]
+    await _save_versions(services, row, versions, default)
+    return {"PolicyVersion": _version_type({**row, "versions": versions, "default_version": default}, version)}
+
+
+@IAM.operation("DeletePolicyVersion")
+async def delete_policy_version(services: Services, request: Request, params: dict[str, Any]) -> None:
+    caller = await caller_of(services, request)
+    arn, version = params["PolicyArn"], params["VersionId"]
+    async with services.db.read() as conn:
+        row = await _policy_row(conn, caller.account, arn)
+    if version not in row["versions"]:
+        raise _no_version(arn, version)
+    if version == row["default_version"]:
+        raise ServiceError("DeleteConflict", "Cannot delete the default version of a policy.", 409)
+    versions = {k: v for k, v in row["versions"].items() if k != version}
+    await _save_versions(services, row, versions, row["default_version"])
+    return None
 
 
 @IAM.operation("ListPolicies")
@@ -147,6 +216,10 @@ async def delete_policy(services: Services, request: Request, params: dict[str, 
             row = await _policy_row(conn, caller.account, params["PolicyArn"])
             if await _attachments(conn, row["account"], row["name_key"]):
                 raise conflict
+            if len(row["versions"]) > 1:
+                raise ServiceError("DeleteConflict", "This policy has more than one version. Before you delete a "
+                                   "policy, you must delete the policy's versions. The default version is deleted "
+                                   "with the policy.", 409)
             await conn.execute(delete(iam_policies).where(iam_policies.c.account == row["account"],
                                                           iam_policies.c.name_key == row["name_key"]))
     except IntegrityError:  # attached meanwhile: the attachment's foreign key

@@ -1,4 +1,5 @@
-"""CreateRole, GetRole, DeleteRole, PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies.
+"""CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole, PutRolePolicy, GetRolePolicy,
+DeleteRolePolicy, ListRolePolicies.
 
 Documents are parsed by ``iam/policy.py`` (a trust policy must name its principals; an inline policy must not), so
 a role made here is evaluated exactly as one declared in poolgate.yaml. Names are unique per account ignoring case
@@ -18,7 +19,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..awsproto.query import QueryService
@@ -81,6 +82,42 @@ async def create_role(services: Services, request: Request, params: dict[str, An
 async def get_role(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
     caller = await _caller(services, request)
     return {"Role": _role_type(await _role_row(services, caller.account, params["RoleName"]))}
+
+
+@IAM.operation("ListRoles")
+async def list_roles(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    """The roles made through the API (those poolgate.yaml declares are not listed), by name."""
+    caller = await _caller(services, request)
+    prefix = params.get("PathPrefix", "/")
+    async with services.db.read() as conn:
+        rows = (await conn.execute(select(iam_roles).where(iam_roles.c.account == caller.account)
+                                   .order_by(iam_roles.c.name_key))).mappings().all()
+    return {"Roles": [_role_type(row) for row in rows if row["path"].startswith(prefix)], "IsTruncated": False}
+
+
+@IAM.operation("UpdateRole")
+async def update_role(services: Services, request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    caller = await _caller(services, request)
+    row = await _role_row(services, caller.account, params["RoleName"])
+    values = {column: params[member] for member, column in (("Description", "description"),
+                                                            ("MaxSessionDuration", "max_session")) if member in params}
+    if values:
+        async with services.db.begin() as conn:
+            await conn.execute(update(iam_roles).where(iam_roles.c.account == row["account"],
+                                                       iam_roles.c.name_key == row["name_key"]).values(**values))
+    return {}
+
+
+@IAM.operation("UpdateAssumeRolePolicy")
+async def update_assume_role_policy(services: Services, request: Request, params: dict[str, Any]) -> None:
+    caller = await _caller(services, request)
+    trust = _document(params["PolicyDocument"], PolicyKind.TRUST)
+    row = await _role_row(services, caller.account, params["RoleName"])
+    async with services.db.begin() as conn:
+        await conn.execute(update(iam_roles).where(iam_roles.c.account == row["account"],
+                                                   iam_roles.c.name_key == row["name_key"]).values(trust=trust))
+    forget(services)
+    return None
 
 
 @IAM.operation("DeleteRole")

@@ -52,7 +52,10 @@ iam_policies = Table(
     Column("path", String(512), nullable=False),
     Column("policy_id", String(32), nullable=False),
     Column("description", String(1000)),
-    Column("document", JSON, nullable=False),  # the default version, v1 (CreatePolicyVersion is not served)
+    Column("document", JSON, nullable=False),  # the default version's document: what is evaluated
+    Column("default_version", String(8), nullable=False),
+    Column("versions", JSON, nullable=False),  # {"v1": {"document": …, "created": epoch}, …}: at most five
+    Column("revision", Integer, nullable=False),  # bumped by every change of the versions (optimistic locking)
     Column("created", Float, nullable=False),
 )
 

@@ -57,6 +57,9 @@ def upgrade() -> None:
         sa.Column("policy_id", sa.String(length=32), nullable=False),
         sa.Column("description", sa.String(length=1000), nullable=True),
         sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("default_version", sa.String(length=8), nullable=False),
+        sa.Column("versions", sa.JSON(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("account", "name_key"),
     )
