@@ -63,7 +63,7 @@ async def rest_api(planes: Planes, target: Target, props: dict[str, Any], old: R
 async def resource(planes: Planes, target: Target, props: dict[str, Any], old: Record | None) -> Record:
     require(props, "RestApiId", "ParentId", "PathPart")
     known(props, {"RestApiId", "ParentId", "PathPart"})
-    if old is not None:
+    if old is not None and not target.retain_replaced:
         await _quietly(planes, "DeleteResource", {"restApiId": old.attrs["RestApiId"], "resourceId": old.id})
     made = await planes.apigateway("CreateResource", camel(props))
     return Record(target.type, made["id"], {"RestApiId": props["RestApiId"], "ResourceId": made["id"]},

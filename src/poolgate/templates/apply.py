@@ -4,7 +4,9 @@ with intrinsics resolved against what was applied before it.
 What each logical id became is kept in ``{data_dir}/templates/{stack}.json``. At the next start a resource
 whose resolved properties (and code) are unchanged and which still exists is left alone; a changed one is
 updated; a missing one (after ``/_poolgate/reset``, say) is made again. So users, tokens and everything else
-made through the APIs stay. Resources no longer in the template are left in place and named in a warning.
+made through the APIs stay. Resources no longer in the template (or whose Condition turned false) are deleted, as
+a CloudFormation update deletes them, unless their ``DeletionPolicy`` was ``Retain`` (``removal.py``); an update
+that replaces a resource keeps the old one when its ``UpdateReplacePolicy`` is ``Retain``.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ServiceError
-from . import apigateway, cognito, functions  # noqa: F401  (each module registers its appliers)
+from . import apigateway, cognito, functions, iam, usage  # noqa: F401  (each module registers its appliers)
 from .errors import TemplateError
 from .intrinsics import NO_VALUE, IntrinsicError, Resolver, references
 from .kinds import APPLIERS, PropertyError, Record, Target
 from .planes import Planes
 from .reading import Stack
+from .removal import remove_gone
 
 log = logging.getLogger("poolgate.templates")
 
@@ -99,6 +102,7 @@ class StackRun:
         return {name: Record.load(item) for name, item in (data.get("resources") or {}).items()}
 
     def _save(self, previous: dict[str, Record]) -> None:
+        """The records applied so far, after ``previous`` ones not applied (yet, or deletes that failed)."""
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         kept = {**previous, **self.records}
         temporary = self.state_file.with_suffix(".tmp")
@@ -137,7 +141,9 @@ class StackRun:
                     unsupported.setdefault(kind, []).append(logical)
                 self.records[logical] = self._placeholder(logical, kind)
                 continue
-            target = Target(self.stack.name, logical, kind, self.region, self.account, self.stack.code)
+            target = Target(self.stack.name, logical, kind, self.region, self.account, self.stack.code,
+                            retain_replaced=resource.get("UpdateReplacePolicy") == "Retain")
+            retain = resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate")
             props = self._resolve(logical, resource.get("Properties") or {})
             digest = self._digest(target, props)
             old = previous.get(logical)
@@ -146,17 +152,16 @@ class StackRun:
             if old is not None and old.probe is not None and not await self._exists(logical, old):
                 old = None
             if old is not None and old.digest == digest and old.probe is not None:
+                old.retain = retain
                 self.records[logical] = old
                 continue
             record = await self._apply(target, props, old)
-            record.digest = digest
+            record.digest, record.retain = digest, retain
             self.records[logical] = record
             self._save(previous)
         self._save(previous)
-        gone = sorted(set(previous) - set(template["Resources"]))
-        if gone:
-            log.warning("%s: resources no longer in the template are left in place: %s", self.stack.path,
-                        ", ".join(f"{name} ({previous[name].type} {previous[name].id})" for name in gone))
+        failed = await remove_gone(self.planes, previous, self.records)
+        self._save(failed)
         warnings = [f"{kind} ({', '.join(names)})" for kind, names in sorted(unsupported.items())]
         return warnings, self._stages() + self._outputs()
 

@@ -85,8 +85,8 @@ async def domain(planes: Planes, target: Target, props: dict[str, Any], old: Rec
             raise PropertyError("Domain", f"{props['Domain']} is the domain of user pool {described['UserPoolId']}")
         await planes.cognito("CreateUserPoolDomain", props)
     # DescribeUserPoolDomain answers an empty description for a domain no pool has (AWS does the same).
-    return Record(target.type, props["Domain"], {"CloudFrontDistribution": f"{props['Domain']}.poolgate.local"},
-                  probe=None)
+    return Record(target.type, props["Domain"], {"CloudFrontDistribution": f"{props['Domain']}.poolgate.local",
+                                                 "UserPoolId": props["UserPoolId"]}, probe=None)
 
 
 @applies("AWS::Cognito::UserPoolResourceServer")

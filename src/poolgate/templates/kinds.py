@@ -20,14 +20,18 @@ class Record:
     attrs: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
     probe: list[Any] | None = None
+    retain: bool = False
+    """The template's ``DeletionPolicy`` was ``Retain`` (or ``RetainExceptOnCreate``): when the resource leaves the
+    template it is left in place, no longer the stack's."""
 
     def dump(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id, "attrs": self.attrs, "digest": self.digest, "probe": self.probe}
+        return {"type": self.type, "id": self.id, "attrs": self.attrs, "digest": self.digest, "probe": self.probe,
+                "retain": self.retain}
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Record:
         return cls(data["type"], data["id"], dict(data.get("attrs") or {}), data.get("digest", ""),
-                   data.get("probe"))
+                   data.get("probe"), bool(data.get("retain")))
 
 
 @dataclass(slots=True)
@@ -41,6 +45,8 @@ class Target:
     account: str
     code: dict[str, Path] = field(default_factory=dict)
     """The stack's local code: placeholder S3 key → folder or file (``reading.Stack.code``)."""
+    retain_replaced: bool = False
+    """``UpdateReplacePolicy: Retain``: what an update replaces by a new physical resource is left in place."""
 
     def default_name(self, limit: int = 64) -> str:
         """A name for a resource whose template names none (CloudFormation's ``{stack}-{logical}-{suffix}``,
@@ -61,6 +67,20 @@ Applier = Callable[[Planes, Target, dict[str, Any], "Record | None"], Awaitable[
 """Create the resource, or, given its previous record (the resource exists, its properties changed), update it."""
 
 APPLIERS: dict[str, Applier] = {}
+
+
+Remover = Callable[[Planes, Record], Awaitable[None]]
+"""Delete what a record names (its resource left the template); already gone is fine."""
+
+REMOVERS: dict[str, Remover] = {}
+
+
+def removes(*types: str) -> Callable[[Remover], Remover]:
+    def register(function: Remover) -> Remover:
+        for kind in types:
+            REMOVERS[kind] = function
+        return function
+    return register
 
 
 def applies(*types: str) -> Callable[[Applier], Applier]:

@@ -1,5 +1,5 @@
 """The in-process entry points of the control planes a template is applied through: the same operations, with
-the same validation, as the cognito-idp, apigateway and lambda APIs serve over HTTP (never a private path).
+the same validation, as the cognito-idp, apigateway, lambda and IAM APIs serve over HTTP (never a private path).
 
 Each call runs as the server's own account and region; a refusal is the operation's ``ServiceError``.
 """
@@ -20,13 +20,15 @@ from ..awsproto.dispatch import Caller
 from ..awsproto.validate import validation_errors
 from ..cognito.service import COGNITO
 from ..errors import ServiceError
+from ..iamapi import IAM
+from ..iamapi.common import IN_PROCESS
 from ..lambda_control import plane as lambda_plane  # noqa: F401  (registers the lambda operations)
 from ..lambda_control import routes as lambda_routes
 from ..lambda_control.functions import OPERATIONS as LAMBDA_OPERATIONS
 from ..lambda_control.functions import Call as LambdaCall
 from ..services import Services
 
-NOT_FOUND = frozenset({"ResourceNotFoundException", "NotFoundException"})
+NOT_FOUND = frozenset({"ResourceNotFoundException", "NotFoundException", "NoSuchEntity"})
 
 
 @cache
@@ -82,6 +84,15 @@ class Planes:
                           self.app.lambdas.defined)
         return await LAMBDA_OPERATIONS[name](call, params)
 
+    async def iam(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """An IAM API operation, run as the server's own account (``iamapi.common.IN_PROCESS``)."""
+        shape = IAM.model.operation_model(name).input_shape
+        params = coerce(shape, params)
+        problem = validation_errors(shape, params)
+        if problem:
+            raise ServiceError("ValidationError", problem, 400)
+        return await IAM.operations[name](self.services, IN_PROCESS, params) or {}
+
     async def exists(self, probe: list[Any]) -> bool:
         """Whether the resource a recorded probe (plane, operation, parameters) reads is still there."""
         plane, name, params = probe
@@ -122,6 +133,8 @@ def members(plane: str, name: str) -> set[str]:
         shape = COGNITO.model.operation_model(name).input_shape
     elif plane == "apigateway":
         shape = _apigw_models()[name].input_shape
+    elif plane == "iam":
+        shape = IAM.model.operation_model(name).input_shape
     else:
         shape = _lambda_models()[name].input_shape
     return set(shape.members) if shape is not None else set()
