@@ -108,6 +108,13 @@ def test_each_sign_in_without_a_device_gets_a_new_one_in_the_users_group() -> No
         assert first.new_device.group_key == second.new_device.group_key
         assert claims(first.access_token)["device_key"] == first.new_device.key
         assert "device_key" not in claims(first.id_token)
+        # listed once registered by ConfirmDevice, oldest first
+        assert await b.call("AdminListDevices", UserPoolId=b.pool.id, Username="lee") == {"Devices": []}
+        for tokens in (second, first):
+            assert tokens.new_device
+            metadata = {"DeviceKey": tokens.new_device.key, "DeviceGroupKey": tokens.new_device.group_key}
+            await b.call("ConfirmDevice", AccessToken=tokens.access_token, DeviceKey=tokens.new_device.key,
+                         DeviceSecretVerifierConfig=DeviceSecret.new(metadata)[1])
         listed = await b.call("AdminListDevices", UserPoolId=b.pool.id, Username="lee")
         assert [d["DeviceKey"] for d in listed["Devices"]] == [first.new_device.key, second.new_device.key]
     run(scenario)
@@ -219,6 +226,12 @@ def test_refresh_names_the_device_and_refuses_a_forgotten_one() -> None:
         tokens = _tokens(await b.start("USER_PASSWORD_AUTH", USERNAME="lee", PASSWORD=PASSWORD)).tokens
         assert tokens.new_device and tokens.refresh_token
         key = tokens.new_device.key
+        with pytest.raises(ServiceError) as caught:  # a device never confirmed cannot refresh
+            await b.start("REFRESH_TOKEN_AUTH", REFRESH_TOKEN=tokens.refresh_token, DEVICE_KEY=key)
+        assert (caught.value.code, caught.value.message) == ("NotAuthorizedException", "Invalid Refresh Token.")
+        metadata = {"DeviceKey": key, "DeviceGroupKey": tokens.new_device.group_key}
+        await b.call("ConfirmDevice", AccessToken=tokens.access_token, DeviceKey=key,
+                     DeviceSecretVerifierConfig=DeviceSecret.new(metadata)[1])
         renewed = _tokens(await b.start("REFRESH_TOKEN_AUTH", REFRESH_TOKEN=tokens.refresh_token, DEVICE_KEY=key))
         assert claims(renewed.tokens.access_token)["device_key"] == key
         await b.call("AdminForgetDevice", UserPoolId=b.pool.id, Username="lee", DeviceKey=key)

@@ -176,7 +176,11 @@ def test_refresh_with_the_device_key_and_a_forgotten_device(idp: Any) -> None:
 
 def test_admin_device_operations_and_pagination(idp: Any) -> None:
     pool, client = _pool(idp, {"ChallengeRequiredOnNewDevice": True})
-    keys = [_sign_in(idp, client)["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"] for _ in range(3)]
+    results = [_sign_in(idp, client)["AuthenticationResult"] for _ in range(3)]
+    keys = [r["NewDeviceMetadata"]["DeviceKey"] for r in results]
+    assert idp.admin_list_devices(UserPoolId=pool, Username="dana")["Devices"] == []  # none registered yet
+    for result in results:
+        _confirm(idp, result)
     page = idp.admin_list_devices(UserPoolId=pool, Username="dana", Limit=2)
     rest = idp.admin_list_devices(UserPoolId=pool, Username="dana", Limit=2, PaginationToken=page["PaginationToken"])
     assert sorted(d["DeviceKey"] for d in page["Devices"] + rest["Devices"]) == sorted(keys)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,7 @@ def asks_user(pool: Pool) -> bool:
 
 
 async def find(services: Services, pool: Pool, username: str, key: str) -> Device | None:
-    """The user's device ``key``, or None."""
+    """The user's device ``key`` (confirmed or not), or None."""
     async with services.db.read() as conn:
         row = (await conn.execute(select(user_devices).where(
             user_devices.c.device_key == key, user_devices.c.pool_id == pool.id,
@@ -121,36 +122,45 @@ async def find(services: Services, pool: Pool, username: str, key: str) -> Devic
     return Device.from_row(row) if row is not None else None
 
 
-async def existing(services: Services, pool: Pool, username: str, key: str) -> Device:
-    """The user's device ``key``; ResourceNotFoundException "Device does not exist." otherwise."""
+async def existing(services: Services, pool: Pool, username: str, key: str, *, registered: bool = False) -> Device:
+    """The user's device ``key`` (``registered``: only once ConfirmDevice registered it); ResourceNotFoundException
+    "Device does not exist." otherwise."""
     device = await find(services, pool, username, key)
-    if device is None:
+    if device is None or (registered and not device.confirmed):
         raise ServiceError("ResourceNotFoundException", NO_DEVICE)
     return device
 
 
-async def of_user(services: Services, pool: Pool, username: str) -> list[Device]:
-    """The user's devices, oldest first."""
+async def registered(services: Services, pool: Pool, username: str) -> list[Device]:
+    """The devices the user registered with ConfirmDevice, oldest first: what ListDevices lists ("Information about a
+    user's device that they've registered for device SRP authentication", API Reference, DeviceType; that a device
+    never confirmed is left out is UNCONFIRMED)."""
     async with services.db.read() as conn:
         rows = (await conn.execute(select(user_devices).where(
-            user_devices.c.pool_id == pool.id, user_devices.c.username == username)
+            user_devices.c.pool_id == pool.id, user_devices.c.username == username,
+            user_devices.c.verifier.is_not(None))
             .order_by(user_devices.c.created, user_devices.c.device_key))).mappings().all()
     return [Device.from_row(r) for r in rows]
 
 
+def group_key(pool: Pool, user: User) -> str:
+    """The user's device group key, the same for all their devices (and for concurrent first sign-ins): derived
+    from the pool and the user's ``sub``, nothing secret (it travels in NewDeviceMetadata). Its shape (a dash and
+    nine characters) is UNCONFIRMED."""
+    digest = hashlib.sha256(f"{pool.id}/{user.sub}".encode()).digest()
+    return "-" + base64.urlsafe_b64encode(digest).decode()[:9]
+
+
 async def new_device(services: Services, pool: Pool, user: User) -> NewDevice:
-    """A device for a sign-in that came without one; the user's devices share one group key (made with the
-    first). The group key's shape (a dash and random characters) is UNCONFIRMED."""
+    """A device for a sign-in that came without one, in the user's device group."""
     now = services.clock.now()
     key = f"{pool.region}_{services.ids.uuid()}"
+    group = group_key(pool, user)
     async with services.db.begin() as conn:
-        group = (await conn.execute(select(user_devices.c.group_key).where(
-            user_devices.c.pool_id == pool.id, user_devices.c.username == user.username).limit(1))).scalar()
-        group_key = str(group) if group is not None else "-" + services.ids.token(9)
         await conn.execute(user_devices.insert().values(
-            device_key=key, pool_id=pool.id, username=user.username, group_key=group_key, created=now,
+            device_key=key, pool_id=pool.id, username=user.username, group_key=group, created=now,
             modified=now, last_authenticated=now))
-    return NewDevice(key, group_key)
+    return NewDevice(key, group)
 
 
 def _hex_of(value: str, what: str) -> str:
@@ -191,8 +201,9 @@ async def confirm(services: Services, pool: Pool, user: User, key: str, verifier
 
 
 async def set_status(services: Services, pool: Pool, username: str, key: str, status: str | None) -> None:
-    """UpdateDeviceStatus / AdminUpdateDeviceStatus (no status: not remembered, UNCONFIRMED)."""
-    device = await existing(services, pool, username, key)
+    """UpdateDeviceStatus / AdminUpdateDeviceStatus of a registered device (no status: not remembered,
+    UNCONFIRMED)."""
+    device = await existing(services, pool, username, key, registered=True)
     async with services.db.begin() as conn:
         await conn.execute(update(user_devices).where(user_devices.c.device_key == device.key).values(
             status=status or NOT_REMEMBERED, modified=services.clock.now()))

@@ -34,6 +34,11 @@ async def _admin_user(services: Services, caller: Caller, params: dict[str, Any]
     return pool, user
 
 
+async def _get(services: Services, pool: Pool, user: User, key: str) -> dict[str, Any]:
+    """GetDevice's answer: a device the user registered (ConfirmDevice)."""
+    return {"Device": (await devices.existing(services, pool, user.username, key, registered=True)).render()}
+
+
 def _page(found: list[devices.Device], caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     return listing(found, "Devices", devices.Device.render, params.get("Limit"), params.get("PaginationToken"),
                    caller.request_id, token_name="PaginationToken")
@@ -57,13 +62,13 @@ async def update_device_status(services: Services, caller: Caller, params: dict[
 @COGNITO.operation("GetDevice")
 async def get_device(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = await user_from_access_token(services, params.get("AccessToken") or "")
-    return {"Device": (await devices.existing(services, pool, user.username, params["DeviceKey"])).render()}
+    return await _get(services, pool, user, params["DeviceKey"])
 
 
 @COGNITO.operation("ListDevices")
 async def list_devices(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = await user_from_access_token(services, params["AccessToken"])
-    return _page(await devices.of_user(services, pool, user.username), caller, params)
+    return _page(await devices.registered(services, pool, user.username), caller, params)
 
 
 @COGNITO.operation("ForgetDevice")
@@ -76,13 +81,13 @@ async def forget_device(services: Services, caller: Caller, params: dict[str, An
 @COGNITO.operation("AdminGetDevice")
 async def admin_get_device(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user = await _admin_user(services, caller, params, declared=False)
-    return {"Device": (await devices.existing(services, pool, user.username, params["DeviceKey"])).render()}
+    return await _get(services, pool, user, params["DeviceKey"])
 
 
 @COGNITO.operation("AdminListDevices")
 async def admin_list_devices(services: Services, caller: Caller, params: dict[str, Any]) -> dict[str, Any]:
     pool, user = await _admin_user(services, caller, params, declared=False)
-    return _page(await devices.of_user(services, pool, user.username), caller, params)
+    return _page(await devices.registered(services, pool, user.username), caller, params)
 
 
 @COGNITO.operation("AdminForgetDevice")

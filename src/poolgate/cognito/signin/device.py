@@ -67,13 +67,18 @@ async def for_tokens(services: Services, pool: Pool, user: User) -> tuple[str | 
 async def refresh_device(services: Services, pool: Pool, user: User, key: str | None) -> str | None:
     """The device a refresh names (REFRESH_TOKEN_AUTH's DEVICE_KEY, GetTokensFromRefreshToken's DeviceKey), for the
     renewed access token's ``device_key`` claim. In a pool that tracks devices, a key that is not one of the user's
-    devices (forgotten, or never made) is refused as AWS refuses a refresh from an unknown device: NotAuthorized
-    "Invalid Refresh Token." (captures: aws/aws-sdk-java#2841, aws/aws-sdk-cpp#851). UNCONFIRMED: refresh tokens
+    devices registered with ConfirmDevice (forgotten, never confirmed, never made) is refused as AWS refuses it:
+    NotAuthorized "Invalid Refresh Token." (captures: aws/aws-sdk-java#2841 and aws/aws-sdk-cpp#851, a refresh with
+    a device key from the sign-in; "To get the Refresh Token to re-authenticate, I had to confirm the device id
+    first", aws/aws-sdk-net-extensions-cognito#85; "cognito mandates all new devices that logs in to be confirmed
+    using the ConfirmDevice API call otherwise they will not let the refresh token refresh the access token",
+    aws-amplify/amplify-android#2506). UNCONFIRMED: refresh tokens
     are not bound to the device they were issued with here, so a refresh without a key, or with another of the
     user's devices, still works ("With device tracking, these tokens are linked to a single device", AWS Mobile
     blog, "Tracking and Remembering Devices Using Amazon Cognito Your User Pools")."""
     if not key or devices.configuration(pool) is None:
         return None
-    if await devices.find(services, pool, user.username, key) is None:
+    device = await devices.find(services, pool, user.username, key)
+    if device is None or not device.confirmed:
         raise not_authorized(INVALID)
     return key
