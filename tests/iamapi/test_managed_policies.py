@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from tests.support import Server
 
-from .conftest import ACCOUNT, allow, error, iam_client
+from .conftest import ACCOUNT, allow, error, iam_client, signed_get
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
@@ -144,3 +144,60 @@ def test_delete_policy_racing_attach_leaves_no_dangling_attachment(server: Serve
         listed = iam.list_attached_role_policies(RoleName=f"Racer{i}")["AttachedPolicies"]
         assert (deleted, attached) in (("ok", "NoSuchEntity"), ("DeleteConflict", "ok"))
         assert (listed == []) == (deleted == "ok")
+
+
+def test_policy_versions_decide_by_the_default(server: Server) -> None:
+    """A new default version is what a key's calls are decided by; five versions at most; the default version
+    cannot be deleted, and a policy with other versions cannot be deleted either."""
+    iam = iam_client(server.url)
+    arn = iam.create_policy(PolicyName="Versioned", PolicyDocument=allow("allowed"))["Policy"]["Arn"]
+    iam.create_user(UserName="versioned")
+    iam.attach_user_policy(UserName="versioned", PolicyArn=arn)
+    key = iam.create_access_key(UserName="versioned")["AccessKey"]
+    assert signed_get(server.url, key["AccessKeyId"], key["SecretAccessKey"], "other").status_code == 403
+
+    made = iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow("other"))["PolicyVersion"]
+    assert (made["VersionId"], made["IsDefaultVersion"]) == ("v2", False)
+    assert signed_get(server.url, key["AccessKeyId"], key["SecretAccessKey"], "other").status_code == 403
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow("other"), SetAsDefault=True)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v3"
+    assert signed_get(server.url, key["AccessKeyId"], key["SecretAccessKey"], "other").status_code == 200
+    assert signed_get(server.url, key["AccessKeyId"], key["SecretAccessKey"], "allowed").status_code == 403
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v3", "v2", "v1"]
+
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow("allowed"))
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow("allowed"))
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow("allowed"))
+    assert error(excinfo)[0] == "LimitExceeded"
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_policy_version(PolicyArn=arn, VersionId="v3")
+    assert error(excinfo) == ("DeleteConflict", "Cannot delete the default version of a policy.", 409)
+    iam.detach_user_policy(UserName="versioned", PolicyArn=arn)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_policy(PolicyArn=arn)
+    assert error(excinfo)[0] == "DeleteConflict"
+    for version in ("v1", "v2", "v4", "v5"):
+        iam.delete_policy_version(PolicyArn=arn, VersionId=version)
+    iam.delete_policy(PolicyArn=arn)
+
+
+def test_concurrent_policy_versions_lose_none(server: Server) -> None:
+    """Two CreatePolicyVersion calls at once: each gets its own version or ConcurrentModification, never one
+    overwriting the other's."""
+    iam = iam_client(server.url)
+    arn = iam.create_policy(PolicyName="RacedVersions", PolicyDocument=allow("allowed"))["Policy"]["Arn"]
+
+    def create(_: int) -> str:
+        try:
+            return str(iam_client(server.url).create_policy_version(
+                PolicyArn=arn, PolicyDocument=allow("other"))["PolicyVersion"]["VersionId"])
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(create, range(4)))
+    made = [o for o in outcomes if o.startswith("v")]
+    assert len(made) == len(set(made)) and set(outcomes) - set(made) <= {"ConcurrentModification"}
+    listed = {v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]}
+    assert listed == {"v1", *made}
