@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 from typing import Any
 
 import pyotp
@@ -19,6 +21,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito import aws_srp
 
+from ..conftest import cognito_client
 from .helpers import DeviceSecret, claims
 
 PASSWORD = "Correct-horse-9!"
@@ -230,3 +233,31 @@ def test_confirm_device_refusals(idp: Any) -> None:
         idp.confirm_device(AccessToken=result["AccessToken"], DeviceKey=device.key, DeviceSecretVerifierConfig=config)
     with pytest.raises(idp.exceptions.NotAuthorizedException):
         idp.confirm_device(AccessToken="not-a-token", DeviceKey=device.key, DeviceSecretVerifierConfig=config)
+
+
+def test_one_of_many_concurrent_confirmations_registers_the_device(idp: Any, server: Any) -> None:
+    """Eight ConfirmDevice calls for one device at the same moment, each with its own verifier: the database lets
+    one through, the others are DeviceKeyExistsException, and the verifier kept is the winner's (its device
+    password signs in)."""
+    pool, client = _pool(idp, {"ChallengeRequiredOnNewDevice": True})
+    result = _sign_in(idp, client)["AuthenticationResult"]
+    attempts = [DeviceSecret.new(result["NewDeviceMetadata"]) for _ in range(8)]
+    barrier = Barrier(len(attempts))
+
+    def confirm(config: dict[str, str]) -> str:
+        own = cognito_client(server.url)
+        barrier.wait()
+        try:
+            own.confirm_device(AccessToken=result["AccessToken"], DeviceKey=attempts[0][0].key,
+                               DeviceSecretVerifierConfig=config)
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+        return "ok"
+
+    with ThreadPoolExecutor(len(attempts)) as pool_of_threads:
+        outcomes = list(pool_of_threads.map(confirm, [config for _, config in attempts]))
+    assert sorted(outcomes) == ["DeviceKeyExistsException"] * 7 + ["ok"]
+    winner = attempts[outcomes.index("ok")][0]
+    tokens = aws_srp.AWSSRP("dana", PASSWORD, pool, client, client=idp, device_key=winner.key,
+                            device_group_key=winner.group_key, device_password=winner.password).authenticate_user()
+    assert claims(tokens["AuthenticationResult"]["AccessToken"])["device_key"] == winner.key
