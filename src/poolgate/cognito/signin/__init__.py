@@ -14,6 +14,8 @@ hosted UI's login pages) drives ``engine.Engine``; no HTTP and no wire shapes he
     custom.py       CUSTOM_AUTH's triggers
     choice.py       USER_AUTH, choice-based sign-in: SELECT_CHALLENGE, PASSWORD(_SRP), EMAIL_OTP, SMS_OTP, WEB_AUTHN
     passkey.py      USER_AUTH's WEB_AUTHN challenge (passkeys, checked by cognito/passkeys.py)
+    device.py       the DEVICE_KEY a call presents: device SRP before MFA, the device the tokens name
+    device_srp.py   DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (a remembered device instead of the MFA code)
 
 This package imports nothing here on purpose: importing ``signin.issuer`` (as ``refresh.py`` and the OAuth plane
 do) loads no more than the issuer.
