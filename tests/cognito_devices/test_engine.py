@@ -15,6 +15,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from pycognito import aws_srp
 
 from poolgate.cognito import repo
 from poolgate.cognito.signin.errors import Reason
@@ -238,4 +239,27 @@ def test_refresh_names_the_device_and_refuses_a_forgotten_one() -> None:
         with pytest.raises(ServiceError) as caught:
             await b.start("REFRESH_TOKEN_AUTH", REFRESH_TOKEN=tokens.refresh_token, DEVICE_KEY=key)
         assert (caught.value.code, caught.value.message) == ("NotAuthorizedException", "Invalid Refresh Token.")
+    run(scenario)
+
+
+def test_a_password_verifier_presenting_a_forgotten_device_can_be_sent_again_without_it() -> None:
+    """amazon-cognito-identity-js answers "Device does not exist." by sending the same PASSWORD_VERIFIER again
+    without DEVICE_KEY (amazon-archives/amazon-cognito-identity-js#206): the first answer must not use the session."""
+    async def scenario(b: Bench) -> None:
+        secret = await _pool(b, TRACKING)
+        device = await _remembered_device(b, secret)
+        await b.call("AdminForgetDevice", UserPoolId=b.pool.id, Username="lee", DeviceKey=device.key)
+        client = aws_srp.AWSSRP("lee", PASSWORD, b.pool.id, b.client.client_id, client=object(),
+                                device_key=device.key, device_group_key=device.group_key,
+                                device_password=device.password)
+        auth = client.get_auth_params()
+        step = await b.start("USER_SRP_AUTH", **auth)
+        assert isinstance(step, Challenge) and step.name == "PASSWORD_VERIFIER"
+        answer = client.process_challenge(step.parameters, auth)
+        with pytest.raises(ServiceError) as caught:
+            await b.engine.answer(b.pool, b.client, step.name, "", answer)
+        assert (caught.value.code, caught.value.message) == ("ResourceNotFoundException", "Device does not exist.")
+        del answer["DEVICE_KEY"]
+        mfa = await b.engine.answer(b.pool, b.client, step.name, "", answer)
+        assert isinstance(mfa, Challenge) and mfa.name == "SOFTWARE_TOKEN_MFA"
     run(scenario)

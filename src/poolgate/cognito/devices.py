@@ -122,6 +122,14 @@ async def find(services: Services, pool: Pool, username: str, key: str) -> Devic
     return Device.from_row(row) if row is not None else None
 
 
+async def in_pool(services: Services, pool: Pool, key: str) -> bool:
+    """Whether any user of the pool has device ``key``."""
+    async with services.db.read() as conn:
+        found = (await conn.execute(select(user_devices.c.device_key).where(
+            user_devices.c.device_key == key, user_devices.c.pool_id == pool.id))).first()
+    return found is not None
+
+
 async def existing(services: Services, pool: Pool, username: str, key: str, *, registered: bool = False) -> Device:
     """The user's device ``key`` (``registered``: only once ConfirmDevice registered it); ResourceNotFoundException
     "Device does not exist." otherwise."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from ...errors import not_authorized
+from ...errors import ServiceError, not_authorized
 from ...services import Services
 from .. import devices
 from ..devices import Device, NewDevice
@@ -36,6 +36,16 @@ def present(key: str | None) -> None:
 
 def presented() -> str | None:
     return _presented.get()
+
+
+async def check_presented(services: Services, pool: Pool) -> None:
+    """Refuse an answer that presents a device the pool does not know, before its session is used: clients answer
+    ResourceNotFoundException "Device does not exist." by sending the same PASSWORD_VERIFIER again without the key
+    (amazon-cognito-identity-js authenticateUserDefaultAuth; its PR "Retry PASSWORD_VERIFIER challenge if device has
+    been forgotten", amazon-archives/amazon-cognito-identity-js#206), so the session must still be there."""
+    key = presented()
+    if key is not None and devices.configuration(pool) is not None and not await devices.in_pool(services, pool, key):
+        raise ServiceError("ResourceNotFoundException", devices.NO_DEVICE)
 
 
 async def to_prove(services: Services, pool: Pool, user: User) -> Device | None:

@@ -18,7 +18,7 @@ from ..refresh import check_issued_to, check_usable, find_refresh_token, renew, 
 from . import errors
 from .choice import PASSWORD, PASSWORD_SRP, answer_choice, user_auth_start
 from .custom import answer_custom, answer_unknown, custom_start, next_custom_step
-from .device import present, refresh_device
+from .device import check_presented, present, refresh_device
 from .device_srp import answer_device_srp, answer_device_srp_without_session, answer_device_verifier
 from .factors import answer_code, answer_select, answer_setup
 from .first_factor import after_first_factor, answer_new_password, password_start
@@ -79,6 +79,7 @@ class Engine:
         the answer runs."""
         services = self.services
         present(responses.get("DEVICE_KEY"))
+        await check_presented(services, pool)
         if challenge == DEVICE_VERIFIER:
             return await answer_device_verifier(services, pool, client, responses, metadata)
         if challenge == DEVICE_SRP and not session:
