@@ -186,6 +186,16 @@ def test_a_property_the_operation_refuses_names_the_resource_and_exits_2(tmp_pat
      "Resources.Pool.Properties.Colour: not a property poolgate applies"),
     ("Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: !Select [5, [a]]\n",
      "Resources.Api.Properties.Name: Fn::Select: no item 5"),
+    ("Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: '{nope'\n",
+     "Resources.Role.Properties: MalformedPolicyDocument: This policy contains invalid Json"),
+    ("Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n"
+     "      Policies: [{PolicyName: p}]\n",
+     "Resources.Role.Properties.Policies: each policy has a PolicyName and a PolicyDocument"),
+    ("Resources:\n  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n"
+     "      PolicyDocument: {Version: '2012-10-17', Statement: []}\n      Groups: [admins]\n",
+     "Resources.P.Properties.Groups: poolgate has no IAM groups"),
+    ("Resources:\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n    Properties:\n      Quota: 5\n",
+     "Resources.Plan.Properties.Quota: a mapping"),
 ])
 def test_a_bad_property_found_while_applying_exits_2(tmp_path: Path, template: str, expected: str) -> None:
     from tests.support import free_port
