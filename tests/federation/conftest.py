@@ -5,6 +5,8 @@ authorizer)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from ..chromium import launched_chromium
 from ..conftest import cognito_client
 from ..oauth.conftest import Callback
 from ..oauth.helpers import PASSWORD
-from ..support import Server, free_port, start_server, stop_server
+from ..support import Server, free_port, start_server, stop_server, temporary_postgres_database
 
 UPSTREAM_POOL = "us-east-1_Upstream1"
 UPSTREAM_DOMAIN = "upstream-idp"
@@ -66,16 +68,35 @@ def callback() -> Iterator[Callback]:
     app.close()
 
 
-@pytest.fixture(scope="module")
-def fed_server(callback: Callback, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def _federation_server(callback: Callback, folder: Path, database_url: str | None) -> Iterator[Server]:
     port = free_port()
-    path = tmp_path_factory.mktemp("federation") / "poolgate.yaml"
+    path = folder / "poolgate.yaml"
     path.write_text(yaml.safe_dump(federation_config(f"http://127.0.0.1:{port}", callback.url), sort_keys=False))
-    srv = start_server("--config", str(path), port=port)
+    srv = start_server("--config", str(path), port=port, database_url=database_url)
     try:
         yield srv
     finally:
         stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def fed_server(backend: str, callback: Callback, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The two pools on SQLite and on PostgreSQL (the sign-in's user and link writes race in the database)."""
+    folder = tmp_path_factory.mktemp("federation")
+    if backend == "postgres":
+        with temporary_postgres_database() as url, _federation_server(callback, folder, url) as srv:
+            yield srv
+    else:
+        with _federation_server(callback, folder, None) as srv:
+            yield srv
+
+
+@pytest.fixture(scope="module")
+def sqlite_fed_server(callback: Callback, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The two pools on SQLite, for the browser (which exercises pages, not storage backends)."""
+    with _federation_server(callback, tmp_path_factory.mktemp("federation"), None) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import jwt
 import requests
 
+from ..conftest import cognito_client
 from ..oauth.conftest import Callback
 from ..oauth.helpers import PASSWORD, pkce_pair, query_of
 from ..support import Server
@@ -48,8 +49,9 @@ def _tokens(server: Server, callback: Callback, code: str, verifier: str) -> dic
     return dict(answer.json())
 
 
-def test_sign_in_with_upstream_in_chromium(fed_server: Server, browser: Any, callback: Callback,
-                                           fed_idp: Any) -> None:
+def test_sign_in_with_upstream_in_chromium(sqlite_fed_server: Server, browser: Any, callback: Callback) -> None:
+    fed_server = sqlite_fed_server
+    fed_idp = cognito_client(fed_server.url)
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []

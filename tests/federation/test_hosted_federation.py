@@ -6,6 +6,8 @@ token, and a second sign-in updates the same user. Also: state bound to the brow
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -187,3 +189,34 @@ def test_a_tampered_state_cookie_or_redirect_is_refused(fed_server: Server, call
     assert refused.status_code == 302
     assert refused.headers["location"].startswith(f"{callback.url}/callback?")
     assert query_of(refused.headers["location"])["error"] == "access_denied"
+
+
+def test_first_sign_ins_racing_make_one_user(fed_server: Server, callback: Callback, fed_idp: Any) -> None:
+    """Six browsers of one new upstream user come back through idpresponse at the same moment: one user, one
+    link, every browser signed in (the database decides; the losers find the winner's user)."""
+    fed_idp.admin_create_user(UserPoolId=UPSTREAM_POOL, Username="racer", MessageAction="SUPPRESS",
+                              TemporaryPassword=PASSWORD)
+    fed_idp.admin_set_user_password(UserPoolId=UPSTREAM_POOL, Username="racer", Password=PASSWORD, Permanent=True)
+    trips = []
+    for _ in range(6):
+        session = requests.Session()
+        trips.append((session, _upstream_login(fed_server, session, _to_upstream(
+            fed_server, session, _authorize_params(callback, identity_provider="Upstream")), "racer")))
+    barrier = threading.Barrier(len(trips))
+
+    def back(trip: tuple[requests.Session, str]) -> int:
+        barrier.wait()
+        answer = trip[0].get(trip[1], allow_redirects=False, timeout=30)
+        return answer.status_code if not answer.headers.get("location", "").startswith(callback.url) else 302
+
+    with ThreadPoolExecutor(len(trips)) as pool:
+        assert list(pool.map(back, trips)) == [302] * len(trips)
+    racers = [u["Username"] for u in fed_idp.list_users(UserPoolId=APP_POOL)["Users"]
+              if u["Username"].startswith("Upstream_")
+              and u["Username"] != f"Upstream_{_sub(fed_idp, 'carol')}"]
+    assert len(racers) == 1
+
+
+def _sub(idp: Any, username: str) -> str:
+    attributes = idp.admin_get_user(UserPoolId=UPSTREAM_POOL, Username=username)["UserAttributes"]
+    return str(next(a["Value"] for a in attributes if a["Name"] == "sub"))
